@@ -1,0 +1,407 @@
+"""case.toml -> validated, typed case objects; clear errors naming file, key and what is allowed.
+
+Units are SI (Pa, m, K, s) unless the key name says otherwise (``_um``, ``_C``).
+Every key is documented in docs/case-format.md.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import CaseError
+
+__all__ = [
+    "Case",
+    "load_case",
+    "CoolingStage",
+    "ParticlesGeometry",
+    "MshGeometry",
+    "MeshSpec",
+    "MaterialSpec",
+    "CteTable",
+    "ZERO_CELSIUS_K",
+]
+
+ZERO_CELSIUS_K = 273.15
+CASE_FILE = "case.toml"
+
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Vector3 = tuple[FiniteFloat, FiniteFloat, FiniteFloat]
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+\-]+$")]
+
+
+class _Table(BaseModel):
+    """A TOML table: unknown keys are errors, values are immutable once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ----------------------------------------------------------------------------- materials
+class CteTable(_Table):
+    """Instantaneous (tangent) CTE alpha(T) (1/K) at temperatures (K); linear in between."""
+
+    temperature_K: list[PositiveFloat] = Field(min_length=2)
+    cte_per_K: list[FiniteFloat] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _check(self) -> "CteTable":
+        if len(self.temperature_K) != len(self.cte_per_K):
+            raise ValueError("temperature_K and cte_per_K must have the same length")
+        if any(b <= a for a, b in zip(self.temperature_K, self.temperature_K[1:])):
+            raise ValueError("temperature_K must be strictly increasing")
+        return self
+
+
+class MaterialSpec(_Table):
+    """Overrides of a library material, or a new material defined inline."""
+
+    base: str | None = None
+    youngs_modulus_Pa: PositiveFloat | None = None
+    poisson_ratio: Annotated[float, Field(gt=-1.0, lt=0.5)] | None = None
+    cte_per_K: FiniteFloat | None = None
+    cte_table: CteTable | None = None
+    density_kg_per_m3: PositiveFloat | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _one_cte(self) -> "MaterialSpec":
+        if self.cte_per_K is not None and self.cte_table is not None:
+            raise ValueError("give either cte_per_K or cte_table, not both")
+        return self
+
+
+# ----------------------------------------------------------------------------- geometry
+class FixedSize(_Table):
+    """All particles have the same diameter (um)."""
+
+    type: Literal["fixed"]
+    diameter_um: PositiveFloat
+
+
+class LognormalSize(_Table):
+    """Lognormal diameters: median d50 (um) and spread sigma_ln = std. dev. of ln(d)."""
+
+    type: Literal["lognormal"]
+    d50_um: PositiveFloat
+    sigma_ln: Annotated[float, Field(ge=0.0, le=1.0)] = 0.2
+
+
+SizeDistribution = Annotated[Union[FixedSize, LognormalSize], Field(discriminator="type")]
+
+
+class ParticlesGeometry(_Table):
+    """Spherical particles packed in a cuboid of electrolyte, cut by the box faces."""
+
+    type: Literal["particles"]
+    box_um: tuple[PositiveFloat, PositiveFloat, PositiveFloat]
+    volume_fraction: Annotated[float, Field(gt=0.0, le=0.62)]
+    size_distribution: SizeDistribution
+    particle_phase: Name = "particles"
+    matrix_phase: Name = "electrolyte"
+    seed: Annotated[int, Field(ge=0)] = 0
+    min_gap_fraction: Annotated[float, Field(ge=0.005, le=0.2)] = 0.03
+    max_particles: Annotated[int, Field(ge=1, le=5000)] = 2000
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "ParticlesGeometry":
+        if self.particle_phase == self.matrix_phase:
+            raise ValueError("particle_phase and matrix_phase must differ")
+        return self
+
+    @property
+    def phase_names(self) -> list[str]:
+        return [self.particle_phase, self.matrix_phase]
+
+
+class MshGeometry(_Table):
+    """A Gmsh .msh file; physical volume names are phases, surface names are boundaries."""
+
+    type: Literal["msh"]
+    file: str = Field(min_length=1)
+    length_unit_m: PositiveFloat = 1.0
+
+
+Geometry = Annotated[Union[ParticlesGeometry, MshGeometry], Field(discriminator="type")]
+
+
+class MeshSpec(_Table):
+    """Mesh controls for generated geometry (lengths in um)."""
+
+    size_um: PositiveFloat | None = None
+    interface_size_um: PositiveFloat | None = None
+    algorithm: Literal["hxt", "delaunay"] = "hxt"
+    threads: Annotated[int, Field(ge=1, le=256)] = 2
+    curvature_points: Annotated[int, Field(ge=0, le=100)] = 12
+
+
+# ----------------------------------------------------------------------------- loads
+class _Temperatures(_Table):
+    """Temperatures may be given in K (``_K``) or in degrees Celsius (``_C``)."""
+
+    def _kelvin(self, stem: str) -> float:
+        k, c = getattr(self, f"{stem}_K"), getattr(self, f"{stem}_C")
+        return float(k) if k is not None else float(c) + ZERO_CELSIUS_K
+
+
+class CoolingStage(_Temperatures):
+    """Uniform temperature ramp from the stress-free temperature to a final one."""
+
+    type: Literal["cooling"]
+    name: Name = "cooling"
+    stress_free_temperature_K: PositiveFloat | None = None
+    stress_free_temperature_C: Annotated[float, Field(gt=-ZERO_CELSIUS_K)] | None = None
+    final_temperature_K: PositiveFloat | None = None
+    final_temperature_C: Annotated[float, Field(gt=-ZERO_CELSIUS_K)] | None = None
+    increments: Annotated[int, Field(ge=1, le=10000)] = 10
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "CoolingStage":
+        for stem in ("stress_free_temperature", "final_temperature"):
+            given = [getattr(self, f"{stem}_{u}") is not None for u in ("K", "C")]
+            if sum(given) != 1:
+                raise ValueError(f"give exactly one of {stem}_K or {stem}_C")
+        return self
+
+    @property
+    def start_K(self) -> float:
+        return self._kelvin("stress_free_temperature")
+
+    @property
+    def end_K(self) -> float:
+        return self._kelvin("final_temperature")
+
+
+Stage = Annotated[Union[CoolingStage], Field(discriminator="type")]
+
+
+# ----------------------------------------------------------------------------- boundary conditions
+Surfaces = Annotated[list[Name], Field(min_length=1)]
+
+
+class RollerBC(_Table):
+    """Symmetry: zero normal displacement on planar, axis-aligned surfaces."""
+
+    type: Literal["roller"]
+    surfaces: Surfaces
+
+
+class FixedBC(_Table):
+    """Prescribed displacement (m), zero by default."""
+
+    type: Literal["fixed"]
+    surfaces: Surfaces
+    displacement_m: Vector3 = (0.0, 0.0, 0.0)
+
+
+class PressureBC(_Table):
+    """Uniform pressure (Pa) acting against the outward normal (stack pressure)."""
+
+    type: Literal["pressure"]
+    surfaces: Surfaces
+    pressure_Pa: FiniteFloat
+
+
+class TractionBC(_Table):
+    """Uniform traction vector (Pa) on the surfaces."""
+
+    type: Literal["traction"]
+    surfaces: Surfaces
+    traction_Pa: Vector3
+
+
+BoundaryCondition = Annotated[
+    Union[RollerBC, FixedBC, PressureBC, TractionBC], Field(discriminator="type")
+]
+
+
+# ----------------------------------------------------------------------------- solver, output
+PetscValue = Union[bool, int, float, str]
+
+
+class SolverSpec(_Table):
+    """Linear solver: CG + GAMG with the rigid-body near-nullspace by default."""
+
+    rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-10
+    max_iterations: Annotated[int, Field(ge=1)] = 2000
+    petsc_options: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], PetscValue] = {}
+
+
+class OutputSpec(_Table):
+    """What is written to CASE/results/."""
+
+    fields: bool = True
+    fields_every_increment: bool = False
+
+
+class Case(_Table):
+    """A whole case.toml."""
+
+    title: str = ""
+    geometry: Geometry
+    mesh: MeshSpec = MeshSpec()
+    phases: dict[Name, Name] = Field(min_length=1)
+    materials: dict[Name, MaterialSpec] = {}
+    stages: list[Stage] = Field(min_length=1)
+    boundary_conditions: list[BoundaryCondition] = []
+    solver: SolverSpec = SolverSpec()
+    output: OutputSpec = OutputSpec()
+
+    @field_validator("stages")
+    @classmethod
+    def _unique_stage_names(cls, stages: list) -> list:
+        names = [s.name for s in stages]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"stage names must be unique; repeated: {sorted(dup)}")
+        return stages
+
+
+# ----------------------------------------------------------------------------- loading
+def _members(annotation: Any) -> list[type[BaseModel]]:
+    """The table classes an annotation can hold (through list, dict, Optional, Union)."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        out += _members(arg)
+    return out
+
+
+def _walk(loc: tuple) -> tuple[str, list[str] | None]:
+    """Dotted key for a pydantic error location, and the keys allowed in its table."""
+    import typing
+
+    model: type[BaseModel] | None = Case
+    pending: list[type[BaseModel]] = []
+    dict_key_next = False
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):  # list index
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+            continue
+        if dict_key_next:  # a user-chosen key of a dict table, e.g. materials.<name>
+            parts.append(str(item))
+            dict_key_next = False
+            model = pending[0] if len(pending) == 1 else None
+            continue
+        if len(pending) > 1:  # pydantic puts the union's `type` tag in the location
+            tagged = [c for c in pending if item in typing.get_args(c.model_fields["type"].annotation)]
+            if tagged:
+                model, pending = tagged[0], []
+                continue
+        if len(pending) == 1:
+            model = pending[0]
+        pending = []
+        parts.append(str(item))
+        field = model.model_fields.get(item) if model is not None else None
+        if field is None:
+            break
+        pending = _members(field.annotation)
+        dict_key_next = typing.get_origin(field.annotation) is dict
+        model = pending[0] if len(pending) == 1 and not dict_key_next else None
+    allowed = sorted(model.model_fields) if model is not None else None
+    return ".".join(parts), allowed
+
+
+def _case_error(file: Path, err: ValidationError) -> CaseError:
+    first = err.errors()[0]
+    key, allowed = _walk(tuple(first["loc"]))
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        msg = "unknown key"
+        if allowed:
+            msg += f"; allowed keys here: {', '.join(allowed)}"
+    elif kind == "missing":
+        msg = "required key is missing"
+    else:
+        msg = first["msg"].removeprefix("Value error, ")
+        if kind not in ("model_type", "dict_type", "list_type") and not kind.startswith("value_error"):
+            msg += f" (got {first.get('input')!r})"
+    n_more = len(err.errors()) - 1
+    if n_more:
+        msg += f" [{n_more} more problem(s) after this one]"
+    return CaseError(str(file), key, msg)
+
+
+def load_case(case_dir: str | Path) -> "LoadedCase":
+    """Read and validate CASE/case.toml (or a path to a .toml file)."""
+    path = Path(case_dir)
+    file = path if path.suffix == ".toml" else path / CASE_FILE
+    if not file.is_file():
+        raise CaseError(str(file), "", "no such file; a case is a folder holding case.toml")
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CaseError(str(file), "", f"not valid TOML: {exc}") from None
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        raise _case_error(file, exc) from None
+    loaded = LoadedCase(case=case, file=file.resolve(), directory=file.parent.resolve())
+    loaded.check_cross_references()
+    return loaded
+
+
+class LoadedCase:
+    """A validated case with the location it was read from."""
+
+    def __init__(self, case: Case, file: Path, directory: Path):
+        self.case, self.file, self.directory = case, file, directory
+
+    def error(self, key: str, message: str) -> CaseError:
+        return CaseError(str(self.file), key, message)
+
+    def check_cross_references(self) -> None:
+        """Checks that span tables: phases vs geometry, materials vs library."""
+        from .materials import resolve_materials
+
+        c = self.case
+        if isinstance(c.geometry, ParticlesGeometry):
+            for key, name in (("particle_phase", c.geometry.particle_phase), ("matrix_phase", c.geometry.matrix_phase)):
+                if name not in c.phases:
+                    raise self.error(
+                        "phases", f"geometry.{key} = {name!r} has no material; add `{name} = \"<material>\"` "
+                        f"under [phases] (phases given: {sorted(c.phases)})"
+                    )
+            extra = set(c.phases) - set(c.geometry.phase_names)
+            if extra:
+                raise self.error("phases", f"phases {sorted(extra)} are not in the generated geometry "
+                                 f"(it has {c.geometry.phase_names})")
+        else:
+            msh = self.msh_path()
+            if not msh.is_file():
+                raise self.error("geometry.file", f"file not found: {msh}")
+        resolve_materials(self)  # raises CaseError on unknown names or missing properties
+
+    def msh_path(self) -> Path:
+        g = self.case.geometry
+        assert isinstance(g, MshGeometry)
+        p = Path(g.file)
+        return p if p.is_absolute() else (self.directory / p)
+
+    def resolved_json(self) -> str:
+        """The case with every default filled in, as JSON (written next to the results)."""
+        from .materials import resolve_materials
+
+        out = self.case.model_dump(mode="json")
+        out["resolved_materials"] = {p: m.as_dict() for p, m in resolve_materials(self).items()}
+        for stage, data in zip(self.case.stages, out["stages"]):
+            if isinstance(stage, CoolingStage):
+                data["start_temperature_K"] = stage.start_K
+                data["end_temperature_K"] = stage.end_K
+        return json.dumps(out, indent=2)

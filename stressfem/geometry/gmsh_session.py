@@ -1,0 +1,75 @@
+"""Shared Gmsh plumbing: a session context, box-face naming, quality and atomic .msh output."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+__all__ = ["gmsh_session", "name_box_faces", "mesh_quality", "write_msh", "FACE_NAMES"]
+
+FACE_NAMES = ("xmin", "xmax", "ymin", "ymax", "zmin", "zmax")
+
+
+@contextlib.contextmanager
+def gmsh_session(threads: int = 1, verbose: bool = False) -> Iterator:
+    """Initialise Gmsh (no signal handlers, quiet) and always finalise it."""
+    import gmsh
+
+    gmsh.initialize(interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 1 if verbose else 0)
+        gmsh.option.setNumber("General.Verbosity", 2)
+        gmsh.option.setNumber("General.NumThreads", threads)
+        gmsh.option.setNumber("Mesh.MaxNumThreads3D", threads)
+        yield gmsh
+    finally:
+        gmsh.finalize()
+
+
+def name_box_faces(gmsh, box: np.ndarray, origin=(0.0, 0.0, 0.0)) -> dict[str, list[int]]:
+    """Add physical surface groups xmin ... zmax for the faces of the cuboid [origin, origin+box]."""
+    lo = np.asarray(origin, dtype=float)
+    hi = lo + np.asarray(box, dtype=float)
+    tol = 1e-6 * float(np.max(box))
+    faces: dict[str, list[int]] = {}
+    for axis in range(3):
+        for side, value in (("min", lo[axis]), ("max", hi[axis])):
+            bmin, bmax = lo - tol, hi + tol
+            bmin[axis], bmax[axis] = value - tol, value + tol
+            tags = [t for d, t in gmsh.model.getEntitiesInBoundingBox(*bmin, *bmax, dim=2)]
+            name = "xyz"[axis] + side
+            faces[name] = tags
+            if tags:
+                gmsh.model.addPhysicalGroup(2, tags, name=name)
+    return faces
+
+
+def mesh_quality(gmsh) -> dict:
+    """Element count and min/mean quality (Gmsh minSICN, 1 = regular tetrahedron)."""
+    types, tags, _ = gmsh.model.mesh.getElements(3)
+    all_tags = np.concatenate([np.asarray(t) for t in tags]) if tags else np.zeros(0)
+    q = np.asarray(gmsh.model.mesh.getElementQualities(all_tags, "minSICN")) if len(all_tags) else np.zeros(1)
+    node_tags, _, _ = gmsh.model.mesh.getNodes()
+    return {
+        "n_tetrahedra": int(len(all_tags)),
+        "n_nodes": int(len(node_tags)),
+        "min_quality": float(q.min()),
+        "mean_quality": float(q.mean()),
+        "quality_measure": "gmsh minSICN",
+    }
+
+
+def write_msh(gmsh, out_file: str | Path, scale_to_m: float = 1.0) -> None:
+    """Write the mesh (format 4.1) atomically, coordinates multiplied by scale_to_m."""
+    out = Path(out_file)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp.msh")
+    gmsh.option.setNumber("Mesh.ScalingFactor", scale_to_m)
+    gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
+    gmsh.option.setNumber("Mesh.SaveAll", 0)
+    gmsh.write(str(tmp))
+    os.replace(tmp, out)

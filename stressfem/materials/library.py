@@ -1,0 +1,84 @@
+"""Library of cathode, electrolyte and coating materials, with a citation for every number.
+
+Abbreviations of the sources (full references in docs/materials.md):
+    [PERSP] Ren, Danner, ..., Fattakhova-Rohlfing, Adv. Energy Mater. 2022, doi:10.1002/aenm.202201939
+            (Table 2 elastic moduli; its bulk and shear columns are printed swapped, used here
+            swapped back; Sec. 3.2 and Table 3 CTE and density).
+    [REV]   Balaish et al., Chem. Soc. Rev. 54 (2025) 8925.
+    [ALD]   Kitsche et al., Small Sci. 2022.
+    [HUBAUD] Hubaud et al., J. Alloys Compd. 644 (2015) 804.
+    [NI]    Ni et al., J. Mater. Sci. 47 (2012) 7978.
+Values marked "estimate" are not from a primary measurement of that exact material; the
+citation says what they stand on. Override them in case.toml ([materials.<name>]).
+"""
+
+from __future__ import annotations
+
+from .material import Material
+
+__all__ = ["LIBRARY", "library_material", "library_names"]
+
+
+def _m(name: str, E: float, nu: float, cte: float, rho: float, **src: str) -> Material:
+    return Material(name=name, youngs_modulus_Pa=E, poisson_ratio=nu, cte_per_K=cte,
+                    density_kg_per_m3=rho, sources=src)
+
+
+LIBRARY: dict[str, Material] = {
+    m.name: m
+    for m in (
+        _m("LLZO", 163e9, 0.257, 15.0e-6, 5077.0,
+           youngs_modulus_Pa="[PERSP] Table 2: G = 65 GPa, K = 112 GPa -> E = 163 GPa",
+           poisson_ratio="[PERSP] Table 2 (G, K above) -> nu = 0.257; Ni et al. 2012: 0.257",
+           cte_per_K="[PERSP] Sec. 3.2/Table 3 (XRD) 1.5e-5; [HUBAUD] 15.5e-6 RT-700 C",
+           density_kg_per_m3="[PERSP] Table 3: 5.077 g/cm3"),
+        _m("NMC811", 150e9, 0.25, 13.0e-6, 4870.0,
+           youngs_modulus_Pa="estimate: lower end of the 150-185 GPa range for NMC, [PERSP] Sec. 3.2",
+           poisson_ratio="estimate: NCM111 nu ~0.25-0.28, [PERSP] Table 2",
+           cte_per_K="[PERSP] Sec. 3.2/Table 3: NMC effective (dilatometry) 1.3e-5",
+           density_kg_per_m3="[PERSP] Table 3 / [REV]: 4.87 g/cm3"),
+        _m("NCM111", 199e9, 0.25, 13.0e-6, 4770.0,
+           youngs_modulus_Pa="[PERSP] Table 2 (Cheng et al., J. Eur. Ceram. Soc. 2017): 199 GPa",
+           poisson_ratio="[PERSP] Table 2: G = 78, K = 132 GPa -> nu = 0.25",
+           cte_per_K="estimate: NMC effective (dilatometry) 1.3e-5, [PERSP] Sec. 3.2",
+           density_kg_per_m3="[PERSP] Table 3 / [REV]: NMC 4.77 g/cm3"),
+        _m("NCM85", 150e9, 0.25, 13.0e-6, 4870.0,
+           youngs_modulus_Pa="estimate: as NMC811, 150-185 GPa range for NMC, [PERSP] Sec. 3.2",
+           poisson_ratio="estimate: NCM111 nu ~0.25-0.28, [PERSP] Table 2",
+           cte_per_K="estimate: NMC effective (dilatometry) 1.3e-5, [PERSP] Sec. 3.2",
+           density_kg_per_m3="estimate: as NMC811 4.87 g/cm3, [PERSP] Table 3"),
+        _m("LCO", 170e9, 0.25, 12.5e-6, 5050.0,
+           youngs_modulus_Pa="estimate: middle of the 150-185 GPa range for layered oxides, [PERSP] Sec. 3.2",
+           poisson_ratio="estimate: as layered NCM111, [PERSP] Table 2",
+           cte_per_K="[PERSP] Sec. 3.2: LCO effective (dilatometry) 1.25e-5, anisotropic",
+           density_kg_per_m3="[PERSP] Table 3 / [REV]: 5.05 g/cm3"),
+        _m("Li6PS5Cl", 22e9, 0.37, 40.0e-6, 1640.0,
+           youngs_modulus_Pa="[PERSP] Table 2: G = 8 GPa, K = 28 GPa -> E = 22 GPa",
+           poisson_ratio="[PERSP] Table 2 (G, K above) -> nu = 0.37",
+           cte_per_K="estimate: typical of argyrodite sulfides; no measured value in our sources",
+           density_kg_per_m3="estimate: crystallographic density ~1.64 g/cm3"),
+        _m("LiPON", 77e9, 0.25, 10.0e-6, 2300.0,
+           youngs_modulus_Pa="[PERSP] Table 2: G = 31 GPa, K = 51 GPa -> E = 77 GPa",
+           poisson_ratio="[PERSP] Table 2 (G, K above) -> nu = 0.25",
+           cte_per_K="estimate: no measured value in our sources",
+           density_kg_per_m3="estimate: thin-film density ~2.3 g/cm3"),
+        _m("ZrO2", 200e9, 0.31, 10.5e-6, 6100.0,
+           youngs_modulus_Pa="estimate: tetragonal zirconia (3Y-TZP) handbook value ~200 GPa",
+           poisson_ratio="estimate: tetragonal zirconia handbook value ~0.31",
+           cte_per_K="estimate: tetragonal zirconia ~10-11e-6 /K",
+           density_kg_per_m3="[ALD]: tetragonal ZrO2 6.1 g/cm3"),
+    )
+}
+
+
+def library_names() -> list[str]:
+    """Names of the shipped materials."""
+    return sorted(LIBRARY)
+
+
+def library_material(name: str) -> Material | None:
+    """A library material by name (exact, then case-insensitive), or None."""
+    if name in LIBRARY:
+        return LIBRARY[name]
+    lowered = {k.lower(): v for k, v in LIBRARY.items()}
+    return lowered.get(name.lower())

@@ -1,0 +1,94 @@
+"""An isotropic thermoelastic material: a frozen dataclass with units in its fields."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+__all__ = ["Material"]
+
+
+@dataclass(frozen=True)
+class Material:
+    """Isotropic linear thermoelastic material.
+
+    Attributes:
+        name: material name as used in case.toml.
+        youngs_modulus_Pa: Young's modulus E (Pa).
+        poisson_ratio: Poisson's ratio nu (-).
+        cte_per_K: constant linear thermal expansion coefficient alpha (1/K), or None
+            when ``cte_table`` is given.
+        cte_table: ((T_K, ...), (alpha_per_K, ...)): instantaneous (tangent) CTE, linear
+            between points and constant beyond the first and last.
+        density_kg_per_m3: density (kg/m3), informational.
+        sources: property name -> citation of the number.
+    """
+
+    name: str
+    youngs_modulus_Pa: float
+    poisson_ratio: float
+    cte_per_K: float | None = None
+    cte_table: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    density_kg_per_m3: float | None = None
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.youngs_modulus_Pa > 0:
+            raise ValueError(f"{self.name}: youngs_modulus_Pa must be > 0")
+        if not -1.0 < self.poisson_ratio < 0.5:
+            raise ValueError(f"{self.name}: poisson_ratio must lie in (-1, 0.5)")
+        if (self.cte_per_K is None) == (self.cte_table is None):
+            raise ValueError(f"{self.name}: give exactly one of cte_per_K or cte_table")
+
+    @property
+    def shear_modulus_Pa(self) -> float:
+        """mu = E / (2 (1 + nu)) (Pa)."""
+        return self.youngs_modulus_Pa / (2.0 * (1.0 + self.poisson_ratio))
+
+    @property
+    def lame_lambda_Pa(self) -> float:
+        """lambda = E nu / ((1 + nu)(1 - 2 nu)) (Pa)."""
+        E, nu = self.youngs_modulus_Pa, self.poisson_ratio
+        return E * nu / ((1.0 + nu) * (1.0 - 2.0 * nu))
+
+    @property
+    def bulk_modulus_Pa(self) -> float:
+        """K = E / (3 (1 - 2 nu)) (Pa)."""
+        return self.youngs_modulus_Pa / (3.0 * (1.0 - 2.0 * self.poisson_ratio))
+
+    def thermal_strain(self, temperature_K: float, reference_K: float) -> float:
+        """Free linear thermal strain from reference_K to temperature_K (-).
+
+        The integral of alpha(T) dT; exact for a constant CTE and for a piecewise-linear table.
+        """
+        if self.cte_per_K is not None:
+            return self.cte_per_K * (temperature_K - reference_K)
+        return _integral(self.cte_table, temperature_K) - _integral(self.cte_table, reference_K)
+
+    def mean_cte_per_K(self, temperature_K: float, reference_K: float) -> float:
+        """Secant CTE between the two temperatures (1/K)."""
+        if temperature_K == reference_K:
+            return self.cte_per_K if self.cte_per_K is not None else float(np.interp(reference_K, *self.cte_table))
+        return self.thermal_strain(temperature_K, reference_K) / (temperature_K - reference_K)
+
+    def as_dict(self) -> dict:
+        """Plain dictionary (for the resolved configuration)."""
+        d = asdict(self)
+        if self.cte_table is not None:
+            d["cte_table"] = {"temperature_K": list(self.cte_table[0]), "cte_per_K": list(self.cte_table[1])}
+        return d
+
+
+def _integral(table: tuple[tuple[float, ...], tuple[float, ...]], T: float) -> float:
+    """Integral of the piecewise-linear alpha(T) from the first table point to T (-)."""
+    Ts = np.asarray(table[0], dtype=float)
+    a = np.asarray(table[1], dtype=float)
+    if T <= Ts[0]:
+        return a[0] * (T - Ts[0])
+    seg = np.concatenate([[0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * np.diff(Ts))])
+    if T >= Ts[-1]:
+        return seg[-1] + a[-1] * (T - Ts[-1])
+    i = int(np.searchsorted(Ts, T, side="right") - 1)
+    aT = a[i] + (a[i + 1] - a[i]) * (T - Ts[i]) / (Ts[i + 1] - Ts[i])
+    return seg[i] + 0.5 * (a[i] + aT) * (T - Ts[i])

@@ -1,0 +1,69 @@
+"""Turn [phases] and [materials] of a case into one Material per phase."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from .library import library_material, library_names
+from .material import Material
+
+if TYPE_CHECKING:
+    from ..case import LoadedCase
+
+__all__ = ["resolve_materials"]
+
+_PROPS = ("youngs_modulus_Pa", "poisson_ratio", "density_kg_per_m3")
+
+
+def _build(loaded: "LoadedCase", name: str) -> Material:
+    specs = loaded.case.materials
+    spec = specs.get(name)
+    base = library_material(spec.base if spec and spec.base else name)
+    if spec is not None and spec.base and base is None:
+        raise loaded.error(f"materials.{name}.base", f"unknown library material {spec.base!r}; "
+                           f"allowed: {', '.join(library_names())}")
+    if spec is None:
+        if base is None:
+            raise loaded.error("phases", f"material {name!r} is neither in the library "
+                               f"({', '.join(library_names())}) nor defined under [materials.{name}]")
+        return dataclasses.replace(base, name=name) if base.name != name else base
+    values: dict = {}
+    sources: dict[str, str] = dict(base.sources) if base else {}
+    user_src = spec.source or f"case.toml [materials.{name}]"
+    for prop in _PROPS:
+        v = getattr(spec, prop)
+        if v is not None:
+            values[prop] = v
+            sources[prop] = user_src
+        elif base is not None:
+            values[prop] = getattr(base, prop)
+    if spec.cte_per_K is not None:
+        values["cte_per_K"], values["cte_table"] = spec.cte_per_K, None
+        sources["cte_per_K"] = user_src
+    elif spec.cte_table is not None:
+        values["cte_per_K"] = None
+        values["cte_table"] = (tuple(spec.cte_table.temperature_K), tuple(spec.cte_table.cte_per_K))
+        sources["cte_table"] = user_src
+    elif base is not None:
+        values["cte_per_K"], values["cte_table"] = base.cte_per_K, base.cte_table
+    for required in ("youngs_modulus_Pa", "poisson_ratio"):
+        if required not in values:
+            raise loaded.error(f"materials.{name}.{required}",
+                               f"required for a material not in the library ({', '.join(library_names())})")
+    if "cte_per_K" not in values:
+        raise loaded.error(f"materials.{name}.cte_per_K",
+                           "a new material needs cte_per_K (1/K) or a cte_table")
+    try:
+        return Material(name=name, sources=sources, **values)
+    except ValueError as exc:
+        raise loaded.error(f"materials.{name}", str(exc)) from None
+
+
+def resolve_materials(loaded: "LoadedCase") -> dict[str, Material]:
+    """Phase name -> Material, applying case overrides to library entries."""
+    unused = set(loaded.case.materials) - set(loaded.case.phases.values())
+    if unused:
+        raise loaded.error("materials", f"materials {sorted(unused)} are defined but no phase uses them "
+                           f"(phases: {dict(loaded.case.phases)})")
+    return {phase: _build(loaded, mat) for phase, mat in loaded.case.phases.items()}

@@ -1,0 +1,1 @@
+"""Outputs: statistics, summary, history, fields and the atomic results folder."""

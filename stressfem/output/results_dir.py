@@ -1,0 +1,126 @@
+"""Atomic results: everything is written to a hidden partial folder and swapped in at the end.
+
+``CASE/results/`` only ever holds a complete run (``summary.json`` is its completion marker).
+A run that fails moves its partial folder (log, history and fields of the converged steps)
+to ``CASE/results.failed/``; a run that is killed leaves only a hidden ``.results.partial-*``
+folder, removed by the next run. A previous complete ``results/`` is never lost to a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+
+from ..errors import OutputError
+
+__all__ = ["ResultsDir", "write_atomic", "RESULTS", "FAILED"]
+
+log = logging.getLogger(__name__)
+
+RESULTS = "results"
+FAILED = "results.failed"
+PARTIAL_PREFIX = ".results.partial-"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path through a temporary file and a rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ResultsDir:
+    """The results folder of one run; rank 0 manages folders, every rank may write field files."""
+
+    def __init__(self, case_dir: Path, comm):
+        self.case_dir, self.comm = Path(case_dir), comm
+        self.final = self.case_dir / RESULTS
+        error, path = None, None
+        if comm.rank == 0:
+            try:
+                self._remove_stale()
+                path = self.case_dir / f"{PARTIAL_PREFIX}{os.getpid()}-{int(time.time())}"
+                path.mkdir(parents=False)
+                probe = path / ".write-test"
+                probe.write_text("ok")
+                probe.unlink()
+            except OSError as exc:
+                error = OutputError(f"cannot write results under {self.case_dir}: {exc.strerror or exc}")
+        if comm.size > 1:
+            path, error = comm.bcast((path, error), root=0)
+        if error is not None:
+            raise error
+        self.path: Path = Path(path)
+
+    def _remove_stale(self) -> None:
+        for p in self.case_dir.glob(f"{PARTIAL_PREFIX}*"):
+            try:
+                pid = int(p.name[len(PARTIAL_PREFIX):].split("-")[0])
+            except ValueError:
+                continue
+            if not _pid_alive(pid):
+                shutil.rmtree(p, ignore_errors=True)
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def write_json(self, name: str, data: dict) -> None:
+        """Rank 0 writes a JSON file atomically."""
+        if self.comm.rank == 0:
+            write_atomic(self.file(name), json.dumps(data, indent=2, allow_nan=True) + "\n")
+
+    def commit(self) -> Path:
+        """Swap the finished partial folder in as CASE/results (collective)."""
+        self.comm.barrier()
+        error = None
+        if self.comm.rank == 0:
+            try:
+                old = None
+                if self.final.exists():
+                    old = self.case_dir / f".results.old-{os.getpid()}"
+                    os.replace(self.final, old)
+                os.replace(self.path, self.final)
+                if old is not None:
+                    shutil.rmtree(old, ignore_errors=True)
+                failed = self.case_dir / FAILED
+                if failed.exists():
+                    shutil.rmtree(failed, ignore_errors=True)
+            except OSError as exc:
+                error = OutputError(f"cannot move results into {self.final}: {exc.strerror or exc}")
+        if self.comm.size > 1:
+            error = self.comm.bcast(error, root=0)
+        if error is not None:
+            raise error
+        return self.final
+
+    def fail(self, exc: BaseException) -> Path | None:
+        """Keep what was written (not collective: safe when ranks fail differently)."""
+        if self.comm.rank != 0 or not self.path.exists():
+            return None
+        info = {"error": str(exc), "type": type(exc).__name__}
+        try:
+            write_atomic(self.file("failure.json"), json.dumps(info, indent=2) + "\n")
+            target = self.case_dir / FAILED
+            if target.exists():
+                shutil.rmtree(target, ignore_errors=True)
+            os.replace(self.path, target)
+            return target
+        except OSError:
+            return self.path

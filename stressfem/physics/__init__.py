@@ -1,0 +1,1 @@
+"""Physics: kinematics, elastic laws and eigenstrains."""

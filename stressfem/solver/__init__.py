@@ -1,0 +1,1 @@
+"""Solvers: boundary conditions, PETSc options, the linear thermoelastic solve and the driver."""

@@ -1,0 +1,166 @@
+"""Run a case: mesh, model, load stages, statistics and outputs, in that order."""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .._dolfinx import MPI
+from ..case import CoolingStage, LoadedCase, load_case
+from ..errors import StressfemError
+from ..geometry.msh import read_phase_mesh
+from ..geometry.provide import case_mesh_file
+from ..materials import resolve_materials
+from ..output.fields import FieldWriter
+from ..output.history import History
+from ..output.results_dir import ResultsDir, write_atomic
+from ..output.stats import cell_volumes, evaluate_cell_stress, phase_statistics
+from ..physics.eigenstrain import LoadState
+from .boundary import build_boundary_conditions
+from .options import petsc_options
+from .thermoelastic import ThermoelasticModel
+
+__all__ = ["run_case", "check_phases"]
+
+log = logging.getLogger("stressfem")
+
+
+def check_phases(loaded: LoadedCase, volumes: dict[str, int], source: Path) -> list[str]:
+    """Every physical volume needs a material and every [phases] entry a volume."""
+    missing = sorted(set(volumes) - set(loaded.case.phases))
+    if missing:
+        raise loaded.error("phases", f"physical volumes {missing} of {source} have no material; add "
+                           f"`<name> = \"<material>\"` under [phases] for each")
+    unknown = sorted(set(loaded.case.phases) - set(volumes))
+    if unknown:
+        raise loaded.error("phases", f"phases {unknown} are not physical volumes of {source} "
+                           f"(it has {sorted(volumes)})")
+    return sorted(volumes, key=lambda n: volumes[n])
+
+
+def _stress_free_K(loaded: LoadedCase) -> float:
+    """The stress-free temperature: that of the first cooling stage (K)."""
+    for s in loaded.case.stages:
+        if isinstance(s, CoolingStage):
+            return s.start_K
+    return 298.15
+
+
+def _peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class _FileLog:
+    """Attach a log file in the results folder (rank 0) for the duration of a run."""
+
+    def __init__(self, path: Path, comm):
+        self.handler = None
+        if comm.rank == 0:
+            self.handler = logging.FileHandler(path, encoding="utf-8")
+            self.handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            self.handler.setLevel(logging.INFO)
+            logging.getLogger("stressfem").addHandler(self.handler)
+
+    def close(self) -> None:
+        if self.handler is not None:
+            logging.getLogger("stressfem").removeHandler(self.handler)
+            self.handler.close()
+
+
+def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
+    """Run CASE end to end; returns the summary (on every rank) and writes CASE/results/."""
+    t_start = time.perf_counter()
+    loaded = load_case(case_dir)
+    results = ResultsDir(loaded.directory, comm)
+    flog = _FileLog(results.file("run.log"), comm)
+    try:
+        summary = _run(loaded, results, comm, t_start)
+        flog.close()
+        results.commit()
+        return summary
+    except BaseException as exc:
+        log.error("run failed: %s", exc)
+        flog.close()
+        kept = results.fail(exc)
+        if kept is not None and isinstance(exc, StressfemError):
+            exc.args = (f"{exc.args[0]}\n(log and converged results kept in {kept})",)
+        raise
+
+
+def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float) -> dict:
+    case = loaded.case
+    log.info("case %s (%s) on %d MPI rank(s)", loaded.directory.name, case.title or "untitled", comm.size)
+    if comm.rank == 0:
+        write_atomic(results.file("case.resolved.json"), loaded.resolved_json())
+    t0 = time.perf_counter()
+    msh_file, unit_m, mesh_info = case_mesh_file(loaded, comm)
+    t_geometry = time.perf_counter() - t0
+    pm = read_phase_mesh(msh_file, comm, unit_m)
+    phase_names = check_phases(loaded, pm.volumes, msh_file)
+    materials_by_phase = resolve_materials(loaded)
+    materials = [materials_by_phase[p] for p in phase_names]
+    t1 = time.perf_counter()
+    model = ThermoelasticModel(
+        pm, phase_names, materials, _stress_free_K(loaded),
+        make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
+        options=petsc_options(case.solver),
+    )
+    t_setup = time.perf_counter() - t1
+    for d in model.bcs.described:
+        log.info("boundary condition: %s", d)
+    if not model.bcs.dirichlet:
+        log.info("no displacement boundary conditions: free body, rigid-body modes removed")
+    log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
+    volumes = cell_volumes(pm.mesh)
+    history = History(phase_names)
+    writer = FieldWriter(results.path, model.u, model.phase_index) if case.output.fields else None
+    steps: list[dict] = []
+    t_solve = 0.0
+    for stage in case.stages:
+        temps = np.linspace(stage.start_K, stage.end_K, stage.increments + 1)[1:]
+        stats: dict = {}
+        its_stage = 0
+        for k, T in enumerate(temps, start=1):
+            ts = time.perf_counter()
+            its = model.solve(LoadState(temperature_K=float(T)), where=f"stage {stage.name!r}, increment {k}")
+            t_solve += time.perf_counter() - ts
+            its_stage += its
+            cell_stress = evaluate_cell_stress(model.stress_expr, pm.mesh)
+            stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm)
+            history.add(stage.name, k, float(T), its, stats)
+            log.info("%s %d/%d: T = %.1f K, %d CG iterations, %s", stage.name, k, stage.increments, T, its,
+                     ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
+                               for p in phase_names))
+            if writer is not None and (case.output.fields_every_increment or k == len(temps)):
+                writer.write(cell_stress)
+            if comm.rank == 0:
+                write_atomic(results.file("history.csv"), history.text())
+        steps.append({"name": stage.name, "type": stage.type, "temperature_K": float(temps[-1]),
+                      "stress_free_temperature_K": stage.start_K, "increments": stage.increments,
+                      "linear_iterations": its_stage, "phases": stats})
+    if writer is not None:
+        writer.close()
+    peak = comm.gather(_peak_memory_mb(), root=0)
+    summary = {
+        "dofs": model.num_dofs,
+        "mpi_ranks": comm.size,
+        "wall_time_s": time.perf_counter() - t_start,
+        "steps": steps,
+        "cells": pm.mesh.topology.index_map(3).size_global,
+        "phases": {p: m.name for p, m in zip(phase_names, materials)},
+        "mesh": mesh_info,
+        "timings_s": {"geometry": t_geometry, "setup": t_setup, "solve": t_solve},
+        "peak_memory_per_rank_MB": peak,
+        "solver": {"linear_iterations": model.solver.total_iterations},
+        "boundary_conditions": model.bcs.described,
+    }
+    summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
+    summary["wall_time_s"] = time.perf_counter() - t_start
+    results.write_json("summary.json", summary)
+    model.solver.destroy()
+    return summary

@@ -1,0 +1,79 @@
+"""A linear solve with a matrix assembled once and a KSP (AMG hierarchy) built once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from .._dolfinx import PETSc, fem
+from ..errors import SolverError
+
+__all__ = ["LinearSolver"]
+
+log = logging.getLogger(__name__)
+
+
+class LinearSolver:
+    """Solves a(u, v) = L(v) repeatedly for a changing L; a is assembled and factorised once.
+
+    Args:
+        a, L: compiled bilinear and linear forms.
+        bcs: Dirichlet conditions (their values may change between solves).
+        near_nullspace: rigid-body modes for GAMG.
+        nullspace: free rigid-body modes (None when the supports fix them all).
+        options: PETSc options, set under ``prefix``.
+    """
+
+    def __init__(self, a: fem.Form, L: fem.Form, bcs: Sequence[fem.DirichletBC], *, near_nullspace,
+                 nullspace, options: dict, prefix: str):
+        from dolfinx.fem.petsc import assemble_matrix, create_vector
+
+        self.a, self.L, self.bcs, self.nullspace = a, L, list(bcs), nullspace
+        self.A = assemble_matrix(a, bcs=self.bcs)
+        self.A.assemble()
+        self.A.setNearNullSpace(near_nullspace)
+        if nullspace is not None:
+            self.A.setNullSpace(nullspace)
+        self.b = create_vector(L.function_spaces)
+        opts = PETSc.Options()
+        for k, v in options.items():
+            opts[f"{prefix}{k}"] = v
+        self.ksp = PETSc.KSP().create(self.A.getComm())
+        self.ksp.setOptionsPrefix(prefix)
+        self.ksp.setOperators(self.A)
+        self.ksp.setFromOptions()
+        self.ksp.setInitialGuessNonzero(True)
+        self.ksp.setUp()  # builds the AMG hierarchy once; reused by every solve
+        self.total_iterations = 0
+
+    def solve(self, u: fem.Function, where: str) -> int:
+        """Solve into u (its current value is the initial guess); returns the iteration count."""
+        from dolfinx.fem.petsc import apply_lifting, assemble_vector, set_bc
+
+        with self.b.localForm() as b_local:
+            b_local.set(0.0)
+        assemble_vector(self.b, self.L)
+        apply_lifting(self.b, [self.a], bcs=[self.bcs])
+        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        set_bc(self.b, self.bcs)
+        if self.nullspace is not None:
+            self.nullspace.remove(self.b)
+        self.ksp.solve(self.b, u.x.petsc_vec)
+        reason = self.ksp.getConvergedReason()
+        its = self.ksp.getIterationNumber()
+        if reason < 0:
+            raise SolverError(
+                f"{where}: the linear solver diverged (PETSc reason {reason}, {its} iterations, residual "
+                f"norm {self.ksp.getResidualNorm():.3e}); check the boundary conditions (is the body "
+                f"held?) and the materials, or raise solver.max_iterations"
+            )
+        if self.nullspace is not None:
+            self.nullspace.remove(u.x.petsc_vec)
+        u.x.scatter_forward()
+        self.total_iterations += its
+        return its
+
+    def destroy(self) -> None:
+        self.ksp.destroy()
+        self.A.destroy()
+        self.b.destroy()

@@ -1,0 +1,65 @@
+"""The thermoelastic model of a case: spaces, material fields, forms and the linear solver."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._dolfinx import fem, ufl
+from ..geometry.msh import PhaseMesh
+from ..materials import Material
+from ..physics.eigenstrain import EigenstrainField, LoadState, ThermalEigenstrain
+from ..physics.elasticity import IsotropicStiffness, strain
+from .boundary import BoundaryConditions
+from .linear import LinearSolver
+from .nullspace import free_rigid_modes, near_nullspace, rigid_body_modes
+
+__all__ = ["ThermoelasticModel"]
+
+log = logging.getLogger(__name__)
+
+
+class ThermoelasticModel:
+    """Small-strain thermoelasticity, sigma = C : (eps(u) - eps_eigen), on a phase-tagged mesh.
+
+    Forms are compiled and the operator assembled once; each load increment only updates the
+    DG0 eigenstrain field and re-assembles the right-hand side.
+    """
+
+    def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
+                 stress_free_K: float, make_bcs, options: dict, prefix: str = "stressfem_"):
+        msh = pm.mesh
+        self.pm, self.phase_names, self.materials = pm, list(phase_names), list(materials)
+        self.phase_index = pm.phase_index(self.phase_names)
+        self.V = fem.functionspace(msh, ("Lagrange", 1, (3,)))
+        self.u = fem.Function(self.V, name="displacement")
+        self.stiffness = IsotropicStiffness(msh, self.phase_index, self.materials)
+        self.thermal = ThermalEigenstrain(self.phase_index, self.materials, stress_free_K)
+        self.eigenstrain = EigenstrainField(msh, [self.thermal])
+        u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
+        self.bcs: BoundaryConditions = make_bcs(self.V, v)
+        eps0 = self.eigenstrain.function
+        a = ufl.inner(self.stiffness.stress(strain(u)), strain(v)) * ufl.dx
+        L = ufl.inner(self.stiffness.stress(eps0), strain(v)) * ufl.dx
+        if self.bcs.load_form is not None:
+            L = L + self.bcs.load_form
+        self.a_form, self.L_form = fem.form(a), fem.form(L)
+        modes = rigid_body_modes(self.V)
+        self.solver = LinearSolver(
+            self.a_form, self.L_form, self.bcs.dirichlet,
+            near_nullspace=near_nullspace(modes, msh.comm),
+            nullspace=free_rigid_modes(self.V, modes, self.bcs.dirichlet),
+            options=options, prefix=prefix,
+        )
+        self.stress_expr = self.stiffness.stress(strain(self.u) - eps0)
+
+    @property
+    def num_dofs(self) -> int:
+        return self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
+
+    def solve(self, state: LoadState, where: str) -> int:
+        """Equilibrium at a load state; returns the linear iterations."""
+        self.eigenstrain.update(state)
+        return self.solver.solve(self.u, where)
