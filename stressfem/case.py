@@ -232,8 +232,9 @@ PetscValue = Union[bool, int, float, str]
 
 
 class SolverSpec(_Table):
-    """Linear solver: CG + GAMG with the rigid-body near-nullspace by default."""
+    """Discretisation and linear solver: P1 or P2 displacement, CG + GAMG by default."""
 
+    element_degree: Literal[1, 2] = 1
     rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-10
     max_iterations: Annotated[int, Field(ge=1)] = 2000
     petsc_options: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], PetscValue] = {}

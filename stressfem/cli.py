@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -42,10 +43,28 @@ def _setup_logging(verbose: bool) -> None:
         logger.addHandler(logging.NullHandler())
 
 
-def _fail(exc: StressfemError) -> None:
-    if _rank() == 0:
-        typer.echo(f"stressfem: error: {exc}", err=True)
-    raise typer.Exit(exc.exit_code)
+def _mpi_size() -> int:
+    if "mpi4py" in sys.modules:
+        from mpi4py import MPI
+
+        return MPI.COMM_WORLD.size
+    return 1
+
+
+def _fail(exc: BaseException, code: int | None = None) -> None:
+    """Report an error and exit; under MPI, abort every rank so none is left waiting."""
+    code = code if code is not None else getattr(exc, "exit_code", 1)
+    if _rank() == 0 or not isinstance(exc, StressfemError):
+        prefix = f"[rank {_rank()}] " if _mpi_size() > 1 and _rank() != 0 else ""
+        typer.echo(f"{prefix}stressfem: error: {exc}", err=True)
+    if _mpi_size() > 1:
+        sys.stderr.flush()
+        if _rank() != 0 and isinstance(exc, StressfemError):
+            time.sleep(1.0)  # let rank 0 report the (collective) error before the abort
+        from mpi4py import MPI
+
+        MPI.COMM_WORLD.Abort(code)
+    raise typer.Exit(code)
 
 
 def _terminate(signum, _frame):
@@ -71,20 +90,24 @@ def run(case: CaseArg,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
     """Run CASE and write CASE/results/ (works under mpiexec)."""
     signal.signal(signal.SIGTERM, _terminate)
-    _setup_logging(verbose)
     from .case import load_case
 
     try:
         load_case(case)  # validate before MPI and DOLFINx start
-        from .solver.driver import run_case
+        from .solver.driver import run_case  # starts MPI
+
+        _setup_logging(verbose)
 
         summary = run_case(case)
     except StressfemError as exc:
         _fail(exc)
     except KeyboardInterrupt:
-        if _rank() == 0:
-            typer.echo("stressfem: interrupted; no results were committed", err=True)
-        raise typer.Exit(130)
+        _fail(StressfemError("interrupted; no results were committed"), 130)
+    except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
+        import traceback
+
+        traceback.print_exc()
+        _fail(exc, 1)
     if _rank() == 0:
         from .report_text import summary_table
 

@@ -48,11 +48,43 @@ class PhaseMesh:
         return out
 
 
-def read_phase_mesh(path: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, length_unit_m: float = 1.0) -> PhaseMesh:
-    """Read on rank 0 and distribute; physical names become phase and surface names."""
+def _open_on_root(gmsh, path: Path) -> str | None:
+    """Open the file in Gmsh; an error message, or None when it holds named physical volumes."""
+    try:
+        gmsh.open(str(path))
+    except Exception as exc:  # gmsh raises plain Exception
+        return f"Gmsh cannot read it: {exc}"
+    groups = gmsh.model.getPhysicalGroups(3)
+    if not groups:
+        return "it has no physical volume groups; name one group per phase (Physical Volume(\"name\"))"
+    unnamed = [t for d, t in groups if not gmsh.model.getPhysicalName(d, t)]
+    if unnamed:
+        return f"physical volumes {unnamed} have no name; phases are identified by name"
+    return None
+
+
+def read_phase_mesh(path: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, length_unit_m: float = 1.0,
+                    case_file: str = "case.toml") -> PhaseMesh:
+    """Read on rank 0 and distribute (facet-ghosted); physical names become phase and surface names."""
+    import gmsh as gmsh_module
+
+    from ..errors import CaseError
+    from .gmsh_session import gmsh_session
+
     path = Path(path)
     partitioner = mesh.create_cell_partitioner(mesh.GhostMode.shared_facet, 2)
-    data = dolfinx.io.gmsh.read_from_msh(str(path), comm, rank=0, gdim=3, partitioner=partitioner)
+    if comm.rank == 0:
+        with gmsh_session() as gmsh:
+            problem = _open_on_root(gmsh, path)
+            comm.bcast(problem, root=0)
+            if problem is not None:
+                raise CaseError(case_file, "geometry.file", f"{path}: {problem}")
+            data = dolfinx.io.gmsh.model_to_mesh(gmsh.model, comm, 0, gdim=3, partitioner=partitioner)
+    else:
+        problem = comm.bcast(None, root=0)
+        if problem is not None:
+            raise CaseError(case_file, "geometry.file", f"{path}: {problem}")
+        data = dolfinx.io.gmsh.model_to_mesh(gmsh_module.model, comm, 0, gdim=3, partitioner=partitioner)
     if length_unit_m != 1.0:
         data.mesh.geometry.x[:] *= length_unit_m
     volumes = {n: t for n, (d, t) in data.physical_groups.items() if d == 3}

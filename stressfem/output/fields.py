@@ -1,4 +1,4 @@
-"""Field output for ParaView: displacement (P1) and per-cell stress measures (DG0), as VTK.
+"""Field output for ParaView: displacement (at the vertices) and per-cell stress measures (DG0), as VTK.
 
 Written with DOLFINx's VTKFile (``fields.pvd`` + per-rank ``.vtu`` pieces); one time entry
 per stage end (or per increment): t = 1, 2, ... in load-path order. pyvista reads it too.
@@ -24,7 +24,11 @@ class FieldWriter:
         from dolfinx.io import VTKFile
 
         msh = u.function_space.mesh
-        self.u = u
+        self._u_solution = u
+        if u.function_space.ufl_element().embedded_superdegree > 1:  # VTK output at the vertices
+            self.u = fem.Function(fem.functionspace(msh, ("Lagrange", 1, (3,))), name=u.name)
+        else:
+            self.u = u
         S = fem.functionspace(msh, ("DG", 0, (3, 3)))
         Q = fem.functionspace(msh, ("DG", 0))
         self.stress = fem.Function(S, name="stress_Pa")
@@ -41,6 +45,8 @@ class FieldWriter:
 
     def write(self, stress: CellStress) -> None:
         n = self._n
+        if self.u is not self._u_solution:
+            self.u.interpolate(self._u_solution)
         self.stress.x.array.reshape(-1, 9)[self._sdofs[:n]] = stress.tensor.reshape(-1, 9)
         for f, vals in ((self.von_mises, stress.von_mises), (self.hydrostatic, stress.hydrostatic),
                         (self.max_principal, stress.max_principal)):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._dolfinx import MPI, fem, mesh
+from ..parallel import allreduce_array
 
 __all__ = ["CellStress", "cell_volumes", "evaluate_cell_stress", "phase_statistics", "von_mises", "hydrostatic"]
 
@@ -75,7 +76,7 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
         w = volumes[sel]
         local = np.concatenate([[w.sum()], np.einsum("n,nij->ij", w, stress.tensor[sel]).ravel(),
                                 [w @ stress.von_mises[sel]]])
-        total = comm.allreduce(local, op=MPI.SUM)
+        total = allreduce_array(comm, local, MPI.SUM)
         vmax = comm.allreduce(float(stress.von_mises[sel].max(initial=-np.inf)), op=MPI.MAX)
         pmax = comm.allreduce(float(stress.max_principal[sel].max(initial=-np.inf)), op=MPI.MAX)
         gathered = comm.gather((stress.von_mises[sel], w), root=0)

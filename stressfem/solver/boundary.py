@@ -9,6 +9,7 @@ import numpy as np
 from .._dolfinx import MPI, fem, ufl
 from ..case import FixedBC, LoadedCase, PressureBC, RollerBC, TractionBC
 from ..geometry.msh import PhaseMesh
+from ..parallel import allreduce_array
 
 __all__ = ["BoundaryConditions", "build_boundary_conditions"]
 
@@ -36,9 +37,11 @@ def _normal_axis(pm: PhaseMesh, facets: np.ndarray, loaded: LoadedCase, key: str
     coords = _facet_coordinates(msh, facets)
     lo = coords.min(axis=0) if len(coords) else np.full(3, np.inf)
     hi = coords.max(axis=0) if len(coords) else np.full(3, -np.inf)
-    lo = msh.comm.allreduce(lo, op=MPI.MIN)
-    hi = msh.comm.allreduce(hi, op=MPI.MAX)
-    extent = float(np.max(msh.comm.allreduce(np.ptp(x, axis=0) if len(x) else np.zeros(3), op=MPI.MAX)))
+    lo = allreduce_array(msh.comm, lo, MPI.MIN)
+    hi = allreduce_array(msh.comm, hi, MPI.MAX)
+    xlo = allreduce_array(msh.comm, x.min(axis=0) if len(x) else np.full(3, np.inf), MPI.MIN)
+    xhi = allreduce_array(msh.comm, x.max(axis=0) if len(x) else np.full(3, -np.inf), MPI.MAX)
+    extent = float(np.max(xhi - xlo))
     flat = np.flatnonzero((hi - lo) <= 1e-8 * extent)
     if len(flat) != 1:
         raise loaded.error(key, f"a roller needs a planar surface normal to x, y or z; {name!r} is not")

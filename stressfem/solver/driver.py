@@ -100,7 +100,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     t0 = time.perf_counter()
     msh_file, unit_m, mesh_info = case_mesh_file(loaded, comm)
     t_geometry = time.perf_counter() - t0
-    pm = read_phase_mesh(msh_file, comm, unit_m)
+    pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
     phase_names = check_phases(loaded, pm.volumes, msh_file)
     materials_by_phase = resolve_materials(loaded)
     materials = [materials_by_phase[p] for p in phase_names]
@@ -108,7 +108,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     model = ThermoelasticModel(
         pm, phase_names, materials, _stress_free_K(loaded),
         make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
-        options=petsc_options(case.solver),
+        options=petsc_options(case.solver), degree=case.solver.element_degree,
     )
     t_setup = time.perf_counter() - t1
     for d in model.bcs.described:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._dolfinx import MPI, PETSc, fem, la
+from ..parallel import allreduce_array
 
 __all__ = ["rigid_body_modes", "near_nullspace", "free_rigid_modes"]
 
@@ -54,7 +55,7 @@ def free_rigid_modes(V: fem.FunctionSpace, modes: np.ndarray, bcs: Sequence[fem.
         idx = np.asarray(idx[:n_owned_bc])
         constrained[idx[idx < n_owned]] = True
     R = modes[:, constrained]
-    gram = comm.allreduce(R @ R.T, op=MPI.SUM)
+    gram = allreduce_array(comm, R @ R.T, MPI.SUM)
     w, Q = np.linalg.eigh(gram)
     free = Q[:, w < 1e-10 * max(1.0, float(np.trace(gram)))]
     if free.shape[1] == 0:

@@ -29,11 +29,11 @@ class ThermoelasticModel:
     """
 
     def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
-                 stress_free_K: float, make_bcs, options: dict, prefix: str = "stressfem_"):
+                 stress_free_K: float, make_bcs, options: dict, prefix: str = "stressfem_", degree: int = 1):
         msh = pm.mesh
         self.pm, self.phase_names, self.materials = pm, list(phase_names), list(materials)
         self.phase_index = pm.phase_index(self.phase_names)
-        self.V = fem.functionspace(msh, ("Lagrange", 1, (3,)))
+        self.V = fem.functionspace(msh, ("Lagrange", degree, (3,)))
         self.u = fem.Function(self.V, name="displacement")
         self.stiffness = IsotropicStiffness(msh, self.phase_index, self.materials)
         self.thermal = ThermalEigenstrain(self.phase_index, self.materials, stress_free_K)

@@ -1,0 +1,1 @@
+"""Verification problems: analytical solutions and the meshes they need (used by tests and benchmarks)."""

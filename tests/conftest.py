@@ -1,0 +1,52 @@
+"""Shared test helpers: run the CLI in a subprocess, serially or under mpiexec."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MPIEXEC = shutil.which("mpiexec", path=str(BIN)) or shutil.which("mpiexec")
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("UCX_TLS", "self,sm,tcp")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def run_cli(*args: str, np: int = 1, timeout: float = 900, check: bool = False) -> subprocess.CompletedProcess:
+    """Run `stressfem ARGS` (under `mpiexec -n np` when np > 1); returns the finished process."""
+    cmd = [sys.executable, "-m", "stressfem.cli", *map(str, args)]
+    if np > 1:
+        if MPIEXEC is None:
+            pytest.skip("mpiexec not found next to the Python interpreter or on PATH")
+        cmd = [MPIEXEC, "-n", str(np), *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env())
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def read_summary(case_dir: Path) -> dict:
+    return json.loads((Path(case_dir) / "results" / "summary.json").read_text())
+
+
+def write_case(folder: Path, toml: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "case.toml").write_text(toml)
+    return folder
+
+
+@pytest.fixture
+def cli():
+    return run_cli
