@@ -19,7 +19,7 @@ from ..materials import resolve_materials
 from ..output.fields import FieldWriter
 from ..output.history import History
 from ..output.results_dir import ResultsDir, write_atomic
-from ..output.stats import cell_volumes, evaluate_cell_stress, phase_statistics
+from ..output.stats import cell_volumes, phase_statistics
 from ..physics.eigenstrain import LoadState
 from .boundary import build_boundary_conditions
 from .options import petsc_options
@@ -118,7 +118,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
     history = History(phase_names)
-    writer = FieldWriter(results.path, model.u, model.phase_index) if case.output.fields else None
+    writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     steps: list[dict] = []
     t_solve = 0.0
     for stage in case.stages:
@@ -130,7 +130,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             its = model.solve(LoadState(temperature_K=float(T)), where=f"stage {stage.name!r}, increment {k}")
             t_solve += time.perf_counter() - ts
             its_stage += its
-            cell_stress = evaluate_cell_stress(model.stress_expr, pm.mesh)
+            cell_stress = model.cell_stress()
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm)
             history.add(stage.name, k, float(T), its, stats)
             log.info("%s %d/%d: T = %.1f K, %d CG iterations, %s", stage.name, k, stage.increments, T, its,
@@ -162,5 +162,5 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start
     results.write_json("summary.json", summary)
-    model.solver.destroy()
+    model.close()
     return summary

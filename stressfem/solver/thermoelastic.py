@@ -10,6 +10,7 @@ import numpy as np
 from .._dolfinx import fem, ufl
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
+from ..output.stats import CellStress, evaluate_cell_stress
 from ..physics.eigenstrain import EigenstrainField, LoadState, ThermalEigenstrain
 from ..physics.elasticity import IsotropicStiffness, strain
 from .boundary import BoundaryConditions
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 
 class ThermoelasticModel:
     """Small-strain thermoelasticity, sigma = C : (eps(u) - eps_eigen), on a phase-tagged mesh.
+
+    The driver's model contract (a cohesive-interface model follows the same one):
+    ``phase_index`` (phase of each local cell), ``num_dofs``, ``solve(state, where) -> iterations``,
+    ``cell_stress() -> CellStress`` (owned cells), ``displacement`` (for field output),
+    ``bcs.described``, ``bcs.dirichlet``, ``solver.total_iterations``, ``close()``.
 
     Forms are compiled and the operator assembled once; each load increment only updates the
     DG0 eigenstrain field and re-assembles the right-hand side.
@@ -63,3 +69,15 @@ class ThermoelasticModel:
         """Equilibrium at a load state; returns the linear iterations."""
         self.eigenstrain.update(state)
         return self.solver.solve(self.u, where)
+
+    def cell_stress(self) -> CellStress:
+        """Stress (Pa) of each owned cell at the current solution."""
+        return evaluate_cell_stress(self.stress_expr, self.pm.mesh)
+
+    @property
+    def displacement(self) -> fem.Function:
+        """The displacement (m) on the whole mesh, for field output."""
+        return self.u
+
+    def close(self) -> None:
+        self.solver.destroy()
