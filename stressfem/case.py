@@ -92,11 +92,29 @@ class FixedSize(_Table):
 
 
 class LognormalSize(_Table):
-    """Lognormal diameters: median d50 (um) and spread sigma_ln = std. dev. of ln(d)."""
+    """Lognormal diameters: median d50 (um) and spread sigma_ln = std. dev. of ln(d), or d90 (um)."""
 
     type: Literal["lognormal"]
     d50_um: PositiveFloat
-    sigma_ln: Annotated[float, Field(ge=0.0, le=1.0)] = 0.2
+    sigma_ln: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    d90_um: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _spread(self) -> "LognormalSize":
+        if self.sigma_ln is not None and self.d90_um is not None:
+            raise ValueError("give either sigma_ln or d90_um, not both")
+        if self.d90_um is not None and not self.d50_um < self.d90_um <= 3.0 * self.d50_um:
+            raise ValueError("d90_um must lie between d50_um and 3 d50_um")
+        return self
+
+    @property
+    def sigma(self) -> float:
+        """sigma_ln; from d90: ln(d90/d50)/z90 with z90 = 1.2816 (90 % quantile of N(0,1)); default 0.2."""
+        if self.d90_um is not None:
+            import math
+
+            return math.log(self.d90_um / self.d50_um) / 1.2815515655446004
+        return 0.2 if self.sigma_ln is None else self.sigma_ln
 
 
 SizeDistribution = Annotated[Union[FixedSize, LognormalSize], Field(discriminator="type")]
@@ -107,7 +125,7 @@ class ParticlesGeometry(_Table):
 
     type: Literal["particles"]
     box_um: tuple[PositiveFloat, PositiveFloat, PositiveFloat]
-    volume_fraction: Annotated[float, Field(gt=0.0, le=0.62)]
+    volume_fraction: Annotated[float, Field(gt=0.0, le=0.64)]
     size_distribution: SizeDistribution
     particle_phase: Name = "particles"
     matrix_phase: Name = "electrolyte"
@@ -300,11 +318,14 @@ def _walk(loc: tuple) -> tuple[str, list[str] | None]:
             dict_key_next = False
             model = pending[0] if len(pending) == 1 else None
             continue
-        if len(pending) > 1:  # pydantic puts the union's `type` tag in the location
-            tagged = [c for c in pending if item in typing.get_args(c.model_fields["type"].annotation)]
-            if tagged:
-                model, pending = tagged[0], []
-                continue
+        if item == "[key]":  # pydantic's marker for an invalid dict key
+            parts = parts[:-1]
+            break
+        tagged = [c for c in pending if "type" in c.model_fields
+                  and item in typing.get_args(c.model_fields["type"].annotation)]
+        if tagged:  # pydantic puts the union's `type` tag in the location
+            model, pending = tagged[0], []
+            continue
         if len(pending) == 1:
             model = pending[0]
         pending = []
@@ -320,7 +341,8 @@ def _walk(loc: tuple) -> tuple[str, list[str] | None]:
 
 
 def _case_error(file: Path, err: ValidationError) -> CaseError:
-    first = err.errors()[0]
+    errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
+    first = errors[0]
     key, allowed = _walk(tuple(first["loc"]))
     kind = first["type"]
     if kind == "extra_forbidden":

@@ -8,6 +8,9 @@ Abbreviations of the sources (full references in docs/materials.md):
     [ALD]   Kitsche et al., Small Sci. 2022.
     [HUBAUD] Hubaud et al., J. Alloys Compd. 644 (2015) 804.
     [NI]    Ni et al., J. Mater. Sci. 47 (2012) 7978.
+    [CHENG-LCO] Cheng, Taylor, Wolfenstine, Sakamoto, J. Asian Ceram. Soc. 5 (2017) 113.
+    [3Y-TZP] tetragonal zirconia property tables: review PMC9972857 Table 3; Bentham Open
+            TOBIOMTJ-5-1 Table 1.
 Values marked "estimate" are not from a primary measurement of that exact material; the
 citation says what they stand on. Override them in case.toml ([materials.<name>]).
 """
@@ -47,25 +50,27 @@ LIBRARY: dict[str, Material] = {
            poisson_ratio="estimate: NCM111 nu ~0.25-0.28, [PERSP] Table 2",
            cte_per_K="estimate: NMC effective (dilatometry) 1.3e-5, [PERSP] Sec. 3.2",
            density_kg_per_m3="estimate: as NMC811 4.87 g/cm3, [PERSP] Table 3"),
-        _m("LCO", 170e9, 0.25, 12.5e-6, 5050.0,
-           youngs_modulus_Pa="estimate: middle of the 150-185 GPa range for layered oxides, [PERSP] Sec. 3.2",
-           poisson_ratio="estimate: as layered NCM111, [PERSP] Table 2",
+        _m("LCO", 191e9, 0.24, 12.5e-6, 5050.0,
+           youngs_modulus_Pa="[CHENG-LCO] hot-pressed LiCoO2, 95 % dense: 191 GPa (secondary: abstract seen)",
+           poisson_ratio="[CHENG-LCO]: 0.24 (secondary: abstract seen)",
            cte_per_K="[PERSP] Sec. 3.2: LCO effective (dilatometry) 1.25e-5, anisotropic",
            density_kg_per_m3="[PERSP] Table 3 / [REV]: 5.05 g/cm3"),
-        _m("Li6PS5Cl", 22e9, 0.37, 40.0e-6, 1640.0,
+        _m("Li6PS5Cl", 22e9, 0.37, 40.0e-6, 1865.0,
            youngs_modulus_Pa="[PERSP] Table 2: G = 8 GPa, K = 28 GPa -> E = 22 GPa",
            poisson_ratio="[PERSP] Table 2 (G, K above) -> nu = 0.37",
-           cte_per_K="estimate: typical of argyrodite sulfides; no measured value in our sources",
-           density_kg_per_m3="estimate: crystallographic density ~1.64 g/cm3"),
-        _m("LiPON", 77e9, 0.25, 10.0e-6, 2300.0,
+           cte_per_K="estimate: no measured value found; by analogy with soft ionic crystals of similar "
+                     "bulk modulus (NaCl ~4e-5 1/K); treat as a sensitivity parameter",
+           density_kg_per_m3="derived: Z M / (N_A a^3), Z = 4, M = 268.37 g/mol, a = 9.85 A "
+                             "(cubic F-43m cell, Deiseroth et al., Angew. Chem. Int. Ed. 47 (2008) 755)"),
+        _m("LiPON", 77e9, 0.25, 12.0e-6, 2400.0,
            youngs_modulus_Pa="[PERSP] Table 2: G = 31 GPa, K = 51 GPa -> E = 77 GPa",
            poisson_ratio="[PERSP] Table 2 (G, K above) -> nu = 0.25",
-           cte_per_K="estimate: no measured value in our sources",
-           density_kg_per_m3="estimate: thin-film density ~2.3 g/cm3"),
-        _m("ZrO2", 200e9, 0.31, 10.5e-6, 6100.0,
-           youngs_modulus_Pa="estimate: tetragonal zirconia (3Y-TZP) handbook value ~200 GPa",
-           poisson_ratio="estimate: tetragonal zirconia handbook value ~0.31",
-           cte_per_K="estimate: tetragonal zirconia ~10-11e-6 /K",
+           cte_per_K="estimate: typical of lithium phosphate/oxynitride glasses (0.8-2e-5 1/K); no measured value found",
+           density_kg_per_m3="estimate: amorphous Li-P-O-N films 2.2-2.6 g/cm3; no primary value found"),
+        _m("ZrO2", 210e9, 0.30, 10.5e-6, 6100.0,
+           youngs_modulus_Pa="[3Y-TZP] 205-210 GPa (review/vendor tables, secondary); thin ALD films may be softer",
+           poisson_ratio="[3Y-TZP] 0.30 (vendor table, secondary)",
+           cte_per_K="[3Y-TZP] 10-11e-6 1/K (review/vendor tables, secondary)",
            density_kg_per_m3="[ALD]: tetragonal ZrO2 6.1 g/cm3"),
     )
 }

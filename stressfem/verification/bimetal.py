@@ -23,9 +23,13 @@ def timoshenko_curvature(a1: float, a2: float, dT: float, E1: float, E2: float, 
 
 
 def write_strip_msh(path: str | Path, length: float, width: float, h1: float, h2: float, size: float) -> Path:
-    """Strip along x on [0, length] x [0, width]; layer ``bottom`` z in [0, h1], ``top`` above."""
+    """Strip along x on [0, length] x [0, width]; layer ``bottom`` z in [0, h1], ``top`` above.
+
+    Lengths in m; built in um (OCC tolerances) and written in m. Surfaces ``xmin`` ... ``zmax``.
+    """
     from ..geometry.gmsh_session import gmsh_session, name_box_faces, write_msh
 
+    length, width, h1, h2, size = (v * 1e6 for v in (length, width, h1, h2, size))
     with gmsh_session(threads=1) as gmsh:
         occ = gmsh.model.occ
         gmsh.model.add("strip")
@@ -38,5 +42,5 @@ def write_strip_msh(path: str | Path, length: float, width: float, h1: float, h2
         name_box_faces(gmsh, [length, width, h1 + h2])
         gmsh.option.setNumber("Mesh.MeshSizeMax", size)
         gmsh.model.mesh.generate(3)
-        write_msh(gmsh, path)
+        write_msh(gmsh, path, scale_to_m=1e-6)
     return Path(path)
