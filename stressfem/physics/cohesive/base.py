@@ -1,0 +1,126 @@
+"""The cohesive-law contract and the two array backends (NumPy for material points, UFL for forms).
+
+A law sees only the jump in the local frame of the interface (normal opening ``jn`` (m),
+shear jumps ``js1, js2`` (m)) and one history variable per integration point (the law
+says what it is: the damage for the bilinear law, the maximum effective opening for the
+exponential one). It returns the local traction (Pa) and the trial history. The same code
+runs on NumPy arrays (material-point tests, statistics) and on UFL expressions (the residual;
+the tangent is ``ufl.derivative`` of it), so what the tests check is what the solver uses.
+
+Irreversibility: ``h = max(h_trial, h_old)``, h_old being the last converged value.
+Optional viscous regularisation (Gao & Bower 2004, as in MOOSE): the history relaxes towards
+its trial value with time constant ``viscosity_s``: h = (h_trial + r h_old) / (1 + r), r = eta/dt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["CohesiveLaw", "NumpyOps", "UflOps", "NUMPY"]
+
+
+class NumpyOps:
+    """Element-wise NumPy functions with the names the laws use."""
+
+    sqrt = staticmethod(np.sqrt)
+    exp = staticmethod(np.exp)
+    maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+
+    @staticmethod
+    def where(cond, a, b):
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def gt(a, b):
+        return np.asarray(a) > b
+
+    @staticmethod
+    def pos(x):
+        return np.maximum(x, 0.0)
+
+
+class UflOps:
+    """The same functions as UFL expressions (conditionals instead of branches)."""
+
+    def __init__(self):
+        from ..._dolfinx import ufl
+
+        self._ufl = ufl
+        self.sqrt, self.exp = ufl.sqrt, ufl.exp
+        self.maximum, self.minimum = ufl.max_value, ufl.min_value
+
+    def where(self, cond, a, b):
+        return self._ufl.conditional(cond, a, b)
+
+    def gt(self, a, b):
+        return self._ufl.gt(a, b)
+
+    def pos(self, x):
+        return self._ufl.conditional(self._ufl.gt(x, 0.0), x, 0.0)
+
+
+NUMPY = NumpyOps()
+
+
+@dataclass(frozen=True)
+class CohesiveLaw:
+    """Base of the traction-separation laws: local jump + history in, local traction + history out.
+
+    Subclasses implement ``trial_history``, ``local_traction`` and ``damage`` and set
+    ``history_name``. Attributes common to every law:
+
+    Attributes:
+        penalty_stiffness_Pa_per_m: stiffness of the intact interface and the contact
+            penalty in compression (Pa/m).
+        viscosity_s: viscous regularisation time (s of load pseudo-time; 0 = none).
+    """
+
+    penalty_stiffness_Pa_per_m: float
+    viscosity_s: float = 0.0
+
+    history_name = "history"
+
+    # --- to implement ---------------------------------------------------------------------
+    def trial_history(self, jn, js_sq, ops):
+        """History value the current jump alone would give (before max with the old one)."""
+        raise NotImplementedError
+
+    def local_traction(self, jn, js1, js2, h, ops):
+        """Traction (tn, ts1, ts2) (Pa) for the jump and the (updated) history value h."""
+        raise NotImplementedError
+
+    def damage(self, h, ops=NUMPY):
+        """Damage in [0, 1] for a history value (output and statistics)."""
+        raise NotImplementedError
+
+    # --- common ---------------------------------------------------------------------------
+    def shear_sq(self, js1, js2):
+        """Squared shear jump, regularised so that sqrt and its derivative exist at zero (m2)."""
+        eps = 1e-9 * self.reference_opening_m
+        return js1 * js1 + js2 * js2 + eps * eps
+
+    @property
+    def reference_opening_m(self) -> float:
+        """A jump scale of the law (m), e.g. the opening at damage onset."""
+        raise NotImplementedError
+
+    def history(self, jn, js1, js2, h_old, ops=NUMPY, dt_s: float | object = 1.0):
+        """Irreversible, optionally viscous, history value for the current jump."""
+        trial = self.trial_history(jn, self.shear_sq(js1, js2), ops)
+        if self.viscosity_s > 0.0:
+            r = self.viscosity_s / dt_s
+            trial = (trial + r * h_old) / (1.0 + r)
+        return ops.maximum(trial, h_old)
+
+    def traction(self, jn, js1, js2, h_old, ops=NUMPY, dt_s: float | object = 1.0):
+        """(tn, ts1, ts2, h): local traction (Pa) and the updated history for a jump (m)."""
+        h = self.history(jn, js1, js2, h_old, ops, dt_s)
+        return (*self.local_traction(jn, js1, js2, h, ops), h)
+
+    def elastic_energy(self, jn, js1, js2, h, ops=NUMPY):
+        """Recoverable energy per area (J/m2): both laws unload along the secant to the origin."""
+        tn, t1, t2 = self.local_traction(jn, js1, js2, h, ops)
+        return 0.5 * (tn * jn + t1 * js1 + t2 * js2)

@@ -1,0 +1,81 @@
+"""Exponential cohesive law of Xu-Needleman type, with secant unloading (irreversible).
+
+Xu, X.-P. and Needleman, A., J. Mech. Phys. Solids 42 (1994) 1397, with the coupled effective
+opening of Ortiz & Pandolfi (Int. J. Numer. Meth. Eng. 44 (1999) 1267). With the normalised
+effective opening lam = sqrt((<jn>/dn)^2 + (js/dt)^2) the potential is
+phi(lam) = phi_n [1 - (1 + lam) exp(-lam)], phi_n = e sigma_max dn = G_c, so
+
+  tn = phi_n exp(-lam) jn / dn^2,  ts = phi_n exp(-lam) js / dt^2,
+
+peaks at jn = dn with tn = sigma_max (mode I) and at js = dt with ts = tau_max (mode II), and
+dissipates G_c in either mode (dt = G_c / (e tau_max); one fracture energy: this law has
+G_IIc = G_Ic). Irreversible: the history is lam_max; below it the traction follows the secant
+to the origin (exp(-lam_max)). In compression tn = K jn (contact penalty) and jn does not
+enter lam. Reported damage: 0 before the peak, then 1 - lam e^(1 - lam) (the lost fraction of
+the peak traction), set to 1 beyond lam = 20.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .base import NUMPY, CohesiveLaw
+
+__all__ = ["Exponential", "LAMBDA_DEBONDED"]
+
+LAMBDA_DEBONDED = 20.0
+
+
+@dataclass(frozen=True)
+class Exponential(CohesiveLaw):
+    """Exponential law; history variable = maximum normalised effective opening lam (-).
+
+    Attributes:
+        normal_strength_Pa: peak normal traction sigma_max (Pa).
+        shear_strength_Pa: peak shear traction tau_max (Pa).
+        GIc_J_per_m2: fracture energy G_c = phi_n (J/m2), both modes.
+        penalty_stiffness_Pa_per_m: contact penalty in compression (Pa/m).
+    """
+
+    normal_strength_Pa: float = 100e6
+    shear_strength_Pa: float = 100e6
+    GIc_J_per_m2: float = 2.0
+
+    history_name = "max_effective_opening"
+
+    def __post_init__(self):
+        for name in ("penalty_stiffness_Pa_per_m", "normal_strength_Pa", "shear_strength_Pa", "GIc_J_per_m2"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive (got {getattr(self, name)})")
+        if self.viscosity_s < 0:
+            raise ValueError("viscosity_s must be >= 0")
+
+    @property
+    def dn(self) -> float:
+        """Normal characteristic opening (m): G_c / (e sigma_max)."""
+        return self.GIc_J_per_m2 / (math.e * self.normal_strength_Pa)
+
+    @property
+    def dt(self) -> float:
+        """Shear characteristic opening (m): G_c / (e tau_max)."""
+        return self.GIc_J_per_m2 / (math.e * self.shear_strength_Pa)
+
+    @property
+    def reference_opening_m(self) -> float:
+        return self.dn
+
+    def trial_history(self, jn, js_sq, ops):
+        jp = ops.pos(jn)
+        return ops.sqrt((jp / self.dn) ** 2 + js_sq / self.dt ** 2)
+
+    def local_traction(self, jn, js1, js2, h, ops):
+        phi = self.GIc_J_per_m2
+        k = phi * ops.exp(-h)
+        tn = ops.where(ops.gt(jn, 0.0), k * jn / self.dn ** 2, self.penalty_stiffness_Pa_per_m * jn)
+        return tn, k * js1 / self.dt ** 2, k * js2 / self.dt ** 2
+
+    def damage(self, h, ops=NUMPY):
+        lost = 1.0 - h * ops.exp(1.0 - h)
+        return ops.where(ops.gt(h, LAMBDA_DEBONDED), 1.0 + 0.0 * h,
+                         ops.where(ops.gt(h, 1.0), lost, 0.0 * h))
