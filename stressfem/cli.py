@@ -126,6 +126,97 @@ def materials() -> None:
             typer.echo(f"    {prop}: {src}")
 
 
+def _setup_plain_logging() -> None:
+    """Batch-level commands log to the terminal (no MPI)."""
+    _setup_logging(False)
+
+
+@app.command()
+def batch(paths: Annotated[list[str], typer.Argument(help="case directories, globs, or folders of cases")],
+          jobs: Annotated[int, typer.Option("--jobs", "-j", help="cases run side by side")] = 1,
+          np: Annotated[int, typer.Option("--np", "-n", help="MPI ranks per case (mpiexec -n NP)")] = 1,
+          mpiexec: Annotated[str | None, typer.Option(help="the mpiexec to use (default: next to Python)")] = None,
+          force: Annotated[bool, typer.Option(help="re-run complete cases too")] = False,
+          name: Annotated[str, typer.Option(help="names NAME-status.json and NAME-results.csv/.json")] = "batch",
+          out: Annotated[Path | None, typer.Option(help="folder of the status file and table "
+                                                   "(default: common parent of the cases)")] = None,
+          timeout: Annotated[float | None, typer.Option(help="seconds allowed per case")] = None) -> None:
+    """Run many cases, skipping complete ones; a status file and one table of key results."""
+    from .batch.cases import find_cases
+    from .batch.runner import BatchOptions, run_batch
+
+    _setup_plain_logging()
+    try:
+        cases = find_cases(paths)
+        result = run_batch(cases, BatchOptions(jobs=jobs, np=np, mpiexec=mpiexec, force=force, name=name,
+                                               out_dir=out, timeout_s=timeout))
+    except StressfemError as exc:
+        _fail(exc)
+    counts = result["counts"]
+    typer.echo(", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if v))
+    for e in result["cases"]:
+        if e["status"] == "failed":
+            typer.echo(f"failed: {e['case']}: {e.get('error', '')}", err=True)
+    typer.echo(f"status: {result['status_file']}\ntable: {result['table'][0]} and {result['table'][1].name}")
+    if result["signal"] is not None:
+        raise typer.Exit(128 + int(result["signal"]))
+    if counts.get("failed"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def sweep(base_case: CaseArg,
+          sweep_file: Annotated[Path, typer.Argument(help="SWEEP.toml: mode and [parameters]")],
+          out: Annotated[Path | None, typer.Option(help="folder of the generated cases (overrides `output`)")] = None,
+          dry_run: Annotated[bool, typer.Option(help="validate and list the cases, write nothing")] = False) -> None:
+    """Generate case directories from a base case and a product or zip of parameter values."""
+    from .batch.sweep import generate, read_sweep
+
+    try:
+        spec = read_sweep(sweep_file, out)
+        cases = generate(base_case, spec, dry_run=dry_run)
+    except StressfemError as exc:
+        _fail(exc)
+    for c in cases:
+        typer.echo(f"{c.state or 'valid':9s} {c.directory}")
+    typer.echo(f"{len(cases)} case(s) in {spec.output}" + (" (dry run, nothing written)" if dry_run else
+                                                            f"; run them with: stressfem batch {spec.output}"))
+
+
+@app.command()
+def slurm(paths: Annotated[list[str], typer.Argument(help="case directories, globs, or folders of cases")],
+          ntasks: Annotated[int, typer.Option(help="MPI ranks per case")] = 1,
+          time_limit: Annotated[str, typer.Option("--time", help="time per case, HH:MM:SS")] = "01:00:00",
+          mem: Annotated[str, typer.Option(help="memory per node (per case), e.g. 4G")] = "4G",
+          launcher: Annotated[str, typer.Option(help="srun or mpirun")] = "srun",
+          container: Annotated[Path | None, typer.Option(help="Apptainer image (.sif) to run stressfem in")] = None,
+          bind: Annotated[list[str], typer.Option(help="extra apptainer --bind (repeatable)")] = [],  # noqa: B006
+          job_name: Annotated[str, typer.Option(help="SLURM job name")] = "stressfem",
+          partition: Annotated[str | None, typer.Option(help="SLURM partition")] = None,
+          account: Annotated[str | None, typer.Option(help="SLURM account")] = None,
+          max_parallel: Annotated[int | None, typer.Option(help="array tasks running at once (%N)")] = None,
+          srun_mpi: Annotated[str, typer.Option(help="srun --mpi plugin")] = "pmi2",
+          log_dir: Annotated[str | None, typer.Option(help="folder for the task logs")] = None,
+          output: Annotated[Path, typer.Option("--output", "-o", help="script to write")] = Path("stressfem-array.sbatch"),
+          ) -> None:
+    """Write a SLURM job-array script: one array task per case, NTASKS MPI ranks each."""
+    from .batch.cases import find_cases
+    from .batch.slurm import SlurmOptions, slurm_script
+    from .output.results_dir import write_atomic
+
+    try:
+        cases = find_cases(paths)
+        text = slurm_script(cases, SlurmOptions(
+            ntasks=ntasks, time=time_limit, mem=mem, launcher=launcher,
+            container=str(container) if container else None, binds=tuple(bind), job_name=job_name,
+            partition=partition, account=account, max_parallel=max_parallel, srun_mpi=srun_mpi, log_dir=log_dir))
+        write_atomic(output, text)
+        output.chmod(0o755)
+    except StressfemError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {output}: job array of {len(cases)} case(s), {ntasks} rank(s) each; submit with: sbatch {output}")
+
+
 def main() -> None:
     app()
 
