@@ -28,6 +28,8 @@ __all__ = [
     "CoolingStage",
     "ParticlesGeometry",
     "MshGeometry",
+    "LayeredGeometry",
+    "ImageGeometry",
     "MeshSpec",
     "MaterialSpec",
     "CteTable",
@@ -39,6 +41,8 @@ CASE_FILE = "case.toml"
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
 Vector3 = tuple[FiniteFloat, FiniteFloat, FiniteFloat]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+\-]+$")]
 
@@ -120,6 +124,28 @@ class LognormalSize(_Table):
 SizeDistribution = Annotated[Union[FixedSize, LognormalSize], Field(discriminator="type")]
 
 
+class CoatingSpec(_Table):
+    """A conformal shell (e.g. ALD ZrO2) of the given thickness around every particle (um).
+
+    Shells at least ``min_meshed_thickness_um`` thick are meshed as a volume of phase
+    ``phase``; thinner ones are not meshed and are recorded as an interface property
+    (docs/geometry.md)."""
+
+    phase: Name
+    thickness_um: PositiveFloat
+    min_meshed_thickness_um: PositiveFloat = 0.1
+
+    @property
+    def meshed(self) -> bool:
+        return self.thickness_um >= self.min_meshed_thickness_um
+
+
+class GrainsSpec(_Table):
+    """Polycrystalline secondary particles: Voronoi primary grains clipped to each particle."""
+
+    grains_per_particle: Annotated[int, Field(ge=2, le=64)] = 8
+
+
 class ParticlesGeometry(_Table):
     """Spherical particles packed in a cuboid of electrolyte, cut by the box faces."""
 
@@ -132,16 +158,20 @@ class ParticlesGeometry(_Table):
     seed: Annotated[int, Field(ge=0)] = 0
     min_gap_fraction: Annotated[float, Field(ge=0.005, le=0.2)] = 0.03
     max_particles: Annotated[int, Field(ge=1, le=5000)] = 2000
+    coating: CoatingSpec | None = None
+    grains: GrainsSpec | None = None
 
     @model_validator(mode="after")
     def _distinct(self) -> "ParticlesGeometry":
-        if self.particle_phase == self.matrix_phase:
-            raise ValueError("particle_phase and matrix_phase must differ")
+        names = [self.particle_phase, self.matrix_phase] + ([self.coating.phase] if self.coating else [])
+        if len(set(names)) != len(names):
+            raise ValueError("particle_phase, matrix_phase and coating.phase must differ")
         return self
 
     @property
     def phase_names(self) -> list[str]:
-        return [self.particle_phase, self.matrix_phase]
+        coat = [self.coating.phase] if self.coating is not None and self.coating.meshed else []
+        return [self.particle_phase, self.matrix_phase] + coat
 
 
 class MshGeometry(_Table):
@@ -152,7 +182,90 @@ class MshGeometry(_Table):
     length_unit_m: PositiveFloat = 1.0
 
 
-Geometry = Annotated[Union[ParticlesGeometry, MshGeometry], Field(discriminator="type")]
+class DenseLayer(_Table):
+    """A dense single-phase layer (separator, current collector, substrate) of a layered stack."""
+
+    type: Literal["dense"]
+    name: Name
+    phase: Name
+    thickness_um: PositiveFloat
+
+
+class CompositeLayer(_Table):
+    """A particle-resolved composite layer: particles packed periodically in the layer box, cut by it."""
+
+    type: Literal["composite"]
+    name: Name
+    thickness_um: PositiveFloat
+    volume_fraction: Annotated[float, Field(gt=0.0, le=0.64)]
+    size_distribution: SizeDistribution
+    particle_phase: Name
+    matrix_phase: Name
+    min_gap_fraction: Annotated[float, Field(ge=0.005, le=0.2)] = 0.03
+    max_particles: Annotated[int, Field(ge=1, le=5000)] = 2000
+    coating: CoatingSpec | None = None
+    grains: GrainsSpec | None = None
+
+
+Layer = Annotated[Union[DenseLayer, CompositeLayer], Field(discriminator="type")]
+
+
+class LayeredGeometry(_Table):
+    """Layers stacked along z from z = 0 (first layer) upwards, lateral size lateral_um (x, y)."""
+
+    type: Literal["layered"]
+    lateral_um: tuple[PositiveFloat, PositiveFloat]
+    layers: list[Layer] = Field(min_length=1)
+    seed: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _names(self) -> "LayeredGeometry":
+        names = [layer.name for layer in self.layers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"layer names must be unique (got {names})")
+        return self
+
+    @property
+    def phase_names(self) -> list[str]:
+        out: list[str] = []
+        for layer in self.layers:
+            if layer.type == "dense":
+                new = [layer.phase]
+            else:
+                new = [layer.particle_phase, layer.matrix_phase]
+                if layer.coating is not None and layer.coating.meshed:
+                    new.append(layer.coating.phase)
+            out += [p for p in new if p not in out]
+        return out
+
+
+class ImageGeometry(_Table):
+    """A labelled 3D image (TIFF stack, .npy or .raw) meshed voxel by voxel (6 tetrahedra each)."""
+
+    type: Literal["image"]
+    file: str = Field(min_length=1)
+    voxel_size_m: PositiveFloat
+    labels: dict[Annotated[str, Field(pattern=r"^[0-9]+$")], Name] = Field(min_length=1)
+    axis_order: Literal["zyx", "xyz"] = "zyx"
+    shape: tuple[PositiveInt, PositiveInt, PositiveInt] | None = None
+    dtype: Literal["uint8", "uint16", "int16", "int32", "uint32"] | None = None
+    crop_voxels: tuple[tuple[NonNegativeInt, PositiveInt], tuple[NonNegativeInt, PositiveInt],
+                       tuple[NonNegativeInt, PositiveInt]] | None = None
+    downsample: Annotated[int, Field(ge=1, le=64)] = 1
+    active_phase: Name | None = None
+    electrolyte_phase: Name | None = None
+
+    @property
+    def phase_names(self) -> list[str]:
+        out: list[str] = []
+        for p in self.labels.values():
+            if p != "void" and p not in out:
+                out.append(p)
+        return out
+
+
+Geometry = Annotated[Union[ParticlesGeometry, MshGeometry, LayeredGeometry, ImageGeometry],
+                     Field(discriminator="type")]
 
 
 class MeshSpec(_Table):
@@ -405,11 +518,26 @@ class LoadedCase:
             if extra:
                 raise self.error("phases", f"phases {sorted(extra)} are not in the generated geometry "
                                  f"(it has {c.geometry.phase_names})")
+        elif not isinstance(c.geometry, MshGeometry):  # layered, image: generated phases
+            names = c.geometry.phase_names
+            missing, extra = sorted(set(names) - set(c.phases)), sorted(set(c.phases) - set(names))
+            if missing:
+                raise self.error("phases", f"geometry phases {missing} have no material; add "
+                                 f"`<name> = \"<material>\"` under [phases] for each")
+            if extra:
+                raise self.error("phases", f"phases {extra} are not in the generated geometry (it has {names})")
+            if isinstance(c.geometry, ImageGeometry) and not self.input_path(c.geometry.file).is_file():
+                raise self.error("geometry.file", f"file not found: {self.input_path(c.geometry.file)}")
         else:
             msh = self.msh_path()
             if not msh.is_file():
                 raise self.error("geometry.file", f"file not found: {msh}")
         resolve_materials(self)  # raises CaseError on unknown names or missing properties
+
+    def input_path(self, file: str) -> Path:
+        """A file named in the case, relative to the case folder unless absolute."""
+        p = Path(file)
+        return p if p.is_absolute() else (self.directory / p)
 
     def msh_path(self) -> Path:
         g = self.case.geometry
