@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 LOG_FILE = "batch-run.log"  # in each case directory: stdout and stderr of its last batch run
 POLL_S = 0.2
+_SIGNALLED = (130, 143, -signal.SIGINT, -signal.SIGTERM)  # exit codes of a run stopped by SIGINT/SIGTERM
 
 
 @dataclass
@@ -138,11 +139,10 @@ class _Batch:
         logf.close()
         wall = round(time.monotonic() - t0, 3)
         info = {"finished": _now(), "returncode": returncode, "batch_wall_time_s": wall, "log": str(case / LOG_FILE)}
-        if interrupted:
-            self._set(case, "interrupted", error="stopped by a signal to the batch; re-run the batch to redo it",
-                      **info)
-        elif returncode == 0 and is_complete(case):
+        if returncode == 0 and is_complete(case):
             self._set(case, "done", **info)
+        elif interrupted or self.stop_signal is not None or returncode in _SIGNALLED:
+            self._set(case, "interrupted", error="stopped by a signal; re-run the batch to redo it", **info)
         else:
             self._set(case, "failed", error=_error_from_log(case / LOG_FILE, returncode), **info)
         status = self.state[case]["status"]
