@@ -100,7 +100,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     t0 = time.perf_counter()
     msh_file, unit_m, mesh_info = case_mesh_file(loaded, comm)
     t_geometry = time.perf_counter() - t0
+    t_read = time.perf_counter()
     pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
+    t_read = time.perf_counter() - t_read  # read on rank 0, partitioned and distributed
     phase_names = check_phases(loaded, pm.volumes, msh_file)
     materials_by_phase = resolve_materials(loaded)
     materials = [materials_by_phase[p] for p in phase_names]
@@ -154,7 +156,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "cells": pm.mesh.topology.index_map(3).size_global,
         "phases": {p: m.name for p, m in zip(phase_names, materials)},
         "mesh": mesh_info,
-        "timings_s": {"geometry": t_geometry, "setup": t_setup, "solve": t_solve},
+        "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve},
         "peak_memory_per_rank_MB": peak,
         "solver": {"linear_iterations": model.solver.total_iterations},
         "boundary_conditions": model.bcs.described,
