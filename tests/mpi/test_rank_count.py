@@ -1,0 +1,52 @@
+"""Results do not depend on the MPI rank count.
+
+Requirements:
+* M1 the same case (same cached mesh) run on 1, 2 and 3 ranks (3 oversubscribes a 2-core
+  machine, which is fine) gives the same dofs and cells, and the same per-phase statistics of
+  every step to 1e-6 relative (CG + GAMG to rtol 1e-10; partitions change only round-off
+  and the preconditioner, not the discrete solution).
+* M2 summary.json reports the peak memory of every rank (one positive number per rank) and the
+  time of geometry generation and of mesh distribution (the serial parts, see docs/cluster.md).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np_
+import pytest
+
+from conftest import ROOT, read_summary, run_cli, write_case
+
+pytestmark = pytest.mark.mpi
+
+TINY = (ROOT / "containers" / "selftest" / "case.toml").read_text()
+KEYS = ("volume_m3", "mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "p99_von_mises_Pa",
+        "max_principal_Pa")
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    folder = write_case(tmp_path_factory.mktemp("ranks") / "np1", TINY)
+    run_cli("run", folder, check=True)
+    return folder
+
+
+@pytest.mark.parametrize("np", [2, 3])
+def test_rank_count_independence(serial, np):
+    folder = serial.parent / f"np{np}"
+    shutil.copytree(serial, folder, ignore=shutil.ignore_patterns("results*"))  # same cached mesh
+    run_cli("run", folder, np=np, check=True)
+    s, p = read_summary(serial), read_summary(folder)
+    assert (s["mpi_ranks"], p["mpi_ranks"]) == (1, np)
+    assert p["dofs"] == s["dofs"] and p["cells"] == s["cells"]
+    for s_step, p_step in zip(s["steps"], p["steps"], strict=True):
+        for phase, a in s_step["phases"].items():
+            b = p_step["phases"][phase]
+            for key in KEYS:
+                assert b[key] == pytest.approx(a[key], rel=1e-6), (np, phase, key)
+            scale = 1e-6 * abs(a["mean_hydrostatic_Pa"])
+            assert np_.allclose(b["mean_stress_Pa"], a["mean_stress_Pa"], rtol=1e-6, atol=scale), (np, phase)
+    peak = p["peak_memory_per_rank_MB"]
+    assert len(peak) == np and all(m > 0 for m in peak)
+    assert {"geometry", "mesh_distribution", "setup", "solve"} <= set(p["timings_s"])
