@@ -1,0 +1,532 @@
+"""Thermoelasticity with cohesive interfaces: one continuous displacement per bonded block.
+
+Design (DOLFINx 0.11 mixed-domain forms):
+
+* Phases joined by an interface that is *not* listed as cohesive share a block; each block is a
+  submesh with its own continuous P1 displacement. Every cohesive interface must join two
+  different blocks.
+* Cohesive interfaces are interior-facet (``dS``) integrals over owned parent facets,
+  ordered (plus cell, local facet, minus cell, local facet) with the particle side first,
+  built with NumPy from the facet-cell connectivity (no per-facet Python loop).
+* Each interface has a codimension-1 submesh of its facets with a DG0 history (damage or
+  maximum opening, one value per facet). The interface integral uses one quadrature point
+  per facet (the centroid), so the DG0 history is exactly the state of the integration point.
+* Newton (PETSc SNES) on the block system, tangent = ufl.derivative of the residual,
+  with adaptive load stepping inside each driver increment (cut back on divergence, grow after
+  easy convergence); the history is updated after each converged sub-step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._dolfinx import MPI, PETSc, fem, mesh, ufl
+from ..errors import SolverError
+from ..geometry.msh import PhaseMesh
+from ..materials import Material
+from ..output.stats import CellStress, evaluate_cell_stress
+from ..parallel import allreduce_array
+from ..physics.cohesive import CohesiveLaw, UflOps
+from ..physics.eigenstrain import EigenstrainField, ThermalEigenstrain
+from ..physics.elasticity import IsotropicStiffness, cell_dofs, strain
+from ..physics.interface import local_frame
+
+__all__ = ["CohesiveInterface", "StepControl", "Block", "BlockBCs", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS"]
+
+log = logging.getLogger(__name__)
+
+# Newton with MUMPS LU; the factorisation is refreshed each Newton iteration by default
+# (set "snes_lag_preconditioner" to reuse it, see docs/performance.md)
+DEFAULT_NEWTON_OPTIONS: dict = {
+    "snes_type": "newtonls",
+    "snes_linesearch_type": "basic",
+    "snes_rtol": 1e-9,
+    "snes_stol": 0.0,
+    "snes_max_it": 25,
+    "ksp_type": "preonly",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+}
+
+# facet quantities assembled per interface (index -> name); global traction and jump last
+_Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
+_NQ = len(_Q)
+DEBONDED = 1.0 - 1e-6
+
+
+@dataclass(frozen=True)
+class CohesiveInterface:
+    """A cohesive interface between two phases (plus = particle side) with its law."""
+
+    name: str
+    plus_phase: str
+    minus_phase: str
+    law: CohesiveLaw
+
+
+@dataclass(frozen=True)
+class StepControl:
+    """Adaptive load stepping inside one driver increment (fractions of the increment)."""
+
+    first_fraction: float = 1.0
+    cut_factor: float = 0.5
+    grow_factor: float = 1.5
+    easy_iterations: int = 5
+    min_fraction: float = 1e-4
+    max_fraction: float = 1.0
+
+
+@dataclass
+class Block:
+    """Phases sharing one continuous displacement: submesh, space, unknown and test function."""
+
+    index: int
+    phases: list[str]
+    parent_cells: np.ndarray  # local parent cells (owned + ghost), submesh cell order
+    submesh: mesh.Mesh
+    entity_map: object
+    V: fem.FunctionSpace
+    u: fem.Function
+    v: object = None
+
+
+@dataclass
+class BlockBCs:
+    """Dirichlet conditions on the block spaces and the surface-load residual term."""
+
+    dirichlet: list = field(default_factory=list)
+    load_form: object = None
+    described: list[str] = field(default_factory=list)
+
+
+class _Newton:
+    """Counts Newton iterations for the driver (``solver.total_iterations``)."""
+
+    def __init__(self):
+        self.total_iterations = 0
+        self.steps = 0
+        self.cutbacks = 0
+
+
+def _union_find(n: int, pairs) -> np.ndarray:
+    parent = list(range(n))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in pairs:
+        parent[root(a)] = root(b)
+    roots = [root(i) for i in range(n)]
+    _, labels = np.unique(roots, return_inverse=True)
+    return labels
+
+
+def _interp_state(a, b, s: float):
+    """Linear interpolation of the float fields of two load-state dataclasses."""
+    if s >= 1.0:
+        return b
+    out = {}
+    for f in dataclasses.fields(b):
+        va, vb = getattr(a, f.name), getattr(b, f.name)
+        out[f.name] = va + s * (vb - va) if isinstance(vb, float) and isinstance(va, float) else vb
+    return dataclasses.replace(b, **out)
+
+
+class CohesiveModel:
+    """Small-strain thermoelasticity with cohesive interfaces (the driver's model contract).
+
+    Args:
+        pm: the phase mesh (GhostMode.shared_facet).
+        phase_names, materials: phases and their materials, in the same order.
+        stress_free_K: stress-free temperature (K).
+        make_bcs: ``make_bcs(blocks) -> BlockBCs`` (see ``build_block_bcs``).
+        interfaces: the cohesive interfaces; all other phase contacts stay bonded.
+        initial_state: the load state of the stress-free start.
+        eigenstrains: eigenstrain contributions (default: thermal only).
+        on_state: optional callbacks ``f(state)`` run before each (sub-)step (e.g. displacement control).
+        options: PETSc options for SNES/KSP (merged over DEFAULT_NEWTON_OPTIONS).
+        step: adaptive stepping controls.
+    """
+
+    def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
+                 stress_free_K: float, make_bcs: Callable, interfaces: Sequence[CohesiveInterface], *,
+                 initial_state, eigenstrains=None, on_state: Sequence[Callable] = (), options: dict | None = None,
+                 step: StepControl = StepControl(), prefix: str = "stressfem_czm_"):
+        t0 = time.perf_counter()
+        msh = pm.mesh
+        comm = msh.comm
+        self.pm, self.comm = pm, comm
+        self.phase_names, self.materials = list(phase_names), list(materials)
+        self.interfaces = list(interfaces)
+        self.phase_index = pm.phase_index(self.phase_names)
+        self.step, self.on_state = step, list(on_state)
+        self._state = initial_state
+        tdim, fdim = 3, 2
+        msh.topology.create_connectivity(fdim, tdim)
+        msh.topology.create_connectivity(tdim, fdim)
+        self._f2c = msh.topology.connectivity(fdim, tdim)
+        self._c2f = msh.topology.connectivity(tdim, fdim).array.reshape(-1, 4)
+
+        # --- blocks of bonded phases --------------------------------------------------------
+        pairs = self._phase_pairs()
+        idx = {p: i for i, p in enumerate(self.phase_names)}
+        cohesive = {frozenset((idx[c.plus_phase], idx[c.minus_phase])) for c in self.interfaces}
+        bonded = [p for p in pairs if frozenset(p) not in cohesive]
+        block_of_phase = _union_find(len(self.phase_names), bonded)
+        for c in self.interfaces:
+            if block_of_phase[idx[c.plus_phase]] == block_of_phase[idx[c.minus_phase]]:
+                raise ValueError(
+                    f"interface {c.name!r}: phases {c.plus_phase!r} and {c.minus_phase!r} are also joined through "
+                    f"bonded interfaces, so no displacement jump is possible; list those interfaces as cohesive too")
+        cell_block = block_of_phase[self.phase_index]
+        self._cell_block = cell_block
+        n_cells = len(self.phase_index)
+        self.cell_tags = mesh.meshtags(msh, tdim, np.arange(n_cells, dtype=np.int32), (cell_block + 1).astype(np.int32))
+        self.blocks: list[Block] = []
+        for b in range(int(block_of_phase.max()) + 1):
+            cells = np.flatnonzero(cell_block == b).astype(np.int32)
+            sub, emap, _, _ = mesh.create_submesh(msh, tdim, cells)
+            V = fem.functionspace(sub, ("Lagrange", 1, (3,)))
+            n_sub = sub.topology.index_map(tdim).size_local + sub.topology.index_map(tdim).num_ghosts
+            parent_cells = emap.sub_topology_to_topology(np.arange(n_sub, dtype=np.int32), inverse=False)
+            phases = [p for p, bb in zip(self.phase_names, block_of_phase) if bb == b]
+            self.blocks.append(Block(b, phases, np.asarray(parent_cells), sub, emap, V,
+                                     fem.Function(V, name=f"u_block{b}")))
+        tests = ufl.TestFunctions(ufl.MixedFunctionSpace(*[blk.V for blk in self.blocks]))
+        for blk, v in zip(self.blocks, tests):
+            blk.v = v
+        log.info("cohesive model: %d bonded block(s) %s, %d cohesive interface(s)", len(self.blocks),
+                 [blk.phases for blk in self.blocks], len(self.interfaces))
+
+        # --- material fields, eigenstrain ---------------------------------------------------
+        self.stiffness = IsotropicStiffness(msh, self.phase_index, self.materials)
+        if eigenstrains is None:
+            eigenstrains = [ThermalEigenstrain(self.phase_index, self.materials, stress_free_K)]
+        self.eigenstrain = EigenstrainField(msh, eigenstrains)
+        eps0 = self.eigenstrain.function
+
+        # --- interfaces: integration entities, facet submeshes, history -----------------------
+        self.dt = fem.Constant(msh, 1.0)
+        ops = UflOps()
+        entity_maps = [blk.entity_map for blk in self.blocks]
+        dS_data = []
+        self._gamma = []
+        n_facet = ufl.FacetNormal(msh)
+        for i, c in enumerate(self.interfaces):
+            facets, ent = self._interface_entities(idx[c.plus_phase], idx[c.minus_phase])
+            dS_data.append((i + 1, ent))
+            gsub, gmap, _, _ = mesh.create_submesh(msh, fdim, facets)
+            H = fem.functionspace(gsub, ("DG", 0))
+            Qv = fem.functionspace(gsub, ("DG", 0, (_NQ,)))
+            g = dict(name=c.name, law=c.law, mesh=gsub, emap=gmap, H=H, Qv=Qv,
+                     h=fem.Function(H, name=c.law.history_name), q=ufl.TestFunction(Qv),
+                     q0=ufl.TestFunction(H), n_owned=gsub.topology.index_map(fdim).size_local,
+                     plus=self.blocks[block_of_phase[idx[c.plus_phase]]],
+                     minus=self.blocks[block_of_phase[idx[c.minus_phase]]])
+            entity_maps.append(gmap)
+            self._gamma.append(g)
+        self.entity_maps = entity_maps
+        dx = ufl.Measure("dx", domain=msh, subdomain_data=self.cell_tags)
+        dS = ufl.Measure("dS", domain=msh, subdomain_data=dS_data, metadata={"quadrature_degree": 1})
+        self._dS = dS
+
+        # --- residual -----------------------------------------------------------------------
+        F = 0
+        for blk in self.blocks:
+            F += ufl.inner(self.stiffness.stress(strain(blk.u) - eps0), strain(blk.v)) * dx(blk.index + 1)
+        self.bcs: BlockBCs = make_bcs(self.blocks)
+        if self.bcs.load_form is not None:
+            F -= self.bcs.load_form
+        frame = local_frame(n_facet("+"))
+        for i, g in enumerate(self._gamma):
+            up, um = g["plus"], g["minus"]
+            jump = um.u("-") - up.u("+")
+            jn, j1, j2 = frame.to_local(jump)
+            tn, t1, t2, h = g["law"].traction(jn, j1, j2, g["h"]("+"), ops, self.dt)
+            T = frame.to_global(tn, t1, t2)
+            F += ufl.inner(T, um.v("-") - up.v("+")) * dS(i + 1)
+            Tg = frame.to_global(tn, t1, t2)
+            vals = ufl.as_vector([h, g["law"].damage(h, ops), jn, j1, j2, tn, t1, t2,
+                                  Tg[0], Tg[1], Tg[2], jump[0], jump[1], jump[2]])
+            g["quant_form"] = fem.form(ufl.inner(vals, g["q"]("+")) * dS(i + 1), entity_maps=entity_maps)
+            g["area_form"] = fem.form(g["q0"]("+") * dS(i + 1), entity_maps=entity_maps)
+        residuals = ufl.extract_blocks(F)
+        unknowns = [blk.u for blk in self.blocks]
+        jac = []
+        for Fi in residuals:
+            row = []
+            for uj in unknowns:
+                Jij = ufl.derivative(Fi, uj, ufl.TrialFunction(uj.function_space))
+                row.append(Jij if Jij.integrals() else None)
+            jac.append(row)
+        opts = {**DEFAULT_NEWTON_OPTIONS, **(options or {})}
+        self._atol = self._force_scale() * 1e-12
+        opts.setdefault("snes_atol", self._atol)
+        from dolfinx.fem.petsc import NonlinearProblem
+
+        self.problem = NonlinearProblem(residuals, unknowns, J=jac, bcs=self.bcs.dirichlet, entity_maps=entity_maps,
+                                        petsc_options_prefix=prefix, petsc_options=opts, kind="mpi")
+        self.snes = self.problem.solver
+        self.snes.setConvergenceHistory(length=200, reset=True)
+        self.solver = _Newton()
+
+        # --- facet areas, work accumulators, output fields -------------------------------------
+        for g in self._gamma:
+            a = fem.assemble_vector(g["area_form"])
+            a.scatter_reverse(la_insert_add())
+            g["area"] = a.array[: g["n_owned"]].copy()
+            g["hdofs"] = cell_dofs(g["H"])[: g["n_owned"]]
+            g["qdofs"] = cell_dofs(g["Qv"])[: g["n_owned"]]
+            g["values"] = np.zeros((g["n_owned"], _NQ))
+            g["work"] = np.zeros(g["n_owned"])  # J/m2, traction work along the opening path
+        Vd = fem.functionspace(msh, ("DG", 1, (3,)))
+        self.u_out = fem.Function(Vd, name="displacement")
+        self._dg_map = []
+        for blk in self.blocks:
+            self._dg_map.append((Vd.dofmap.list[blk.parent_cells], blk.V.dofmap.list))
+        self._check_dof_layout(Vd)
+        self.stress_expr = self.stiffness.stress(strain(self.u_out) - eps0)
+        self.setup_time_s = time.perf_counter() - t0
+
+    # ------------------------------------------------------------------------ construction
+    def _phase_pairs(self) -> list[tuple[int, int]]:
+        """Pairs of different phases that share a facet (on any rank)."""
+        off, arr = self._f2c.offsets, self._f2c.array
+        nf = self.pm.mesh.topology.index_map(2).size_local
+        two = np.flatnonzero(np.diff(off[: nf + 1]) == 2)
+        pa = self.phase_index[arr[off[two]]]
+        pb = self.phase_index[arr[off[two] + 1]]
+        diff = pa != pb
+        n = len(self.phase_names)
+        local = np.zeros((n, n))
+        local[np.minimum(pa[diff], pb[diff]), np.maximum(pa[diff], pb[diff])] = 1.0
+        touch = allreduce_array(self.comm, local.ravel(), MPI.MAX).reshape(n, n)
+        return [(int(a), int(b)) for a, b in zip(*np.nonzero(touch))]
+
+    def _interface_entities(self, plus: int, minus: int) -> tuple[np.ndarray, np.ndarray]:
+        """Owned facets between two phases and their dS entities (plus cell first), vectorised."""
+        off, arr = self._f2c.offsets, self._f2c.array
+        nf = self.pm.mesh.topology.index_map(2).size_local
+        two = np.flatnonzero(np.diff(off[: nf + 1]) == 2).astype(np.int32)
+        c0, c1 = arr[off[two]], arr[off[two] + 1]
+        p0, p1 = self.phase_index[c0], self.phase_index[c1]
+        fwd = (p0 == plus) & (p1 == minus)
+        rev = (p0 == minus) & (p1 == plus)
+        sel = fwd | rev
+        facets = two[sel]
+        cp = np.where(fwd[sel], c0[sel], c1[sel])
+        cm = np.where(fwd[sel], c1[sel], c0[sel])
+        lp = np.argmax(self._c2f[cp] == facets[:, None], axis=1)
+        lm = np.argmax(self._c2f[cm] == facets[:, None], axis=1)
+        ent = np.column_stack([cp, lp, cm, lm]).astype(np.int32).ravel()
+        return facets.astype(np.int32), ent
+
+    def _force_scale(self) -> float:
+        """A force scale (N) for the absolute Newton tolerance: E_max times the mesh extent squared."""
+        x = self.pm.mesh.geometry.x
+        lo = allreduce_array(self.comm, x.min(axis=0) if len(x) else np.full(3, np.inf), MPI.MIN)
+        hi = allreduce_array(self.comm, x.max(axis=0) if len(x) else np.full(3, -np.inf), MPI.MAX)
+        L = float(np.max(hi - lo))
+        return max(m.youngs_modulus_Pa for m in self.materials) * L * L
+
+    def _check_dof_layout(self, Vd) -> None:
+        """The DG1 output copies block dofs cell by cell: check that the layouts agree (m)."""
+        xd = Vd.tabulate_dof_coordinates()
+        scale = float(np.abs(self.pm.mesh.geometry.x).max(initial=1e-30))
+        for blk, (dg, cg) in zip(self.blocks, self._dg_map):
+            xc = blk.V.tabulate_dof_coordinates()
+            if len(cg) and np.abs(xd[dg.ravel()] - xc[cg.ravel()]).max() > 1e-9 * scale:
+                raise RuntimeError("submesh and parent-mesh cell dof layouts differ; cannot map block displacements")
+
+    def traction_resultant(self, name: str) -> np.ndarray:
+        """Integral of the traction on the particle ("+") side's partner over an interface (N), all ranks."""
+        g = next(g for g in self._gamma if g["name"] == name)
+        return allreduce_array(self.comm, g["area"] @ g["values"][:, 8:11] if len(g["area"]) else np.zeros(3),
+                               MPI.SUM)
+
+    # ------------------------------------------------------------------------ contract
+    @property
+    def num_dofs(self) -> int:
+        return sum(blk.V.dofmap.index_map.size_global * 3 for blk in self.blocks)
+
+    @property
+    def displacement(self) -> fem.Function:
+        """Block displacements as one DG1 field on the parent mesh (m), discontinuous at interfaces."""
+        arr = self.u_out.x.array.reshape(-1, 3)
+        for blk, (dg, cg) in zip(self.blocks, self._dg_map):
+            arr[dg.ravel()] = blk.u.x.array.reshape(-1, 3)[cg.ravel()]
+        return self.u_out
+
+    def cell_stress(self) -> CellStress:
+        self.displacement  # refresh u_out
+        return evaluate_cell_stress(self.stress_expr, self.pm.mesh)
+
+    def _apply(self, state, dt: float) -> None:
+        self.eigenstrain.update(state)
+        for f in self.on_state:
+            f(state)
+        self.dt.value = dt
+
+    def _newton(self) -> tuple[bool, int, list[float]]:
+        saved = [blk.u.x.array.copy() for blk in self.blocks]
+        try:
+            self.problem.solve()
+            reason = self.snes.getConvergedReason()
+        except PETSc.Error:  # e.g. a zero pivot
+            reason = -100
+        its = self.snes.getIterationNumber()
+        hist = list(self.snes.getConvergenceHistory()[0])[-4:]
+        ok = reason > 0
+        vals = self._all_finite()
+        if not ok or not vals:
+            for blk, s in zip(self.blocks, saved):
+                blk.u.x.array[:] = s
+            ok = False
+        return ok, its, hist
+
+    def _all_finite(self) -> bool:
+        local = all(np.all(np.isfinite(blk.u.x.array)) for blk in self.blocks)
+        return bool(self.comm.allreduce(local, op=MPI.LAND))
+
+    def solve(self, state, where: str) -> int:
+        """Equilibrium at a load state with adaptive sub-stepping; returns the Newton iterations."""
+        start, s = self._state, 0.0
+        ds = min(self.step.first_fraction, self.step.max_fraction)
+        total = 0
+        last_hist: list[float] = []
+        while s < 1.0 - 1e-12:
+            ds = min(ds, 1.0 - s)
+            trial = _interp_state(start, state, s + ds)
+            self._apply(trial, ds)
+            ok, its, hist = self._newton()
+            total += its
+            if ok:
+                s += ds
+                self._commit()
+                self.solver.steps += 1
+                log.info("%s: step to %.4g of the increment: %d Newton iterations, %s", where, s, its,
+                         self._damage_line())
+                if its <= self.step.easy_iterations:
+                    ds = min(ds * self.step.grow_factor, self.step.max_fraction)
+            else:
+                last_hist = hist
+                self.solver.cutbacks += 1
+                ds *= self.step.cut_factor
+                log.info("%s: Newton did not converge (%d iterations, SNES reason %d); cutting the step to %.3g",
+                         where, its, self.snes.getConvergedReason(), ds)
+                if ds < self.step.min_fraction:
+                    self._apply(_interp_state(start, state, s), ds)
+                    res = ", ".join(f"{r:.3e}" for r in last_hist)
+                    raise SolverError(
+                        f"{where}: Newton did not converge even with a load step of {ds / self.step.cut_factor:.2e} "
+                        f"of the increment (reached {s:.4f} of it); last residual norms (N): {res}. Try a smaller "
+                        f"penalty_stiffness_Pa_per_m, a viscosity_s, or more increments")
+        self._state = state
+        self.solver.total_iterations += total
+        return total
+
+    # ------------------------------------------------------------------------ interface state
+    def _facet_values(self, g) -> np.ndarray:
+        vec = fem.assemble_vector(g["quant_form"])
+        vec.scatter_reverse(la_insert_add())
+        vals = vec.array.reshape(-1, _NQ)[g["qdofs"]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return vals / g["area"][:, None]
+
+    def _commit(self) -> None:
+        """After a converged step: history = max(history, new), traction work along the path."""
+        for g in self._gamma:
+            new = self._facet_values(g)
+            old = g["values"]
+            dj = new[:, 11:14] - old[:, 11:14]
+            g["work"] += 0.5 * np.sum((new[:, 8:11] + old[:, 8:11]) * dj, axis=1)
+            g["values"] = new
+            h = g["h"].x.array
+            h[g["hdofs"]] = np.maximum(h[g["hdofs"]], new[:, 0])
+            g["h"].x.scatter_forward()
+
+    def _damage_line(self) -> str:
+        st = self.interface_statistics()
+        return ", ".join(f"{n}: damaged {s['damaged_fraction']:.3f}, debonded {s['debonded_fraction']:.3f}"
+                         for n, s in st.items()) or "no interfaces"
+
+    def interface_statistics(self) -> dict[str, dict]:
+        """Per interface, reduced over ranks: area, damaged/debonded/contact fractions, max opening, energy."""
+        out = {}
+        for g in self._gamma:
+            v, a = g["values"], g["area"]
+            d, jn = v[:, 1], v[:, 2]
+            psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
+            local = np.array([a.sum(), a[d > 0].sum(), a[d >= DEBONDED].sum(), a[(jn < 0) & (d == 0)].sum(),
+                              float(a @ (g["work"] - psi))])
+            tot = allreduce_array(self.comm, local, MPI.SUM)
+            mx = self.comm.allreduce(float(jn.max(initial=0.0)), op=MPI.MAX)
+            A = float(tot[0])
+            frac = (lambda x: float(x / A)) if A > 0 else (lambda x: 0.0)
+            out[g["name"]] = {"area_m2": A, "damaged_fraction": frac(tot[1]), "debonded_fraction": frac(tot[2]),
+                              "contact_fraction": frac(tot[3]), "max_opening_m": mx,
+                              "dissipated_energy_J": float(tot[4])}
+        return out
+
+    def interface_field_writer(self, folder):
+        """A writer of the interface fields (damage, openings, tractions) for ParaView."""
+        return InterfaceFieldWriter(self, folder)
+
+    def close(self) -> None:
+        self.problem = None
+
+
+def la_insert_add():
+    from dolfinx.la import InsertMode
+
+    return InsertMode.add
+
+
+class InterfaceFieldWriter:
+    """One ``interface_<name>.pvd`` per interface: DG0 damage, openings (m) and tractions (Pa)."""
+
+    _FIELDS = (("damage", 1), ("normal_opening_m", 2), ("normal_traction_Pa", 5))
+
+    def __init__(self, model: CohesiveModel, folder):
+        from pathlib import Path
+
+        from dolfinx.io import VTKFile
+
+        self.model, self.files, self.funcs = model, [], []
+        for g in model._gamma:
+            S = g["H"]
+            V3 = fem.functionspace(g["mesh"], ("DG", 0, (3,)))
+            fs = {k: fem.Function(S, name=k) for k, _ in self._FIELDS}
+            fs["tangential_opening_m"] = fem.Function(S, name="tangential_opening_m")
+            fs["tangential_traction_Pa"] = fem.Function(S, name="tangential_traction_Pa")
+            fs["traction_Pa"] = fem.Function(V3, name="traction_Pa")
+            safe = g["name"].replace("/", "-")
+            self.files.append(VTKFile(model.comm, str(Path(folder) / f"interface_{safe}.pvd"), "w"))
+            self.funcs.append(fs)
+        self._t = 0
+
+    def write(self) -> None:
+        self._t += 1
+        for g, fs, f in zip(self.model._gamma, self.funcs, self.files):
+            v, dofs = g["values"], g["hdofs"]
+            for k, col in self._FIELDS:
+                fs[k].x.array[dofs] = v[:, col]
+            fs["tangential_opening_m"].x.array[dofs] = np.hypot(v[:, 3], v[:, 4])
+            fs["tangential_traction_Pa"].x.array[dofs] = np.hypot(v[:, 6], v[:, 7])
+            fs["traction_Pa"].x.array.reshape(-1, 3)[dofs] = v[:, 8:11]
+            for fn in fs.values():
+                fn.x.scatter_forward()
+            f.write_function(list(fs.values()), float(self._t))
+
+    def close(self) -> None:
+        for f in self.files:
+            f.close()
