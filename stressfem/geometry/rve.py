@@ -80,6 +80,9 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
         stats = mesh_quality(gmsh)
         write_msh(gmsh, out_file, scale_to_m=1e-6)
     stats.update(packing.to_dict())
+    # sphere pieces (um), for per-particle crystal orientation (physics/orientation.py)
+    stats["particle_pieces"] = {"centres_um": packing.centres_um.tolist(), "radii_um": packing.radii_um.tolist(),
+                                 "n_particles": packing.n_particles, "box_um": list(packing.box_um)}
     stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,
                   "meshing_time_s": t_mesh, "n_interface_surfaces": len(interface)})
     log.info("meshed %d tetrahedra in %.1f s (geometry %.1f s), min quality %.3f",
