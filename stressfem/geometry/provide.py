@@ -8,7 +8,7 @@ import logging
 import os
 from pathlib import Path
 
-from ..case import LoadedCase, MshGeometry, ParticlesGeometry
+from ..case import ImageGeometry, LayeredGeometry, LoadedCase, MshGeometry, ParticlesGeometry
 from ..errors import GeometryError, StressfemError
 
 __all__ = ["case_mesh_file", "geometry_key", "MESH_CACHE_DIR", "GEOMETRY_VERSION"]
@@ -16,7 +16,7 @@ __all__ = ["case_mesh_file", "geometry_key", "MESH_CACHE_DIR", "GEOMETRY_VERSION
 log = logging.getLogger(__name__)
 
 MESH_CACHE_DIR = "mesh"
-GEOMETRY_VERSION = 1  # bump when a builder's output changes for the same parameters
+GEOMETRY_VERSION = 3  # bump when a builder's output changes for the same parameters
 
 
 def geometry_key(loaded: LoadedCase) -> str:
@@ -26,15 +26,13 @@ def geometry_key(loaded: LoadedCase) -> str:
         "geometry": loaded.case.geometry.model_dump(mode="json"),
         "mesh": loaded.case.mesh.model_dump(mode="json", exclude={"threads"}),
     }
+    if isinstance(loaded.case.geometry, ImageGeometry):  # the image content, not only its name
+        payload["image_sha256"] = hashlib.sha256(loaded.input_path(loaded.case.geometry.file).read_bytes()).hexdigest()
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def _generate(loaded: LoadedCase) -> tuple[Path, dict]:
-    from .packing import pack_spheres
-    from .rve import build_particle_rve, mesh_sizes
-
     geometry = loaded.case.geometry
-    assert isinstance(geometry, ParticlesGeometry)
     cache = loaded.directory / MESH_CACHE_DIR
     key = geometry_key(loaded)
     msh, info_file = cache / f"{geometry.type}-{key}.msh", cache / f"{geometry.type}-{key}.json"
@@ -43,15 +41,52 @@ def _generate(loaded: LoadedCase) -> tuple[Path, dict]:
         info = json.loads(info_file.read_text())
         info["cached"] = True
         return msh, info
-    _, isize = mesh_sizes(geometry, loaded.case.mesh)
-    packing = pack_spheres(geometry, face_clearance_um=0.5 * isize)
-    info = build_particle_rve(packing, geometry, loaded.case.mesh, msh)
+    from .builders import build_geometry
+
+    info = build_geometry(loaded, msh)
     info = json.loads(json.dumps(info, default=float))
     tmp = info_file.with_name(f".{info_file.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(info, indent=2))
     os.replace(tmp, info_file)
     info["cached"] = False
     return msh, info
+
+
+def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict) -> dict:
+    """Microstructure metrics of the case mesh (cached next to a generated mesh)."""
+    from .metrics import msh_metrics
+
+    cached = msh.with_suffix(".metrics.json")
+    generated = not isinstance(loaded.case.geometry, MshGeometry)
+    if generated and cached.is_file() and cached.stat().st_mtime >= msh.stat().st_mtime:
+        return json.loads(cached.read_text())
+    active, electrolyte = metric_phases(loaded)
+    out = msh_metrics(msh, unit_m, active_phase=active, electrolyte_phase=electrolyte)
+    out["geometry_type"] = loaded.case.geometry.type
+    for key in ("target_volume_fraction", "achieved_volume_fraction", "layers", "coating", "n_tetrahedra",
+                "min_quality", "mean_quality", "quality_measure", "meshing_time_s", "geometry_time_s"):
+        if key in info:
+            out[key if key not in ("target_volume_fraction", "achieved_volume_fraction") else
+                key.replace("achieved_", "packing_achieved_")] = info[key]
+    out = json.loads(json.dumps(out, default=float))
+    if generated:
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(out, indent=2))
+        os.replace(tmp, cached)
+    return out
+
+
+def metric_phases(loaded: LoadedCase) -> tuple[str | None, str | None]:
+    """The active-material and electrolyte phases the contact fraction and tortuosity refer to."""
+    g = loaded.case.geometry
+    if isinstance(g, ParticlesGeometry):
+        return g.particle_phase, g.matrix_phase
+    if isinstance(g, LayeredGeometry):
+        comp = [layer for layer in g.layers if layer.type == "composite"]
+        return (comp[0].particle_phase, comp[0].matrix_phase) if comp else (None, None)
+    if isinstance(g, ImageGeometry):
+        return g.active_phase, g.electrolyte_phase
+    return None, None
 
 
 def case_mesh_file(loaded: LoadedCase, comm=None) -> tuple[Path, float, dict]:
