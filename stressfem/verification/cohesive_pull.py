@@ -82,5 +82,41 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
         force = float(model.traction_resultant("A/B") @ direction)
         rows.append({"displacement_m": float(t), "force_N": force, "iterations": its,
                      **model.interface_statistics()["A/B"]})
-    out = {"rows": rows, "area_m2": rows[-1]["area_m2"] if rows else 0.0, "model": model}
-    return out
+    facets = comm.allgather(int(model._gamma[0]["n_owned"]))
+    return {"rows": rows, "area_m2": rows[-1]["area_m2"] if rows else 0.0, "model": model,
+            "interface_facets_per_rank": facets}
+
+
+def mode_targets(law, mode: str) -> np.ndarray:
+    """Prescribed displacements that resolve the peak finely and run to full separation (m)."""
+    from ..physics.cohesive import BilinearMixedMode
+
+    if isinstance(law, BilinearMixedMode):
+        K = law.penalty_stiffness_Pa_per_m
+        strength, gc = ((law.normal_strength_Pa, law.GIc_J_per_m2) if mode == "I"
+                        else (law.shear_strength_Pa, law.GIIc_J_per_m2))
+        d0, df = strength / K, 2.0 * gc / strength
+        return np.concatenate([[0.5 * d0], np.linspace(0.99 * d0, 1.01 * d0, 5), np.linspace(1.05 * d0, 1.05 * df, 25)])
+    dc = law.dn if mode == "I" else law.dt
+    return np.concatenate([np.linspace(0.1 * dc, 0.9 * dc, 3), np.linspace(0.95 * dc, 1.05 * dc, 5),
+                           np.geomspace(1.1 * dc, 22.0 * dc, 40)])
+
+
+def _main() -> None:
+    """`python -m stressfem.verification.cohesive_pull`: mode I bilinear pull, JSON on rank 0."""
+    import json
+    import sys
+
+    from ..physics.cohesive import BilinearMixedMode
+
+    law = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
+                            GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0, bk_exponent=1.45)
+    # a long block A and a thin block B: on 2 ranks one rank holds no interface facet
+    out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=3.5e-6, length_b=0.5e-6,
+                   cells_per_width=int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    if MPI.COMM_WORLD.rank == 0:
+        print(json.dumps({"rows": out["rows"], "interface_facets_per_rank": out["interface_facets_per_rank"]}))
+
+
+if __name__ == "__main__":
+    _main()
