@@ -96,6 +96,8 @@ def run(case: CaseArg,
         load_case(case)  # validate before MPI and DOLFINx start
         from .solver.driver import run_case  # starts MPI
 
+        signal.signal(signal.SIGTERM, _terminate)  # again: MPI/PETSc start-up replaced the handler
+
         _setup_logging(verbose)
 
         summary = run_case(case)

@@ -17,9 +17,19 @@ FACE_NAMES = ("xmin", "xmax", "ymin", "ymax", "zmin", "zmax")
 @contextlib.contextmanager
 def gmsh_session(threads: int = 1, verbose: bool = False) -> Iterator:
     """Initialise Gmsh (no signal handlers, quiet) and always finalise it."""
+    import signal
+    import threading
+
     import gmsh
 
+    # Gmsh resets SIGTERM to its default action even when not interruptible; keep the caller's
+    # handlers (the CLI turns SIGINT/SIGTERM into a clean, marker-free stop of a run).
+    main = threading.current_thread() is threading.main_thread()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
     gmsh.initialize(interruptible=False)
+    for sig, handler in handlers.items():
+        if handler is not None:
+            signal.signal(sig, handler)
     try:
         gmsh.option.setNumber("General.Terminal", 1 if verbose else 0)
         gmsh.option.setNumber("General.Verbosity", 2)

@@ -8,10 +8,13 @@ folder, removed by the next run. A previous complete ``results/`` is never lost 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +47,19 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM (main thread only) for the two renames that swap results in."""
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        if main:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class ResultsDir:
@@ -93,10 +109,11 @@ class ResultsDir:
         if self.comm.rank == 0:
             try:
                 old = None
-                if self.final.exists():
-                    old = self.case_dir / f".results.old-{os.getpid()}"
-                    os.replace(self.final, old)
-                os.replace(self.path, self.final)
+                with _signals_deferred():  # SIGINT/SIGTERM wait until results/ is whole again
+                    if self.final.exists():
+                        old = self.case_dir / f".results.old-{os.getpid()}"
+                        os.replace(self.final, old)
+                    os.replace(self.path, self.final)
                 if old is not None:
                     shutil.rmtree(old, ignore_errors=True)
                 failed = self.case_dir / FAILED
@@ -116,6 +133,7 @@ class ResultsDir:
             return None
         info = {"error": str(exc), "type": type(exc).__name__}
         try:
+            self.file("summary.json").unlink(missing_ok=True)  # a failed folder never holds a completion marker
             write_atomic(self.file("failure.json"), json.dumps(info, indent=2) + "\n")
             target = self.case_dir / FAILED
             if target.exists():
