@@ -378,6 +378,68 @@ class OutputSpec(_Table):
     fields_every_increment: bool = False
 
 
+# ----------------------------------------------------------------------------- cohesive interfaces
+class BilinearLawSpec(_Table):
+    """Bilinear mixed-mode law (Camanho-Davila onset, Benzeggagh-Kenane propagation); docs/cohesive.md."""
+
+    type: Literal["bilinear"]
+    penalty_stiffness_Pa_per_m: PositiveFloat
+    normal_strength_Pa: PositiveFloat
+    shear_strength_Pa: PositiveFloat
+    GIc_J_per_m2: PositiveFloat
+    GIIc_J_per_m2: PositiveFloat
+    bk_exponent: PositiveFloat = 2.0
+    viscosity_s: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+
+
+class ExponentialLawSpec(_Table):
+    """Exponential Xu-Needleman-type law with secant unloading (one fracture energy); docs/cohesive.md."""
+
+    type: Literal["exponential"]
+    penalty_stiffness_Pa_per_m: PositiveFloat
+    normal_strength_Pa: PositiveFloat
+    shear_strength_Pa: PositiveFloat
+    GIc_J_per_m2: PositiveFloat
+    viscosity_s: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+
+
+CohesiveLawSpec = Annotated[Union[BilinearLawSpec, ExponentialLawSpec], Field(discriminator="type")]
+
+
+class InterfaceSpec(_Table):
+    """A cohesive interface "A/B" between phases A (particle side) and B; unlisted interfaces stay bonded."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.+\-]+/[A-Za-z0-9_.+\-]+$")]
+    law: CohesiveLawSpec
+
+    @model_validator(mode="after")
+    def _law_is_valid(self) -> "InterfaceSpec":
+        from .physics.cohesive import make_law
+
+        make_law(self.law.model_dump())  # raises ValueError, e.g. a penalty too small for the strengths
+        return self
+
+    @property
+    def phases(self) -> tuple[str, str]:
+        a, b = self.name.split("/")
+        return a, b
+
+
+class CohesiveSolverSpec(_Table):
+    """Newton (PETSc SNES) and adaptive load stepping of cases with [[interfaces]]."""
+
+    rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-9
+    max_newton_iterations: Annotated[int, Field(ge=1, le=500)] = 25
+    line_search: Literal["basic", "bt"] = "basic"
+    first_step_fraction: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    min_step_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-4
+    cut_factor: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    grow_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
+    easy_iterations: Annotated[int, Field(ge=1)] = 5
+    lag_preconditioner: Annotated[int, Field(ge=-2)] = 1
+    petsc_options: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], PetscValue] = {}
+
+
 class Case(_Table):
     """A whole case.toml."""
 
@@ -390,6 +452,8 @@ class Case(_Table):
     boundary_conditions: list[BoundaryCondition] = []
     solver: SolverSpec = SolverSpec()
     output: OutputSpec = OutputSpec()
+    interfaces: list[InterfaceSpec] = []
+    cohesive_solver: CohesiveSolverSpec = CohesiveSolverSpec()
 
     @field_validator("stages")
     @classmethod
@@ -399,6 +463,18 @@ class Case(_Table):
         if dup:
             raise ValueError(f"stage names must be unique; repeated: {sorted(dup)}")
         return stages
+
+    @model_validator(mode="after")
+    def _interface_phases(self) -> "Case":
+        names = [i.name for i in self.interfaces]
+        for k, spec in enumerate(self.interfaces):
+            unknown = [p for p in spec.phases if p not in self.phases]
+            if unknown or spec.phases[0] == spec.phases[1]:
+                raise ValueError(f"interfaces[{k}].name = {spec.name!r}: both sides must be different phases "
+                                 f"of [phases] ({sorted(self.phases)})")
+            if names.count(spec.name) > 1 or "/".join(spec.phases[::-1]) in names:
+                raise ValueError(f"interface {spec.name!r} is listed twice")
+        return self
 
 
 # ----------------------------------------------------------------------------- loading

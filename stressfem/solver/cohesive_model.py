@@ -137,7 +137,9 @@ def _interp_state(a, b, s: float):
     out = {}
     for f in dataclasses.fields(b):
         va, vb = getattr(a, f.name), getattr(b, f.name)
-        out[f.name] = va + s * (vb - va) if isinstance(vb, float) and isinstance(va, float) else vb
+        both = (isinstance(va, float) and isinstance(vb, float)) or (
+            isinstance(va, np.ndarray) and isinstance(vb, np.ndarray) and va.shape == vb.shape)
+        out[f.name] = va + s * (vb - va) if both else vb
     return dataclasses.replace(b, **out)
 
 
@@ -152,6 +154,7 @@ class CohesiveModel:
         interfaces: the cohesive interfaces; all other phase contacts stay bonded.
         initial_state: the load state of the stress-free start.
         eigenstrains: eigenstrain contributions (default: thermal only).
+        stiffness: an object with ``stress(eps)`` on the parent mesh (default: isotropic, per phase).
         on_state: optional callbacks ``f(state)`` run before each (sub-)step (e.g. displacement control).
         options: PETSc options for SNES/KSP (merged over DEFAULT_NEWTON_OPTIONS).
         step: adaptive stepping controls.
@@ -159,7 +162,8 @@ class CohesiveModel:
 
     def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
                  stress_free_K: float, make_bcs: Callable, interfaces: Sequence[CohesiveInterface], *,
-                 initial_state, eigenstrains=None, on_state: Sequence[Callable] = (), options: dict | None = None,
+                 initial_state, eigenstrains=None, stiffness=None, on_state: Sequence[Callable] = (),
+                 options: dict | None = None,
                  step: StepControl = StepControl(), prefix: str = "stressfem_czm_"):
         t0 = time.perf_counter()
         msh = pm.mesh
@@ -208,7 +212,7 @@ class CohesiveModel:
                  [blk.phases for blk in self.blocks], len(self.interfaces))
 
         # --- material fields, eigenstrain ---------------------------------------------------
-        self.stiffness = IsotropicStiffness(msh, self.phase_index, self.materials)
+        self.stiffness = stiffness or IsotropicStiffness(msh, self.phase_index, self.materials)
         if eigenstrains is None:
             eigenstrains = [ThermalEigenstrain(self.phase_index, self.materials, stress_free_K)]
         self.eigenstrain = EigenstrainField(msh, eigenstrains)

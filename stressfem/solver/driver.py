@@ -107,11 +107,17 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     materials_by_phase = resolve_materials(loaded)
     materials = [materials_by_phase[p] for p in phase_names]
     t1 = time.perf_counter()
-    model = ThermoelasticModel(
-        pm, phase_names, materials, _stress_free_K(loaded),
-        make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
-        options=petsc_options(case.solver), degree=case.solver.element_degree,
-    )
+    if case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
+        from .cohesive_case import build_cohesive_model
+
+        model = build_cohesive_model(loaded, pm, phase_names, materials, _stress_free_K(loaded))
+    else:
+        model = ThermoelasticModel(
+            pm, phase_names, materials, _stress_free_K(loaded),
+            make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
+            options=petsc_options(case.solver), degree=case.solver.element_degree,
+        )
+    interface_stats = getattr(model, "interface_statistics", dict)
     t_setup = time.perf_counter() - t1
     for d in model.bcs.described:
         log.info("boundary condition: %s", d)
@@ -119,8 +125,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         log.info("no displacement boundary conditions: free body, rigid-body modes removed")
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
-    history = History(phase_names)
+    history = History(phase_names, list(interface_stats()))
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
+    iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
     steps: list[dict] = []
     t_solve = 0.0
     for stage in case.stages:
@@ -134,19 +141,24 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             its_stage += its
             cell_stress = model.cell_stress()
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm)
-            history.add(stage.name, k, float(T), its, stats)
+            iface = interface_stats()
+            history.add(stage.name, k, float(T), its, stats, iface)
             log.info("%s %d/%d: T = %.1f K, %d CG iterations, %s", stage.name, k, stage.increments, T, its,
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
                                for p in phase_names))
             if writer is not None and (case.output.fields_every_increment or k == len(temps)):
                 writer.write(cell_stress)
+                if iwriter is not None:
+                    iwriter.write()
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
         steps.append({"name": stage.name, "type": stage.type, "temperature_K": float(temps[-1]),
                       "stress_free_temperature_K": stage.start_K, "increments": stage.increments,
-                      "linear_iterations": its_stage, "phases": stats})
+                      "linear_iterations": its_stage, "phases": stats, **({"interfaces": iface} if iface else {})})
     if writer is not None:
         writer.close()
+    if iwriter is not None:
+        iwriter.close()
     peak = comm.gather(_peak_memory_mb(), root=0)
     summary = {
         "dofs": model.num_dofs,

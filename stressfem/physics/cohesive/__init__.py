@@ -6,6 +6,15 @@ from .base import NUMPY, CohesiveLaw, NumpyOps, UflOps
 from .bilinear import BilinearMixedMode
 from .exponential import Exponential
 
-__all__ = ["CohesiveLaw", "BilinearMixedMode", "Exponential", "NumpyOps", "UflOps", "NUMPY", "LAWS"]
+__all__ = ["CohesiveLaw", "BilinearMixedMode", "Exponential", "NumpyOps", "UflOps", "NUMPY", "LAWS", "make_law"]
 
 LAWS = {"bilinear": BilinearMixedMode, "exponential": Exponential}
+
+
+def make_law(params: dict) -> CohesiveLaw:
+    """A law from a case.toml table: {"type": "bilinear" | "exponential", <parameters with units>}."""
+    params = dict(params)
+    kind = params.pop("type")
+    if kind not in LAWS:
+        raise ValueError(f"unknown cohesive law {kind!r}; allowed: {', '.join(LAWS)}")
+    return LAWS[kind](**params)

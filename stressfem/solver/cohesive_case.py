@@ -1,0 +1,54 @@
+"""Build the cohesive model of a case with [[interfaces]] (called by the driver)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from ..case import LoadedCase
+from ..geometry.msh import PhaseMesh
+from ..materials import Material
+from ..physics.cohesive import make_law
+from ..physics.eigenstrain import LoadState
+from .cohesive_bcs import build_block_bcs
+from .cohesive_model import CohesiveInterface, CohesiveModel, StepControl
+
+__all__ = ["build_cohesive_model", "newton_options"]
+
+log = logging.getLogger(__name__)
+
+
+def newton_options(loaded: LoadedCase) -> dict:
+    """PETSc SNES/KSP options from [cohesive_solver] (user petsc_options win)."""
+    s = loaded.case.cohesive_solver
+    opts = {"snes_rtol": s.rtol, "snes_max_it": s.max_newton_iterations, "snes_linesearch_type": s.line_search,
+            "snes_lag_preconditioner": s.lag_preconditioner}
+    if s.lag_preconditioner != 1:
+        opts.update({"ksp_type": "gmres", "ksp_rtol": 1e-10, "ksp_max_it": 200})
+    return {**opts, **s.petsc_options}
+
+
+def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequence[str],
+                         materials: Sequence[Material], stress_free_K: float, *, eigenstrains=None,
+                         stiffness=None) -> CohesiveModel:
+    """The CohesiveModel for the case's interfaces, boundary conditions and solver settings."""
+    case = loaded.case
+    if case.solver.element_degree != 1:
+        raise loaded.error("solver.element_degree", "cases with [[interfaces]] use linear elements (1)")
+    interfaces = []
+    for k, spec in enumerate(case.interfaces):
+        plus, minus = spec.phases
+        if plus not in phase_names or minus not in phase_names:
+            raise loaded.error(f"interfaces[{k}].name", f"{spec.name!r}: phases must be volumes of the mesh "
+                               f"({sorted(phase_names)})")
+        interfaces.append(CohesiveInterface(spec.name, plus, minus, make_law(spec.law.model_dump())))
+    s = case.cohesive_solver
+    step = StepControl(first_fraction=s.first_step_fraction, cut_factor=s.cut_factor, grow_factor=s.grow_factor,
+                       easy_iterations=s.easy_iterations, min_fraction=s.min_step_fraction)
+    try:
+        return CohesiveModel(pm, phase_names, materials, stress_free_K,
+                             make_bcs=lambda blocks: build_block_bcs(loaded, pm, blocks), interfaces=interfaces,
+                             initial_state=LoadState(temperature_K=stress_free_K), eigenstrains=eigenstrains,
+                             stiffness=stiffness, options=newton_options(loaded), step=step)
+    except ValueError as exc:
+        raise loaded.error("interfaces", str(exc)) from None
