@@ -43,8 +43,10 @@ class PhaseMesh:
         """Per local cell (owned and ghost), the index of its phase in phase_names, -1 if none."""
         imap = self.mesh.topology.index_map(3)
         out = np.full(imap.size_local + imap.num_ghosts, -1, dtype=np.int32)
-        for i, name in enumerate(phase_names):
-            out[self.cell_tags.find(self.volumes[name])] = i
+        for i, name in enumerate(phase_names):  # '<phase>#<grain>' volumes belong to <phase>
+            for vname, tag in self.volumes.items():
+                if vname.split("#", 1)[0] == name:
+                    out[self.cell_tags.find(tag)] = i
         return out
 
 

@@ -34,6 +34,7 @@ class Packing:
     target_fraction: float
     achieved_fraction: float  # sphere volume inside the box over the box volume (exact)
     seed: int
+    particle_ids: np.ndarray | None = None  # (pieces,) index of the distinct particle of each piece
 
     def to_dict(self) -> dict:
         return {
@@ -100,16 +101,17 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
         radii = _clear_faces(centres, scaled, box, clearance)
         achieved = float(np.sum(4.0 / 3.0 * math.pi * radii**3) / np.prod(box))
     # periodic images of spheres crossing faces (up to 7 per sphere at a corner)
-    all_c, all_r = [centres], [radii]
+    all_c, all_r, all_i = [centres], [radii], [np.arange(n)]
     for shift in _shifts():
         moved = centres + shift * box
         keep = np.all((moved + radii[:, None] > 0) & (moved - radii[:, None] < box), axis=1)
         all_c.append(moved[keep])
         all_r.append(radii[keep])
-    c, r = np.concatenate(all_c), np.concatenate(all_r)
+        all_i.append(np.flatnonzero(keep))
+    c, r, ids = np.concatenate(all_c), np.concatenate(all_r), np.concatenate(all_i)
     log.info("packed %d particles: target volume fraction %.4f, achieved %.4f (%d pieces cut by the box)",
              n, target, achieved, len(r))
-    return Packing(tuple(box), c, r, n, target, achieved, int(seed))
+    return Packing(tuple(box), c, r, n, target, achieved, int(seed), ids)
 
 
 def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng):

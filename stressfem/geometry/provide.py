@@ -52,16 +52,18 @@ def _generate(loaded: LoadedCase) -> tuple[Path, dict]:
     return msh, info
 
 
-def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict) -> dict:
+def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict, voxels: int = 48) -> dict:
     """Microstructure metrics of the case mesh (cached next to a generated mesh)."""
     from .metrics import msh_metrics
 
     cached = msh.with_suffix(".metrics.json")
     generated = not isinstance(loaded.case.geometry, MshGeometry)
     if generated and cached.is_file() and cached.stat().st_mtime >= msh.stat().st_mtime:
-        return json.loads(cached.read_text())
+        old = json.loads(cached.read_text())
+        if old.get("voxelisation", {}).get("shape") is None or max(old["voxelisation"]["shape"]) == voxels:
+            return old
     active, electrolyte = metric_phases(loaded)
-    out = msh_metrics(msh, unit_m, active_phase=active, electrolyte_phase=electrolyte)
+    out = msh_metrics(msh, unit_m, active_phase=active, electrolyte_phase=electrolyte, voxels=voxels)
     out["geometry_type"] = loaded.case.geometry.type
     for key in ("target_volume_fraction", "achieved_volume_fraction", "layers", "coating", "n_tetrahedra",
                 "min_quality", "mean_quality", "quality_measure", "meshing_time_s", "geometry_time_s"):
@@ -74,6 +76,18 @@ def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict) -> di
         tmp.write_text(json.dumps(out, indent=2))
         os.replace(tmp, cached)
     return out
+
+
+def write_microstructure(loaded: LoadedCase, msh: Path, unit_m: float, info: dict, out: Path) -> None:
+    """results/microstructure.json; a failure is logged, never fatal to the run (rank 0 only)."""
+    try:
+        data = case_metrics(loaded, msh, unit_m, info)
+    except Exception as exc:  # metrics are a by-product: keep the solve going
+        log.warning("microstructure metrics failed: %s", exc)
+        return
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, out)
 
 
 def metric_phases(loaded: LoadedCase) -> tuple[str | None, str | None]:

@@ -31,7 +31,15 @@ log = logging.getLogger("stressfem")
 
 
 def check_phases(loaded: LoadedCase, volumes: dict[str, int], source: Path) -> list[str]:
-    """Every physical volume needs a material and every [phases] entry a volume."""
+    """Every physical volume needs a material and every [phases] entry a volume.
+
+    Volumes named ``<phase>#<grain>`` (polycrystalline particles, docs/geometry.md) count as ``<phase>``.
+    """
+    grouped: dict[str, int] = {}
+    for name, tag in volumes.items():
+        base = name.split("#", 1)[0]
+        grouped[base] = min(tag, grouped.get(base, tag))
+    volumes = grouped
     missing = sorted(set(volumes) - set(loaded.case.phases))
     if missing:
         raise loaded.error("phases", f"physical volumes {missing} of {source} have no material; add "
@@ -99,6 +107,10 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         write_atomic(results.file("case.resolved.json"), loaded.resolved_json())
     t0 = time.perf_counter()
     msh_file, unit_m, mesh_info = case_mesh_file(loaded, comm)
+    if comm.rank == 0:  # rank-local, no collectives: phase fractions, interfaces, contact, tortuosity
+        from ..geometry.provide import write_microstructure
+
+        write_microstructure(loaded, msh_file, unit_m, mesh_info, results.file("microstructure.json"))
     t_geometry = time.perf_counter() - t0
     t_read = time.perf_counter()
     pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))

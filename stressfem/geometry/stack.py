@@ -1,0 +1,267 @@
+"""Gmsh (OpenCASCADE) builder for layered stacks and for coated or polycrystalline particles.
+
+A stack is a list of layers along z (first layer at z = 0). A dense layer is one phase; a
+composite layer is a particle packing (periodic in its own layer box, cut by the box: see
+packing.py) in a matrix phase. Particles may carry a conformal coating (a shell volume) and
+may be split into Voronoi primary grains. A ``particles`` geometry with a coating or grains is
+built here as a one-layer stack.
+
+Physical groups written (conventions in docs/geometry.md):
+
+* volumes: one per phase; a polycrystalline particle phase gets one volume per grain,
+  named ``<phase>#<grain id>`` (the solver groups names on the part before ``#``);
+* surfaces: ``xmin .. zmax`` (faces of the whole stack), ``A/B`` between phases A and B
+  (A the particle side: particle < coating < matrix < dense layers, lower layers first),
+  ``<phase>#gb`` for the grain boundaries inside a polycrystalline phase.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import numpy as np
+
+from ..errors import GeometryError
+from .gmsh_session import gmsh_session, mesh_quality, name_box_faces, write_msh
+
+__all__ = ["build_stack", "uniform_quaternions", "voronoi_seeds"]
+
+log = logging.getLogger(__name__)
+
+
+def uniform_quaternions(n: int, rng: np.random.Generator) -> np.ndarray:
+    """n unit quaternions (w, x, y, z) uniformly distributed on SO(3) (Shoemake 1992)."""
+    u1, u2, u3 = rng.random((3, n))
+    a, b = np.sqrt(1.0 - u1), np.sqrt(u1)
+    return np.stack([a * np.sin(2 * np.pi * u2), a * np.cos(2 * np.pi * u2),
+                     b * np.sin(2 * np.pi * u3), b * np.cos(2 * np.pi * u3)], axis=1)[:, [1, 0, 2, 3]]
+
+
+def voronoi_seeds(n: int, radius: float, rng: np.random.Generator) -> np.ndarray:
+    """n grain seeds uniform in a ball of 0.9 radius (relative to the particle centre)."""
+    v = rng.standard_normal((n, 3))
+    v /= np.linalg.norm(v, axis=1)[:, None]
+    return v * (0.9 * radius * rng.random(n) ** (1.0 / 3.0))[:, None]
+
+
+def _halfspace_box(occ, point: np.ndarray, normal: np.ndarray, size: float) -> tuple[int, int]:
+    """A cube of side 2 size lying on the plane (point, normal), on the side the normal points to."""
+    tag = occ.addBox(-size, -size, 0.0, 2 * size, 2 * size, 2 * size)
+    z = np.array([0.0, 0.0, 1.0])
+    axis = np.cross(z, normal)
+    s, c = np.linalg.norm(axis), float(np.dot(z, normal))
+    if s > 1e-12:
+        occ.rotate([(3, tag)], 0, 0, 0, *(axis / s), math.atan2(s, c))
+    elif c < 0:
+        occ.rotate([(3, tag)], 0, 0, 0, 1, 0, 0, math.pi)
+    occ.translate([(3, tag)], *point)
+    return (3, tag)
+
+
+def _grain_volumes(occ, centre: np.ndarray, radius: float, seeds: np.ndarray) -> list[int]:
+    """Sphere split into the Voronoi cells of seeds (relative to centre); one OCC volume per grain."""
+    out = []
+    for k in range(len(seeds)):
+        ball = occ.addSphere(*centre, radius)
+        tools = []
+        for j in range(len(seeds)):
+            if j == k:
+                continue
+            d = seeds[j] - seeds[k]
+            tools.append(_halfspace_box(occ, centre + 0.5 * (seeds[j] + seeds[k]), d / np.linalg.norm(d), 2.5 * radius))
+        res, _ = occ.cut([(3, ball)], tools, removeObject=True, removeTool=True)
+        vols = [t for d, t in res if d == 3]
+        if len(vols) != 1:
+            raise GeometryError(f"Voronoi grain {k} of a particle at {centre.round(3).tolist()} gave {len(vols)} "
+                                f"volumes; change geometry.seed")
+        out.append(vols[0])
+    return out
+
+
+def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size: float, isize: float) -> dict:
+    """Mesh layer blocks to ``out_file`` (.msh, metres).
+
+    Each block: {"name", "z0", "thickness", "type": "dense", "phase"} or {"type": "composite",
+    "packing", "particle_phase", "matrix_phase", "coating", "grains"}.
+    """
+    rng = np.random.default_rng(seed + 104729)
+    lx, ly = lateral_um
+    height = sum(b["thickness"] for b in blocks)
+    rank: list[str] = []  # phase order for interface names (particle side first)
+    for b in blocks:
+        names = [b["phase"]] if b["type"] == "dense" else (
+            [b["particle_phase"]] + ([b["coating"].phase] if b["coating"] and b["coating"].meshed else [])
+            + [b["matrix_phase"]])
+        rank += [p for p in names if p not in rank]
+    t0 = time.perf_counter()
+    grains_info: dict[str, dict] = {}
+    with gmsh_session(threads=mesh.threads) as gmsh:
+        occ = gmsh.model.occ
+        gmsh.model.add("stack")
+        boxes, cut_pieces, cut_group = [], [], []  # cut_group: (kind, phase or grain id, phase)
+        for b in blocks:
+            box = occ.addBox(0, 0, b["z0"], lx, ly, b["thickness"])
+            boxes.append((3, box))
+            if b["type"] != "composite" or b["packing"] is None:
+                continue
+            pieces, groups = _particle_pieces(occ, b, rng, grains_info)
+            if pieces:  # cut every piece by its layer box (the box itself is kept)
+                _, out_map = occ.intersect(pieces, [(3, box)], removeObject=True, removeTool=False)
+                for grp, m in zip(groups, out_map[: len(pieces)]):
+                    for dt in m:
+                        if dt[0] == 3:
+                            cut_pieces.append(dt)
+                            cut_group.append(grp)
+        _, out_map = occ.fragment(boxes, cut_pieces)
+        occ.synchronize()
+        t_geo = time.perf_counter() - t0
+        box_vols = [{t for d, t in m if d == 3} for m in out_map[: len(boxes)]]
+        piece_vols = [{t for d, t in m if d == 3} for m in out_map[len(boxes):]]
+        owner: dict[int, tuple] = {}
+        for kind_order in ("shell", "core", "grain"):  # cores/grains override the shells containing them
+            for vols, grp in zip(piece_vols, cut_group):
+                if grp[0] == kind_order:
+                    for v in vols:
+                        owner[v] = grp
+        by_name: dict[str, list[int]] = {}
+        vol_phase: dict[int, tuple[str, int]] = {}
+        for b, vols in zip(blocks, box_vols):
+            base = b["phase"] if b["type"] == "dense" else b["matrix_phase"]
+            for v in vols:
+                if v in owner:
+                    kind, label, phase = owner[v]
+                    name = f"{phase}#{label}" if kind == "grain" else phase
+                    vol_phase[v] = (phase, label if kind == "grain" else 0)
+                else:
+                    name = base
+                    vol_phase[v] = (base, 0)
+                by_name.setdefault(name, []).append(v)
+        for name, vols in by_name.items():
+            gmsh.model.addPhysicalGroup(3, sorted(vols), name=name)
+        faces = name_box_faces(gmsh, np.array([lx, ly, height]))
+        on_box = {t for tags in faces.values() for t in tags}
+        surf_groups: dict[str, list[int]] = {}
+        for _, s in gmsh.model.getEntities(2):
+            if s in on_box:
+                continue
+            up, _ = gmsh.model.getAdjacencies(2, s)
+            owners = [vol_phase[v] for v in up if v in vol_phase]
+            if len(owners) != 2:
+                continue
+            (pa, ga), (pb, gb) = owners
+            if pa == pb:
+                if ga != gb:
+                    surf_groups.setdefault(f"{pa}#gb", []).append(s)
+                continue
+            a, bb = sorted((pa, pb), key=rank.index)
+            surf_groups.setdefault(f"{a}/{bb}", []).append(s)
+        for name, tags in surf_groups.items():
+            gmsh.model.addPhysicalGroup(2, tags, name=name)
+        interfaces = sorted({t for n, tags in surf_groups.items() for t in tags})
+        _fields(gmsh, interfaces, blocks, surf_groups, size, isize)
+        gmsh.option.setNumber("Mesh.MeshSizeMax", size)
+        gmsh.option.setNumber("Mesh.MeshSizeMin", min(isize, size) / 4)
+        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", mesh.curvature_points)
+        gmsh.option.setNumber("Mesh.Algorithm3D", 10 if mesh.algorithm == "hxt" else 1)
+        t1 = time.perf_counter()
+        try:
+            gmsh.model.mesh.generate(3)
+        except Exception as exc:  # gmsh raises plain Exception
+            raise GeometryError(
+                f"Gmsh failed to mesh the stack ({exc}); try a smaller mesh.interface_size_um, a larger "
+                f"min_gap_fraction of the composite layers, mesh.algorithm = \"delaunay\", a thicker coating "
+                f"(or one below coating.min_meshed_thickness_um), fewer grains_per_particle, or another seed"
+            ) from None
+        t_mesh = time.perf_counter() - t1
+        stats = mesh_quality(gmsh)
+        write_msh(gmsh, out_file, scale_to_m=1e-6)
+    stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,
+                  "meshing_time_s": t_mesh, "height_um": height, "lateral_um": [lx, ly],
+                  "surface_groups": sorted(surf_groups)})
+    if grains_info:
+        stats["grains"] = sorted(grains_info.values(), key=lambda g: g["id"])
+        stats["grain_convention"] = "volume '<phase>#<id>' per grain, grain boundaries '<phase>#gb'"
+    log.info("meshed stack: %d tetrahedra in %.1f s (geometry %.1f s), min quality %.3f",
+             stats["n_tetrahedra"], t_mesh, t_geo, stats["min_quality"])
+    return stats
+
+
+def _particle_pieces(occ, b: dict, rng, grains_info: dict) -> tuple[list, list]:
+    """OCC volumes of the particles of a composite block: cores or grains, and shells."""
+    pk, coat, grains = b["packing"], b["coating"], b["grains"]
+    shift = np.array([0.0, 0.0, b["z0"]])
+    n_grain = grains.grains_per_particle if grains is not None else 0
+    meshed_coat = coat is not None and coat.meshed
+    seeds, quats = {}, None
+    if n_grain:
+        for pid in range(pk.n_particles):
+            r = float(pk.radii_um[pid]) - (coat.thickness_um if meshed_coat else 0.0)
+            seeds[pid] = voronoi_seeds(n_grain, r, rng)
+        quats = uniform_quaternions(pk.n_particles * n_grain, rng)
+    pieces, groups = [], []
+    for c, r, pid in zip(pk.centres_um, pk.radii_um, pk.particle_ids.tolist()):
+        c = c + shift
+        core_r = r - coat.thickness_um if meshed_coat else r
+        if core_r <= 0.2 * r:
+            raise GeometryError(f"a coating of {coat.thickness_um} um leaves less than 20 % of a particle radius "
+                                f"({r:.3g} um); lower coating.thickness_um or enlarge the particles")
+        if n_grain:
+            for k, v in enumerate(_grain_volumes(occ, c, core_r, seeds[pid])):
+                key = f"{b['name']}:{pid}:{k}"
+                if key not in grains_info:  # periodic images of a particle share its grain ids
+                    grains_info[key] = {
+                        "id": len(grains_info) + 1, "layer": b["name"], "particle": pid, "grain": k,
+                        "phase": b["particle_phase"], "quaternion_wxyz": quats[pid * n_grain + k].tolist(),
+                        "seed_point_um": (pk.centres_um[pid] + shift + seeds[pid][k]).tolist(),
+                    }
+                pieces.append((3, v))
+                groups.append(("grain", grains_info[key]["id"], b["particle_phase"]))
+        else:
+            pieces.append((3, occ.addSphere(*c, core_r)))
+            groups.append(("core", b["particle_phase"], b["particle_phase"]))
+        if meshed_coat:
+            pieces.append((3, occ.addSphere(*c, r)))
+            groups.append(("shell", coat.phase, coat.phase))
+    return pieces, groups
+
+
+def _fields(gmsh, interfaces: list[int], blocks, surf_groups, size: float, isize: float) -> None:
+    """isize at every interface, growing to size over 2 size; coating shells one element thick."""
+    fm = gmsh.model.mesh.field
+    fields = []
+    if interfaces and isize < size:
+        dist = fm.add("Distance")
+        fm.setNumbers(dist, "SurfacesList", interfaces)
+        thr = fm.add("Threshold")
+        fm.setNumber(thr, "InField", dist)
+        fm.setNumber(thr, "SizeMin", isize)
+        fm.setNumber(thr, "SizeMax", size)
+        fm.setNumber(thr, "DistMin", 0.5 * isize)
+        fm.setNumber(thr, "DistMax", 2.0 * size)
+        fields.append(thr)
+    for b in blocks:
+        coat = b.get("coating")
+        if coat is None or not coat.meshed:
+            continue
+        shell = [t for n, tags in surf_groups.items() if coat.phase in n.split("/") for t in tags]
+        if shell and coat.thickness_um < isize:
+            dist = fm.add("Distance")
+            fm.setNumbers(dist, "SurfacesList", shell)
+            thr = fm.add("Threshold")
+            fm.setNumber(thr, "InField", dist)
+            fm.setNumber(thr, "SizeMin", coat.thickness_um)
+            fm.setNumber(thr, "SizeMax", size)
+            fm.setNumber(thr, "DistMin", coat.thickness_um)
+            fm.setNumber(thr, "DistMax", 2.0 * size)
+            fields.append(thr)
+    if not fields:
+        return
+    if len(fields) > 1:
+        mn = fm.add("Min")
+        fm.setNumbers(mn, "FieldsList", fields)
+        fields = [mn]
+    fm.setAsBackgroundMesh(fields[0])
+    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
