@@ -219,6 +219,27 @@ def slurm(paths: Annotated[list[str], typer.Argument(help="case directories, glo
     typer.echo(f"wrote {output}: job array of {len(cases)} case(s), {ntasks} rank(s) each; submit with: sbatch {output}")
 
 
+@app.command()
+def mesh(case: CaseArg,
+         voxels: Annotated[int, typer.Option(help="voxels along the longest side for the tortuosity")] = 48,
+         as_json: Annotated[bool, typer.Option("--json", help="print the metrics as JSON")] = False) -> None:
+    """Build (or reuse) the mesh of CASE and print its microstructure metrics (no solve)."""
+    import json
+
+    from .case import load_case
+    from .geometry.provide import case_mesh_file, case_metrics
+    from .geometry.report import metrics_text
+
+    _setup_logging(False)
+    try:
+        loaded = load_case(case)
+        msh, unit_m, info = case_mesh_file(loaded)
+        data = case_metrics(loaded, msh, unit_m, info, voxels=voxels)
+    except StressfemError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(data, indent=2) if as_json else metrics_text(data))
+
+
 def main() -> None:
     app()
 
