@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..case import LoadedCase
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
@@ -28,11 +30,29 @@ def newton_options(loaded: LoadedCase) -> dict:
     return {**opts, **s.petsc_options}
 
 
+def _bulk_physics(pm: PhaseMesh, phase_names, materials, stress_free_K: float, c_axes):
+    """Stiffness and eigenstrain contributions, built as the thermoelastic model builds them."""
+    from ..physics import eigenstrain as eig
+    from ..physics import elasticity as el
+
+    phase_index = pm.phase_index(list(phase_names))
+    n = len(phase_index)
+    c_axes = c_axes if c_axes is not None else np.tile([0.0, 0.0, 1.0], (n, 1))
+    stiffness = None
+    if any(getattr(m, "crystal_stiffness_Pa", None) is not None for m in materials):
+        stiffness = el.VoigtStiffness(pm.mesh, el.cell_stiffness_matrices(phase_index, materials, c_axes))
+    contributions = [eig.ThermalEigenstrain(phase_index, materials, stress_free_K)]
+    if any(getattr(m, "chemical_strain", None) is not None or getattr(m, "partial_molar_volume_m3_per_mol", None)
+           is not None for m in materials):
+        contributions.append(eig.ChemicalEigenstrain(phase_index, materials, c_axes))
+    return stiffness, contributions
+
+
 def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequence[str],
-                         materials: Sequence[Material], stress_free_K: float, *, eigenstrains=None,
-                         stiffness=None) -> CohesiveModel:
+                         materials: Sequence[Material], stress_free_K: float, *, c_axes=None) -> CohesiveModel:
     """The CohesiveModel for the case's interfaces, boundary conditions and solver settings."""
     case = loaded.case
+    stiffness, eigenstrains = _bulk_physics(pm, phase_names, materials, stress_free_K, c_axes)
     if case.solver.element_degree != 1:
         raise loaded.error("solver.element_degree", "cases with [[interfaces]] use linear elements (1)")
     interfaces = []
