@@ -69,6 +69,45 @@ class CteTable(_Table):
         return self
 
 
+class ChemicalStrainSpec(_Table):
+    """Lattice strain (-) along crystal a and c versus Li content x (-), or isotropic via volume_change."""
+
+    x: list[Annotated[float, Field(ge=0.0, le=2.0)]] = Field(min_length=2)
+    strain_a: list[FiniteFloat] | None = None
+    strain_c: list[FiniteFloat] | None = None
+    volume_change: list[Annotated[float, Field(gt=-0.5, lt=0.5)]] | None = None
+    x_soc0: Annotated[float, Field(ge=0.0, le=2.0)] = 1.0
+    x_soc1: Annotated[float, Field(ge=0.0, le=2.0)]
+
+    @model_validator(mode="after")
+    def _columns(self) -> "ChemicalStrainSpec":
+        aniso = self.strain_a is not None or self.strain_c is not None
+        if aniso == (self.volume_change is not None) or (aniso and (self.strain_a is None or self.strain_c is None)):
+            raise ValueError("give strain_a and strain_c (anisotropic), or volume_change (isotropic)")
+        for col in ("strain_a", "strain_c", "volume_change"):
+            v = getattr(self, col)
+            if v is not None and len(v) != len(self.x):
+                raise ValueError(f"{col} must have as many entries as x")
+        return self
+
+
+class CrystalStiffness(_Table):
+    """Transversely isotropic single-crystal elastic constants (Pa), c axis = 3."""
+
+    C11: PositiveFloat
+    C12: FiniteFloat
+    C13: FiniteFloat
+    C33: PositiveFloat
+    C44: PositiveFloat
+
+
+class DiffusivityTable(_Table):
+    """Li diffusivity D (m2/s) versus Li content x (-), linear in between."""
+
+    x: list[Annotated[float, Field(ge=0.0, le=2.0)]] = Field(min_length=2)
+    D_m2_per_s: list[PositiveFloat] = Field(min_length=2)
+
+
 class MaterialSpec(_Table):
     """Overrides of a library material, or a new material defined inline."""
 
@@ -78,6 +117,12 @@ class MaterialSpec(_Table):
     cte_per_K: FiniteFloat | None = None
     cte_table: CteTable | None = None
     density_kg_per_m3: PositiveFloat | None = None
+    chemical_strain: ChemicalStrainSpec | None = None
+    crystal_stiffness_Pa: CrystalStiffness | None = None
+    diffusivity_m2_per_s: PositiveFloat | None = None
+    diffusivity_table: DiffusivityTable | None = None
+    max_concentration_mol_per_m3: PositiveFloat | None = None
+    partial_molar_volume_m3_per_mol: FiniteFloat | None = None
     source: str | None = None
 
     @model_validator(mode="after")
@@ -315,7 +360,52 @@ class CoolingStage(_Temperatures):
         return self._kelvin("final_temperature")
 
 
-Stage = Annotated[Union[CoolingStage], Field(discriminator="type")]
+class SocStage(_Table):
+    """Equilibrium (de)lithiation: uniform state of charge in every particle, swept quasi-statically."""
+
+    type: Literal["soc"]
+    name: Name = "charge"
+    soc_start: Annotated[float, Field(ge=0.0, le=1.0)] | None = None  # None: carry on from the previous stage
+    soc_end: Annotated[float, Field(ge=0.0, le=1.0)]
+    increments: Annotated[int, Field(ge=1, le=10000)] = 10
+
+
+class CyclesStage(_Table):
+    """Repeated equilibrium charge (soc_low -> soc_high) and discharge, count times."""
+
+    type: Literal["cycles"]
+    name: Name = "cycle"
+    count: Annotated[int, Field(ge=1, le=1000)]
+    soc_low: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    soc_high: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
+    increments: Annotated[int, Field(ge=1, le=10000)] = 5  # per half cycle
+
+
+class GalvanostaticStage(_Table):
+    """Kinetic (de)lithiation: Fickian Li diffusion in the particles under a constant surface flux."""
+
+    type: Literal["galvanostatic"]
+    name: Name = "galvanostatic"
+    direction: Literal["charge", "discharge"] = "charge"
+    c_rate_per_h: PositiveFloat = 1.0
+    soc_end: Annotated[float, Field(ge=0.0, le=1.0)] | None = None  # default 1 (charge) or 0 (discharge)
+    duration_s: PositiveFloat | None = None  # alternative to soc_end
+    increments: Annotated[int, Field(ge=1, le=100000)] = 20
+    flux_surfaces: list[Name] | None = None  # default: every <phase>/<other> interface of diffusing phases
+    stress_coupling: bool = False
+    temperature_K: PositiveFloat | None = None  # for the stress coupling; default: the current temperature
+
+
+Stage = Annotated[Union[CoolingStage, SocStage, CyclesStage, GalvanostaticStage], Field(discriminator="type")]
+
+
+class OrientationSpec(_Table):
+    """Crystal c-axis orientation of anisotropic phases, per particle (or per grain/region)."""
+
+    distribution: Literal["random", "textured", "aligned"] = "random"
+    c_axis: tuple[FiniteFloat, FiniteFloat, FiniteFloat] = (0.0, 0.0, 1.0)
+    spread_deg: Annotated[float, Field(ge=0.0, le=180.0)] = 15.0
+    seed: Annotated[int, Field(ge=0)] = 0
 
 
 # ----------------------------------------------------------------------------- boundary conditions
@@ -449,6 +539,7 @@ class Case(_Table):
     phases: dict[Name, Name] = Field(min_length=1)
     materials: dict[Name, MaterialSpec] = {}
     stages: list[Stage] = Field(min_length=1)
+    orientation: OrientationSpec = OrientationSpec()
     boundary_conditions: list[BoundaryCondition] = []
     solver: SolverSpec = SolverSpec()
     output: OutputSpec = OutputSpec()

@@ -76,6 +76,37 @@ LIBRARY: dict[str, Material] = {
 }
 
 
+def _with_chemistry() -> None:
+    """Attach delithiation data: chemical strain tables, c_max and Li diffusivity (see chemical.py)."""
+    import dataclasses
+
+    from .chemical import CHEMICAL_STRAIN
+
+    data = {
+        # c_max = density / molar mass of LiMO2 (Li sites); D from the cited measurement or parameter set
+        "NMC811": (4870.0 / 0.09728, 2.54e-15,
+                   "derived: density 4.87 g/cm3 / M 97.28 g/mol ([PERSP] Table 3)",
+                   "[PERSP] Table 3: 2.54e-11 cm2/s (single crystal); 2.54e-12 cm2/s polycrystal"),
+        "NCM85": (4870.0 / 0.09728, 2.54e-15, "estimate: as NMC811", "estimate: as NMC811 ([PERSP] Table 3)"),
+        "NCM111": (4770.0 / 0.09646, 1.0e-14,
+                   "derived: density 4.77 g/cm3 / M 96.46 g/mol",
+                   "secondary: BattMo NMC111 default 1e-14 m2/s; GITT on NMC532 9e-11 to 3.3e-9 cm2/s "
+                   "(Yang et al., Electrochim. Acta 66 (2012) 88)"),
+        "LCO": (5050.0 / 0.09787, 5.387e-15,
+                "derived: density 5.05 g/cm3 / M 97.87 g/mol",
+                "secondary: Dualfoil value 5.387e-15 m2/s as used by Ai et al., JES 167 (2020) 013512"),
+    }
+    for name, (cmax, D, src_c, src_d) in data.items():
+        m = LIBRARY[name]
+        src = dict(m.sources, chemical_strain=CHEMICAL_STRAIN[name].source,
+                   max_concentration_mol_per_m3=src_c, diffusivity_m2_per_s=src_d)
+        LIBRARY[name] = dataclasses.replace(m, chemical_strain=CHEMICAL_STRAIN[name], diffusivity_m2_per_s=D,
+                                            max_concentration_mol_per_m3=cmax, sources=src)
+
+
+_with_chemistry()
+
+
 def library_names() -> list[str]:
     """Names of the shipped materials."""
     return sorted(LIBRARY)

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .chemical import ChemicalStrain
+
 __all__ = ["Material"]
 
 
@@ -22,6 +24,14 @@ class Material:
         cte_table: ((T_K, ...), (alpha_per_K, ...)): instantaneous (tangent) CTE, linear
             between points and constant beyond the first and last.
         density_kg_per_m3: density (kg/m3), informational.
+        chemical_strain: lattice strain versus Li content (delithiation), or None.
+        crystal_stiffness_Pa: transversely isotropic single-crystal constants (C11, C12, C13, C33, C44)
+            (Pa) with c along axis 3, or None for the isotropic (E, nu) law.
+        diffusivity_m2_per_s: Li diffusivity D (m2/s), or None (the phase does not diffuse).
+        diffusivity_table: ((x, ...), (D_m2_per_s, ...)): D versus Li content, linear in between.
+        max_concentration_mol_per_m3: Li site concentration c_max (mol/m3); x = c / c_max.
+        partial_molar_volume_m3_per_mol: Omega (m3/mol) of an isotropic Vegard strain
+            eps = Omega (c - c_ref) / 3, an alternative to chemical_strain.
         sources: property name -> citation of the number.
     """
 
@@ -31,6 +41,12 @@ class Material:
     cte_per_K: float | None = None
     cte_table: tuple[tuple[float, ...], tuple[float, ...]] | None = None
     density_kg_per_m3: float | None = None
+    chemical_strain: ChemicalStrain | None = None
+    crystal_stiffness_Pa: tuple[float, float, float, float, float] | None = None
+    diffusivity_m2_per_s: float | None = None
+    diffusivity_table: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    max_concentration_mol_per_m3: float | None = None
+    partial_molar_volume_m3_per_mol: float | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -40,6 +56,26 @@ class Material:
             raise ValueError(f"{self.name}: poisson_ratio must lie in (-1, 0.5)")
         if (self.cte_per_K is None) == (self.cte_table is None):
             raise ValueError(f"{self.name}: give exactly one of cte_per_K or cte_table")
+        if self.chemical_strain is not None and self.partial_molar_volume_m3_per_mol is not None:
+            raise ValueError(f"{self.name}: give chemical_strain or partial_molar_volume_m3_per_mol, not both")
+
+    @property
+    def anisotropic(self) -> bool:
+        """True when stiffness or chemical strain depends on crystal orientation."""
+        return self.crystal_stiffness_Pa is not None or (
+            self.chemical_strain is not None and not self.chemical_strain.isotropic)
+
+    @property
+    def diffuses(self) -> bool:
+        return self.diffusivity_m2_per_s is not None or self.diffusivity_table is not None
+
+    def diffusivity(self, x: np.ndarray | float) -> np.ndarray | float:
+        """Li diffusivity D (m2/s) at Li content x (-)."""
+        if self.diffusivity_table is not None:
+            xs, ds = (np.asarray(v, dtype=float) for v in self.diffusivity_table)
+            order = np.argsort(xs)
+            return np.interp(x, xs[order], ds[order])
+        return self.diffusivity_m2_per_s * np.ones_like(np.asarray(x, dtype=float))
 
     @property
     def shear_modulus_Pa(self) -> float:
@@ -75,6 +111,8 @@ class Material:
     def as_dict(self) -> dict:
         """Plain dictionary (for the resolved configuration)."""
         d = asdict(self)
+        if self.chemical_strain is not None:
+            d["chemical_strain"] = self.chemical_strain.as_dict()
         if self.cte_table is not None:
             d["cte_table"] = {"temperature_K": list(self.cte_table[0]), "cte_per_K": list(self.cte_table[1])}
         return d

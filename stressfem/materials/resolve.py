@@ -47,6 +47,7 @@ def _build(loaded: "LoadedCase", name: str) -> Material:
         sources["cte_table"] = user_src
     elif base is not None:
         values["cte_per_K"], values["cte_table"] = base.cte_per_K, base.cte_table
+    _chemistry(spec, base, values, sources, user_src)
     for required in ("youngs_modulus_Pa", "poisson_ratio"):
         if required not in values:
             raise loaded.error(f"materials.{name}.{required}",
@@ -58,6 +59,41 @@ def _build(loaded: "LoadedCase", name: str) -> Material:
         return Material(name=name, sources=sources, **values)
     except ValueError as exc:
         raise loaded.error(f"materials.{name}", str(exc)) from None
+
+
+def _chemistry(spec, base, values: dict, sources: dict, user_src: str) -> None:
+    """Chemical strain, crystal stiffness and diffusion keys: user value, else the library's."""
+    from .chemical import ChemicalStrain
+
+    simple = ("diffusivity_m2_per_s", "max_concentration_mol_per_m3", "partial_molar_volume_m3_per_mol")
+    for prop in simple + ("chemical_strain", "crystal_stiffness_Pa", "diffusivity_table"):
+        values[prop] = getattr(base, prop) if base is not None else None
+    for prop in simple:
+        if getattr(spec, prop) is not None:
+            values[prop] = getattr(spec, prop)
+            sources[prop] = user_src
+    cs = spec.chemical_strain
+    if cs is not None:
+        if cs.volume_change is not None:
+            lin = tuple((1.0 + v) ** (1.0 / 3.0) - 1.0 for v in cs.volume_change)
+            a, c = lin, lin
+        else:
+            a, c = tuple(cs.strain_a), tuple(cs.strain_c)
+        values["chemical_strain"] = ChemicalStrain(tuple(cs.x), a, c, cs.x_soc0, cs.x_soc1, user_src)
+        values["partial_molar_volume_m3_per_mol"] = None
+        sources["chemical_strain"] = user_src
+    if spec.partial_molar_volume_m3_per_mol is not None:
+        values["chemical_strain"] = None
+    if spec.crystal_stiffness_Pa is not None:
+        k = spec.crystal_stiffness_Pa
+        values["crystal_stiffness_Pa"] = (k.C11, k.C12, k.C13, k.C33, k.C44)
+        sources["crystal_stiffness_Pa"] = user_src
+    if spec.diffusivity_table is not None:
+        values["diffusivity_table"] = (tuple(spec.diffusivity_table.x), tuple(spec.diffusivity_table.D_m2_per_s))
+        values["diffusivity_m2_per_s"] = None
+        sources["diffusivity_table"] = user_src
+    elif spec.diffusivity_m2_per_s is not None:
+        values["diffusivity_table"] = None
 
 
 def resolve_materials(loaded: "LoadedCase") -> dict[str, Material]:

@@ -18,16 +18,17 @@ class History:
     """Accumulates rows in memory on rank 0 and rewrites the CSV after each increment."""
 
     def __init__(self, phase_names: Sequence[str], interface_names: Sequence[str] = ()):
-        self.columns = ["stage", "increment", "temperature_K", "linear_iterations"] + [
+        self.columns = ["stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations"] + [
             f"{p}.{m}" for p in phase_names for m in HISTORY_MEASURES
         ] + [f"{i}.{m}" for i in interface_names for m in INTERFACE_MEASURES]
         self.rows: list[list] = []
         self.phase_names = list(phase_names)
         self.interface_names = list(interface_names)
 
-    def add(self, stage: str, increment: int, temperature_K: float, iterations: int, phases: dict,
+    def add(self, stage: str, increment: int, state, iterations: int, phases: dict,
             interfaces: dict | None = None) -> None:
-        row = [stage, increment, f"{temperature_K:.6g}", iterations]
+        """One row: stage, increment, a LoadState (temperature, soc, time), iterations, statistics."""
+        row = [stage, increment, f"{state.temperature_K:.6g}", f"{state.soc:.6g}", f"{state.time_s:.6g}", iterations]
         for p in self.phase_names:
             row += [f"{phases[p][m]:.10g}" for m in HISTORY_MEASURES]
         for i in self.interface_names:

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._dolfinx import MPI
 from ..case import CoolingStage, LoadedCase, load_case
-from ..errors import StressfemError
+from ..errors import SolverError, StressfemError
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
 from ..materials import resolve_materials
@@ -22,6 +22,8 @@ from ..output.results_dir import ResultsDir, write_atomic
 from ..output.stats import cell_volumes, phase_statistics
 from ..physics.eigenstrain import LoadState
 from .boundary import build_boundary_conditions
+from .diffusion import DiffusionModel
+from .load_path import equilibrium_increments, expand_stages
 from .options import petsc_options
 from .thermoelastic import ThermoelasticModel
 
@@ -49,6 +51,67 @@ def check_phases(loaded: LoadedCase, volumes: dict[str, int], source: Path) -> l
         raise loaded.error("phases", f"phases {unknown} are not physical volumes of {source} "
                            f"(it has {sorted(volumes)})")
     return sorted(volumes, key=lambda n: volumes[n])
+
+
+def _crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict) -> np.ndarray | None:
+    """Crystal c axis per local cell for anisotropic phases ([orientation]); None if all are isotropic."""
+    if not any(m.anisotropic for m in materials):
+        return None
+    from ..physics.orientation import cell_c_axes, orientation_units
+
+    index = pm.phase_index(phase_names)
+    aniso = np.array([m.anisotropic for m in materials])[np.clip(index, 0, None)]
+    units, n_units = orientation_units(pm.mesh, pm.cell_tags, mesh_info, aniso)
+    spec = loaded.case.orientation
+    log.info("crystal orientation: %s c axes over %s", spec.distribution,
+             "particles" if mesh_info.get("particle_pieces") else "physical volumes")
+    return cell_c_axes(units, spec)
+
+
+def _diffusion_model(loaded: LoadedCase, pm, model, materials, phase_names) -> DiffusionModel:
+    """Li diffusion in the phases that have a diffusivity, with flux through their interfaces."""
+    stage_surfaces = [s.flux_surfaces for s in loaded.case.stages if getattr(s, "flux_surfaces", None)]
+    diffusing = [p for p, m in zip(phase_names, materials) if m.diffuses]
+    if not diffusing:
+        raise loaded.error("stages", "a galvanostatic stage needs a phase with diffusivity_m2_per_s "
+                           "(library: NMC811, NCM85, NCM111, LCO)")
+    if stage_surfaces:
+        names = stage_surfaces[0]
+        unknown = sorted(set(names) - set(pm.surfaces))
+        if unknown:
+            raise loaded.error("stages.flux_surfaces", f"surfaces {unknown} are not in the mesh; allowed: "
+                               f"{', '.join(sorted(pm.surfaces))}")
+    else:
+        names = [n for n in pm.surfaces if "/" in n and n.split("/")[0] in diffusing]
+    x0 = np.array([m.chemical_strain.x_from_soc(0.0) if m.chemical_strain is not None else 1.0 for m in materials])
+    log.info("Li diffusion in %s, flux through %s", diffusing, names)
+    return DiffusionModel(pm, model.phase_index, materials, [pm.surfaces[n] for n in names], x0)
+
+
+def _galvanostatic(step, state: LoadState, diffusion: DiffusionModel, model):
+    """Load states of a kinetic stage: diffusion steps at constant current, each followed by equilibrium."""
+    stage = step.stage
+    sign = 1.0 if stage.direction == "charge" else -1.0
+    rate = stage.c_rate_per_h / 3600.0  # soc per second
+    if stage.duration_s is not None:
+        duration = stage.duration_s
+    else:
+        duration = abs(step.soc_to - state.soc) / rate
+        if duration <= 0:
+            raise SolverError(f"stage {step.name!r}: soc is already {state.soc:.3f}; nothing to "
+                              f"{stage.direction} (set soc_end or duration_s)")
+    windows = [m.chemical_strain.x_soc0 - m.chemical_strain.x_soc1 for m in diffusion.materials
+               if m.diffuses and m.chemical_strain is not None] or [1.0]
+    diffusion.set_rate(-sign * rate * windows[0])
+    dt = duration / stage.increments
+    t, soc0 = 0.0, state.soc
+    for k in range(1, stage.increments + 1):
+        if stage.stress_coupling and getattr(model, "last_cell_stress", None) is not None:
+            diffusion.set_stress_coupling(model.last_cell_stress.hydrostatic, stage.temperature_K or state.temperature_K)
+        diffusion.step(dt, where=f"stage {step.name!r}, increment {k}")
+        t += dt
+        yield LoadState(temperature_K=state.temperature_K, soc=soc0 + sign * rate * t, time_s=t,
+                        cell_li_fraction=diffusion.cell_li_fraction())
 
 
 def _stress_free_K(loaded: LoadedCase) -> float:
@@ -128,6 +191,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             pm, phase_names, materials, _stress_free_K(loaded),
             make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
             options=petsc_options(case.solver), degree=case.solver.element_degree,
+            c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info),
         )
     interface_stats = getattr(model, "interface_statistics", dict)
     t_setup = time.perf_counter() - t1
@@ -142,31 +206,47 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
     steps: list[dict] = []
     t_solve = 0.0
-    for stage in case.stages:
-        temps = np.linspace(stage.start_K, stage.end_K, stage.increments + 1)[1:]
+    state = LoadState(temperature_K=_stress_free_K(loaded), soc=0.0)
+    diffusion = None
+    for step in expand_stages(case.stages):
         stats: dict = {}
-        its_stage = 0
-        for k, T in enumerate(temps, start=1):
+        iface: dict = {}
+        its_step = 0
+        if step.type == "galvanostatic":
+            diffusion = diffusion or _diffusion_model(loaded, pm, model, materials, phase_names)
+            increments = _galvanostatic(step, state, diffusion, model)
+        else:
+            increments = equilibrium_increments(step, state)
+        for k, state in enumerate(increments, start=1):
             ts = time.perf_counter()
-            its = model.solve(LoadState(temperature_K=float(T)), where=f"stage {stage.name!r}, increment {k}")
+            its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
             t_solve += time.perf_counter() - ts
-            its_stage += its
+            its_step += its
             cell_stress = model.cell_stress()
+            model.last_cell_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm)
             iface = interface_stats()
-            history.add(stage.name, k, float(T), its, stats, iface)
-            log.info("%s %d/%d: T = %.1f K, %d CG iterations, %s", stage.name, k, stage.increments, T, its,
+            history.add(step.name, k, state, its, stats, iface)
+            log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
+                     state.temperature_K, state.soc, its,
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
                                for p in phase_names))
-            if writer is not None and (case.output.fields_every_increment or k == len(temps)):
+            if writer is not None and (case.output.fields_every_increment or k == step.increments):
                 writer.write(cell_stress)
                 if iwriter is not None:
                     iwriter.write()
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
-        steps.append({"name": stage.name, "type": stage.type, "temperature_K": float(temps[-1]),
-                      "stress_free_temperature_K": stage.start_K, "increments": stage.increments,
-                      "linear_iterations": its_stage, "phases": stats, **({"interfaces": iface} if iface else {})})
+        entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
+                 "increments": step.increments, "linear_iterations": its_step, "phases": stats}
+        if step.type == "cooling":
+            entry["stress_free_temperature_K"] = step.stage.start_K
+        if step.type == "galvanostatic":
+            entry["time_s"] = state.time_s
+            entry["mean_li_fraction"] = diffusion.mean_li_fraction()
+        if iface:
+            entry["interfaces"] = iface
+        steps.append(entry)
     if writer is not None:
         writer.close()
     if iwriter is not None:
@@ -179,7 +259,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "steps": steps,
         "cells": pm.mesh.topology.index_map(3).size_global,
         "phases": {p: m.name for p, m in zip(phase_names, materials)},
-        "mesh": mesh_info,
+        "mesh": {k: v for k, v in mesh_info.items() if k != "particle_pieces"},
         "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve},
         "peak_memory_per_rank_MB": peak,
         "solver": {"linear_iterations": model.solver.total_iterations},
@@ -189,4 +269,6 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     summary["wall_time_s"] = time.perf_counter() - t_start
     results.write_json("summary.json", summary)
     model.close()
+    if diffusion is not None:
+        diffusion.close()
     return summary

@@ -11,8 +11,8 @@ from .._dolfinx import fem, ufl
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
 from ..output.stats import CellStress, evaluate_cell_stress
-from ..physics.eigenstrain import EigenstrainField, LoadState, ThermalEigenstrain
-from ..physics.elasticity import IsotropicStiffness, strain
+from ..physics.eigenstrain import ChemicalEigenstrain, EigenstrainField, LoadState, ThermalEigenstrain
+from ..physics.elasticity import IsotropicStiffness, VoigtStiffness, cell_stiffness_matrices, strain
 from .boundary import BoundaryConditions
 from .linear import LinearSolver
 from .nullspace import free_rigid_modes, near_nullspace, rigid_body_modes
@@ -35,15 +35,24 @@ class ThermoelasticModel:
     """
 
     def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
-                 stress_free_K: float, make_bcs, options: dict, prefix: str = "stressfem_", degree: int = 1):
+                 stress_free_K: float, make_bcs, options: dict, prefix: str = "stressfem_", degree: int = 1,
+                 c_axes: np.ndarray | None = None):
         msh = pm.mesh
         self.pm, self.phase_names, self.materials = pm, list(phase_names), list(materials)
         self.phase_index = pm.phase_index(self.phase_names)
         self.V = fem.functionspace(msh, ("Lagrange", degree, (3,)))
         self.u = fem.Function(self.V, name="displacement")
-        self.stiffness = IsotropicStiffness(msh, self.phase_index, self.materials)
+        n_cells = len(self.phase_index)
+        c_axes = c_axes if c_axes is not None else np.tile([0.0, 0.0, 1.0], (n_cells, 1))
+        if any(m.crystal_stiffness_Pa is not None for m in self.materials):
+            self.stiffness = VoigtStiffness(msh, cell_stiffness_matrices(self.phase_index, self.materials, c_axes))
+        else:
+            self.stiffness = IsotropicStiffness(msh, self.phase_index, self.materials)
         self.thermal = ThermalEigenstrain(self.phase_index, self.materials, stress_free_K)
-        self.eigenstrain = EigenstrainField(msh, [self.thermal])
+        contributions = [self.thermal]
+        if any(m.chemical_strain is not None or m.partial_molar_volume_m3_per_mol is not None for m in self.materials):
+            contributions.append(ChemicalEigenstrain(self.phase_index, self.materials, c_axes))
+        self.eigenstrain = EigenstrainField(msh, contributions)
         u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
         self.bcs: BoundaryConditions = make_bcs(self.V, v)
         eps0 = self.eigenstrain.function
