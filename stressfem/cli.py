@@ -87,7 +87,9 @@ def check(case: CaseArg) -> None:
 
 @app.command()
 def run(case: CaseArg,
-        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
+        no_plot: Annotated[bool, typer.Option("--no-plot", envvar="STRESSFEM_NO_PLOT",
+                                              help="skip the figures made after the run")] = False) -> None:
     """Run CASE and write CASE/results/ (works under mpiexec)."""
     signal.signal(signal.SIGTERM, _terminate)
     from .case import load_case
@@ -114,6 +116,25 @@ def run(case: CaseArg,
         from .report_text import summary_table
 
         summary_table(summary, Path(case) / "results")
+        if not no_plot:
+            _figures_after_run(Path(case))
+
+
+def _figures_after_run(case: Path) -> None:
+    """Figures of the committed results, in a child process: a rendering failure only warns."""
+    import subprocess
+
+    log = logging.getLogger("stressfem")
+    try:
+        proc = subprocess.run([sys.executable, "-m", "stressfem.viz", str(case)], capture_output=True, text=True,
+                              timeout=1800)
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
+            log.warning("figures failed (the results are complete; retry with `stressfem plot %s`):\n%s", case, tail)
+        else:
+            log.info("figures: %s/results/figures/ (`stressfem report %s` for the HTML report)", case, case)
+    except Exception as exc:  # never fail a finished run for its figures
+        log.warning("figures failed (the results are complete): %s", exc)
 
 
 @app.command()
@@ -238,6 +259,42 @@ def mesh(case: CaseArg,
     except StressfemError as exc:
         _fail(exc)
     typer.echo(json.dumps(data, indent=2) if as_json else metrics_text(data))
+
+
+@app.command()
+def plot(case: CaseArg,
+         steps: Annotated[str, typer.Option(help="steps to draw: all, last, or names/numbers (comma-separated)")] = "all",
+         volume: Annotated[bool, typer.Option(help="3D pyvista figures (--no-volume: matplotlib plots only)")] = True,
+         animate: Annotated[str | None, typer.Option(help="also animate the load path: gif or mp4")] = None,
+         field: Annotated[str, typer.Option(help="animated field: hydrostatic, von_mises, max_principal")] = "hydrostatic",
+         fps: Annotated[float, typer.Option(help="animation frames per second")] = 2.0) -> None:
+    """Draw the figures of a finished run into CASE/results/figures/ (off screen; one process)."""
+    _setup_logging(False)
+    try:
+        from .viz.figures import make_figures
+
+        make_figures(case, steps=steps, volume_figures=volume)
+        if animate:
+            from .viz.animation import make_animation
+
+            make_animation(case, field=field, fmt=animate, fps=fps)
+    except StressfemError as exc:
+        _fail(exc)
+
+
+@app.command()
+def report(case: CaseArg,
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="HTML file (default CASE/results/report.html)")] = None,
+           figures: Annotated[bool, typer.Option(help="make the figures first when missing or older than the run")] = True) -> None:
+    """Write one self-contained HTML report of a finished run (images embedded)."""
+    _setup_logging(False)
+    try:
+        from .viz.report import write_report
+
+        path = write_report(case, output=output, make_figures=figures)
+    except StressfemError as exc:
+        _fail(exc)
+    typer.echo(f"report: {path}")
 
 
 def main() -> None:

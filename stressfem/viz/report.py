@@ -1,0 +1,358 @@
+"""One self-contained HTML report of a finished run (images embedded as base64 data URIs).
+
+Contents: run and mesh/solver statistics, load path, per-phase and per-interface tables of every
+step, materials with their sources, boundary conditions, figures (from figures/figures.json; made
+first when missing or older than the run), microstructure metrics, the verification status of
+the physics the run used, the resolved case parameters and the list of result files.
+
+A small inline script records, after the page has loaded, how many images decoded
+(``#render-check``: ``data-images-ok`` / ``data-images-total``); the browser test reads it.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import datetime as _dt
+import html
+import json
+import logging
+import math
+import re
+from pathlib import Path
+
+from .data import MANIFEST, ResultsData, atomic_target, read_manifest, version_string
+
+__all__ = ["write_report", "verification_status", "PHYSICS"]
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[2]
+
+# physics -> (how to tell the run used it, keywords of the verification requirements covering it)
+PHYSICS = [
+    ("thermoelastic CTE mismatch (cooling/heating)",
+     lambda d: any(s.get("type") in ("cooling", "heating") for s in d.steps),
+     ("thermoelast", "cte", "lame", "timoshenko", "bimetal", "temperature change")),
+    ("chemical (lithiation) strain: delithiation / state of charge",
+     lambda d: any(re.search(r"lith|charge|soc|cycl", str(s.get("type", "")), re.I) for s in d.steps)
+     or bool(d.history and "soc" in d.history),
+     ("lithiation", "delithiation", "chemical", "state of charge", "soc", "vegard")),
+    ("cohesive interfaces (debonding, contact)",
+     lambda d: any(s.get("interfaces") for s in d.steps),
+     ("cohesive", "debond", "traction-separation", "damage")),
+    ("quadratic (P2) elements",
+     lambda d: (d.resolved.get("solver") or {}).get("element_degree") == 2,
+     ("p2", "quadratic")),
+    ("MPI-parallel run",
+     lambda d: int(d.summary.get("mpi_ranks", 1) or 1) > 1,
+     ("mpi", "serial and", "serial vs")),
+]
+
+# used when the source tree (tests/verification) is not next to the installed package
+FALLBACK = {
+    "thermoelastic CTE mismatch (cooling/heating)": [(
+        "tests/verification/test_thermoelastic.py",
+        ["R1 Concentric spheres: particle mean hydrostatic stress within 2 % of the Lame solution",
+         "R2 Free homogeneous body under uniform temperature change: stress below 1e-6 E alpha |dT|",
+         "R3 Free bimetal strip (P2): Timoshenko curvature within 1 %"])],
+    "MPI-parallel run": [("tests/verification/test_thermoelastic.py",
+                          ["R4 Serial and mpiexec -n 2 runs agree to 1e-6 relative"])],
+    "quadratic (P2) elements": [("tests/verification/test_thermoelastic.py",
+                                 ["R3 Free bimetal strip (P2): Timoshenko curvature within 1 %"])],
+}
+
+
+def _requirements(doc: str) -> list[str]:
+    """The '* R<n> ...' bullets of a test module docstring, one string each."""
+    out, cur = [], None
+    for line in doc.splitlines():
+        s = line.strip()
+        if re.match(r"^[*-]\s*R\d+\b", s):
+            if cur:
+                out.append(cur)
+            cur = re.sub(r"^[*-]\s*", "", s)
+        elif cur is not None and s and not re.match(r"^[*-]\s", s) and line.startswith((" ", "\t")):
+            cur += " " + s
+        else:
+            if cur:
+                out.append(cur)
+            cur = None
+    if cur:
+        out.append(cur)
+    return out
+
+
+def verification_status(data: ResultsData, root: Path = REPO) -> list[dict]:
+    """Per physics used by the run: the verification tests (file, requirements) that cover it."""
+    tests = {}
+    folder = root / "tests" / "verification"
+    if folder.is_dir():
+        for f in sorted(folder.glob("test_*.py")):
+            try:
+                doc = ast.get_docstring(ast.parse(f.read_text(encoding="utf-8"))) or ""
+            except (OSError, SyntaxError):
+                continue
+            tests[f.relative_to(root).as_posix()] = (doc, _requirements(doc))
+    rows = []
+    for name, used, keywords in PHYSICS:
+        try:
+            is_used = bool(used(data))
+        except Exception:
+            is_used = False
+        if not is_used:
+            continue
+        cover = []
+        for path, (doc, reqs) in tests.items():
+            hits = [r for r in reqs if any(k in r.lower() for k in keywords)]
+            if hits:
+                cover.append((path, hits))
+            elif any(k in doc.lower() for k in keywords) and reqs == []:
+                cover.append((path, [doc.splitlines()[0] if doc else path]))
+        if not cover and not tests:
+            cover = FALLBACK.get(name, [])
+        rows.append({"physics": name, "covered": bool(cover),
+                     "tests": [{"file": p, "requirements": r} for p, r in cover]})
+    return rows
+
+
+# -- HTML helpers -------------------------------------------------------------------------------
+
+def _e(x) -> str:
+    return html.escape(str(x))
+
+
+def _num(x, scale=1.0, fmt="{:.4g}") -> str:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return _e(x) if x is not None else "-"
+    v = x * scale
+    return "nan" if isinstance(v, float) and math.isnan(v) else fmt.format(v)
+
+
+def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
+    h = "".join(f"<th>{_e(c)}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="{cls}"><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _kv(rows: list[tuple[str, str]]) -> str:
+    return "<table class='kv'><tbody>" + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows) + \
+           "</tbody></table>"
+
+
+def _flatten(obj, prefix="") -> list[tuple[str, object]]:
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(obj, list) and len(obj) > 6:
+        out.append((prefix, f"[{len(obj)} values]"))
+    else:
+        out.append((prefix, obj))
+    return out
+
+
+MIME = {".png": "image/png", ".gif": "image/gif", ".jpg": "image/jpeg", ".mp4": "video/mp4", ".svg": "image/svg+xml"}
+
+
+def _embed(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    mime = MIME.get(path.suffix.lower(), "application/octet-stream")
+    if mime.startswith("video/"):
+        return f'<video controls loop src="data:{mime};base64,{data}"></video>'
+    return f'<img alt="{_e(alt)}" src="data:{mime};base64,{data}">'
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+th{background:#f3f3f3}table.kv th{text-align:left}table.kv td{text-align:left}td:first-child{text-align:left}
+figure{margin:1em 0;page-break-inside:avoid}figure img,figure video{max-width:100%;border:1px solid #ddd}
+figcaption{font-size:.9em;color:#444}pre{background:#f7f7f7;padding:.8em;overflow:auto;font-size:.8em}
+.ok{color:#1a7f37;font-weight:bold}.missing{color:#b42318;font-weight:bold}.muted{color:#666;font-size:.85em}
+nav a{margin-right:1em}
+"""
+
+CHECK_SCRIPT = """
+window.addEventListener('load', function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
+  var d = document.getElementById('render-check');
+  d.setAttribute('data-images-total', String(imgs.length));
+  d.setAttribute('data-images-ok', String(ok));
+  d.textContent = ok + ' of ' + imgs.length + ' images rendered';
+});
+"""
+
+
+def _figures_current(data: ResultsData) -> bool:
+    man = data.figures / MANIFEST
+    return man.is_file() and man.stat().st_mtime >= (data.results / "summary.json").stat().st_mtime
+
+
+def _phase_tables(data: ResultsData, step: dict) -> str:
+    phases = step.get("phases") or {}
+    total = sum(p.get("volume_m3", 0.0) for p in phases.values()) or float("nan")
+    mat = data.summary.get("phases") or {}
+    rows = []
+    for name, p in phases.items():
+        mean = p.get("mean_stress_Pa")
+        diag = " / ".join(_num(mean[k][k], 1e-6, "{:.1f}") for k in range(3)) if isinstance(mean, list) else "-"
+        rows.append([_e(name), _e(mat.get(name, "")), _num(p.get("volume_m3", 0.0) / total, fmt="{:.3f}"),
+                     _num(p.get("mean_hydrostatic_Pa"), 1e-6, "{:.1f}"), _num(p.get("mean_von_mises_Pa"), 1e-6, "{:.1f}"),
+                     _num(p.get("p99_von_mises_Pa"), 1e-6, "{:.1f}"), _num(p.get("max_von_mises_Pa"), 1e-6, "{:.1f}"),
+                     _num(p.get("max_principal_Pa"), 1e-6, "{:.1f}"), diag])
+    out = _table(["phase", "material", "volume fraction", "mean hydrostatic (MPa)", "mean von Mises (MPa)",
+                  "p99 von Mises (MPa)", "max von Mises (MPa)", "max principal (MPa)",
+                  "mean σxx / σyy / σzz (MPa)"], rows)
+    ifaces = step.get("interfaces") or {}
+    if ifaces:
+        known = [("area_m2", "area (µm²)", 1e12, "{:.4g}"), ("damaged_fraction", "damaged fraction", 1, "{:.3f}"),
+                 ("debonded_fraction", "debonded fraction", 1, "{:.3f}"),
+                 ("contact_fraction", "contact fraction", 1, "{:.3f}"),
+                 ("max_opening_m", "max opening (nm)", 1e9, "{:.4g}"),
+                 ("dissipated_energy_J", "dissipated energy (J)", 1, "{:.4g}")]
+        extra = sorted({k for v in ifaces.values() if isinstance(v, dict) for k in v} - {k for k, *_ in known})
+        header = ["interface"] + [t for _, t, _, _ in known] + extra
+        rows = [[_e(n)] + [_num(v.get(k), s, f) for k, _, s, f in known] + [_num(v.get(k)) for k in extra]
+                for n, v in ifaces.items() if isinstance(v, dict)]
+        out += "<h4>Interfaces</h4>" + _table(header, rows)
+    return out
+
+
+def _figure_html(data: ResultsData, e: dict) -> str:
+    f = data.figures / e["file"]
+    if not f.is_file():
+        return ""
+    cap = e.get("caption") or e.get("title") or e["file"]
+    extra = []
+    if e.get("clim_MPa"):
+        extra.append(f"colour range {e['clim_MPa'][0]:.4g} to {e['clim_MPa'][1]:.4g} MPa")
+    if e.get("magnification"):
+        extra.append(f"magnification x{e['magnification']:g}")
+    more = f" <span class='muted'>({'; '.join(extra)}; {e['file']})</span>" if extra else \
+        f" <span class='muted'>({e['file']})</span>"
+    return f"<figure>{_embed(f, e.get('title', e['file']))}<figcaption>{_e(cap)}{more}</figcaption></figure>"
+
+
+def _verification_html(rows: list[dict]) -> str:
+    if not rows:
+        return "<p>No physics of this run is listed for verification.</p>"
+    out = []
+    for r in rows:
+        status = "<span class='ok'>verified</span>" if r["covered"] else \
+            "<span class='missing'>no verification test found</span>"
+        tests = "".join(f"<li><code>{_e(t['file'])}</code><ul>" + "".join(f"<li>{_e(q)}</li>" for q in t["requirements"])
+                        + "</ul></li>" for t in r["tests"])
+        out.append([_e(r["physics"]), status, f"<ul>{tests}</ul>" if tests else "-"])
+    return _table(["physics used by this run", "status", "covering tests and their tolerances"], out, "verif") + \
+        "<p class='muted'>Status lists the verification tests of the source tree that cover each piece of " \
+        "physics; it does not re-run them (run <code>make test</code>).</p>"
+
+
+def write_report(case_or_results, output: str | Path | None = None, make_figures: bool = True) -> Path:
+    """Write the HTML report (default CASE/results/report.html); returns its path."""
+    data = ResultsData(case_or_results)
+    if make_figures and not _figures_current(data):
+        from .figures import make_figures as _mk
+
+        try:
+            _mk(data.results)
+        except Exception as exc:  # the report still has its tables
+            log.warning("figures could not be made (%s); the report has tables only", exc)
+    man = read_manifest(data.figures)
+    figs = man.get("figures", [])
+    s = data.summary
+    parts = [f"<h1>{_e(data.title)}</h1>",
+             f"<p class='muted'>case <code>{_e(data.case_name)}</code>; report generated "
+             f"{_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by {_e(version_string())}</p>",
+             "<p id='render-check' data-images-ok='' data-images-total=''>images not checked yet</p>",
+             "<nav><a href='#run'>run</a><a href='#steps'>results</a><a href='#figures'>figures</a>"
+             "<a href='#materials'>materials</a><a href='#microstructure'>microstructure</a>"
+             "<a href='#verification'>verification</a><a href='#parameters'>parameters</a></nav>"]
+    # run statistics
+    mesh = s.get("mesh") or {}
+    timings = s.get("timings_s") or {}
+    peak = s.get("peak_memory_per_rank_MB")
+    rows = [("degrees of freedom", _num(s.get("dofs"), fmt="{:,}")),
+            ("cells (tetrahedra)", _num(s.get("cells", mesh.get("n_tetrahedra")), fmt="{:,}")),
+            ("MPI ranks", _num(s.get("mpi_ranks"))),
+            ("wall time", _num(s.get("wall_time_s"), fmt="{:.1f} s")),
+            ("timings", ", ".join(f"{_e(k)} {v:.2f} s" for k, v in timings.items() if isinstance(v, (int, float))) or "-"),
+            ("peak memory per rank", f"{max(peak):.0f} MB (max over ranks)" if isinstance(peak, list) and peak else "-"),
+            ("linear iterations (total)", _num((s.get("solver") or {}).get("linear_iterations"))),
+            ("element degree", _num((data.resolved.get("solver") or {}).get("element_degree"))),
+            ("solver rtol", _num((data.resolved.get("solver") or {}).get("rtol")))]
+    rows += [(f"mesh: {k}", _num(v) if not isinstance(v, (list, dict)) else _e(json.dumps(v)))
+             for k, v in mesh.items()]
+    parts += ["<h2 id='run'>Run, mesh and solver</h2>", _kv(rows)]
+    bcs = s.get("boundary_conditions") or []
+    if bcs:
+        parts += ["<h3>Boundary conditions</h3><ul>" + "".join(f"<li>{_e(b)}</li>" for b in bcs) + "</ul>"]
+    # load path and per-step tables
+    steps = data.steps
+    lp = [[_e(st.get("name")), _e(st.get("type")), _num(st.get("temperature_K"), 1, "{:.1f}"),
+           _num((st.get("temperature_K") or 0) - 273.15 if st.get("temperature_K") is not None else None, 1, "{:.1f}"),
+           _num(st.get("increments")), _num(st.get("linear_iterations"))] for st in steps]
+    parts += ["<h2 id='steps'>Load path and results per step</h2>",
+              _table(["step", "type", "end temperature (K)", "(°C)", "increments", "linear iterations"], lp)]
+    for i, st in enumerate(steps):
+        parts += [f"<h3>Step {i + 1}: {_e(data.step_label(st))}</h3>", _phase_tables(data, st)]
+    # figures
+    parts.append("<h2 id='figures'>Figures</h2>")
+    if figs:
+        order = {k: n for n, k in enumerate(("von_mises", "hydrostatic", "max_principal", "particles", "deformed",
+                                              "histograms", "history", "microstructure", "animation"))}
+        figs = sorted(figs, key=lambda e: (e.get("step_index", 10**6), order.get(e.get("kind"), 99), e["file"]))
+        last = object()
+        for e in figs:
+            if e.get("step_index", None) != last:
+                last = e.get("step_index", None)
+                label = data.step_label(steps[last]) if isinstance(last, int) and last < len(steps) else "load path"
+                parts.append(f"<h3>{_e(label)}</h3>")
+            parts.append(_figure_html(data, e))
+    else:
+        parts.append("<p>No figures (run <code>stressfem plot</code>).</p>")
+    # materials
+    mats = data.resolved.get("resolved_materials") or {}
+    mrows = []
+    for phase, m in mats.items():
+        src = m.get("sources") or {}
+        mrows.append([_e(phase), _e(m.get("name")), _num(m.get("youngs_modulus_Pa"), 1e-9, "{:.1f}"),
+                      _num(m.get("poisson_ratio"), fmt="{:.3f}"), _num(m.get("cte_per_K"), 1e6, "{:.2f}"),
+                      _num(m.get("density_kg_per_m3"), fmt="{:.0f}"),
+                      "<br>".join(f"{_e(k)}: {_e(v)}" for k, v in src.items())])
+    parts += ["<h2 id='materials'>Materials</h2>",
+              _table(["phase", "material", "E (GPa)", "ν", "CTE (1e-6/K)", "density (kg/m³)", "sources"], mrows)
+              if mrows else "<p>-</p>"]
+    # microstructure
+    parts.append("<h2 id='microstructure'>Microstructure</h2>")
+    if isinstance(data.microstructure, dict):
+        parts.append(_kv([(k, _num(v)) for k, v in _flatten(data.microstructure)]))
+    else:
+        parts.append("<p>No <code>microstructure.json</code> in this run.</p>")
+    # verification
+    parts += ["<h2 id='verification'>Verification status</h2>", _verification_html(verification_status(data))]
+    # parameters
+    parts += ["<h2 id='parameters'>Resolved case parameters</h2>",
+              "<p class='muted'>results/case.resolved.json: every key with its default filled in, "
+              "temperatures in K, materials resolved with their sources.</p>",
+              f"<pre>{_e(json.dumps(data.resolved, indent=2))}</pre>"]
+    toml = data.case_dir / "case.toml"
+    if toml.is_file():
+        parts += ["<details><summary>case.toml as written</summary>",
+                  f"<pre>{_e(toml.read_text(encoding='utf-8', errors='replace'))}</pre></details>"]
+    files = sorted(p for p in data.results.rglob("*") if p.is_file() and not p.name.startswith("."))
+    parts += ["<h2>Result files</h2>",
+              _table(["file", "size (kB)"], [[_e(p.relative_to(data.results).as_posix()), f"{p.stat().st_size / 1024:.0f}"]
+                                             for p in files])]
+    doc = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+           f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_e(data.title)}: stressfem report</title>"
+           f"<style>{CSS}</style></head><body>{''.join(parts)}<script>{CHECK_SCRIPT}</script></body></html>\n")
+    out = Path(output) if output else data.results / "report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_target(out) as tmp:
+        tmp.write_text(doc, encoding="utf-8")
+    log.info("report: %s (%.1f MB, %d figure(s))", out, out.stat().st_size / 1e6, len(figs))
+    return out
