@@ -25,7 +25,7 @@ def stack_sizes(layers, mesh) -> tuple[float, float]:
     return size, mesh.interface_size_um or size / 2.0
 
 
-def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float):
+def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curvature_points: int):
     """Pack a composite layer in its own periodic box (lateral x lateral x thickness)."""
     from .packing import pack_spheres
 
@@ -40,7 +40,9 @@ def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float):
         volume_fraction=layer.volume_fraction, size_distribution=dist, particle_phase=layer.particle_phase,
         matrix_phase=layer.matrix_phase, seed=seed, min_gap_fraction=layer.min_gap_fraction,
         max_particles=layer.max_particles)
-    return pack_spheres(box_geometry, face_clearance_um=0.5 * isize)
+    from .packing import compensate_facets
+
+    return compensate_facets(pack_spheres(box_geometry, face_clearance_um=0.5 * isize), isize, curvature_points)
 
 
 def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
@@ -52,12 +54,12 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         info, _, _ = build_image_mesh(g, loaded.input_path(g.file), msh)
         return info
     if isinstance(g, ParticlesGeometry) and g.coating is None and g.grains is None:
-        from .packing import pack_spheres
+        from .packing import compensate_facets, pack_spheres
         from .rve import build_particle_rve, mesh_sizes
 
         _, isize = mesh_sizes(g, mesh)
         packing = pack_spheres(g, face_clearance_um=0.5 * isize)
-        return build_particle_rve(packing, g, mesh, msh)
+        return build_particle_rve(compensate_facets(packing, isize, mesh.curvature_points), g, mesh, msh)
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack
@@ -78,7 +80,7 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         if layer.type == "dense":
             block["phase"] = entry["phase"] = layer.phase
         else:
-            packing = _layer_packing(layer, lateral, seed + i, isize)
+            packing = _layer_packing(layer, lateral, seed + i, isize, mesh.curvature_points)
             block.update(packing=packing, particle_phase=layer.particle_phase, matrix_phase=layer.matrix_phase,
                          coating=layer.coating, grains=layer.grains)
             entry.update(packing.to_dict())
