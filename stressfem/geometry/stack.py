@@ -64,15 +64,16 @@ def _grain_volumes(occ, centre: np.ndarray, radius: float, seeds: np.ndarray) ->
     """Sphere split into the Voronoi cells of seeds (relative to centre); one OCC volume per grain."""
     out = []
     for k in range(len(seeds)):
-        ball = occ.addSphere(*centre, radius)
-        tools = []
-        for j in range(len(seeds)):
+        current = [(3, occ.addSphere(*centre, radius))]
+        for j in range(len(seeds)):  # one half-space at a time: much faster in OCC than all tools at once
             if j == k:
                 continue
             d = seeds[j] - seeds[k]
-            tools.append(_halfspace_box(occ, centre + 0.5 * (seeds[j] + seeds[k]), d / np.linalg.norm(d), 2.5 * radius))
-        res, _ = occ.cut([(3, ball)], tools, removeObject=True, removeTool=True)
-        vols = [t for d, t in res if d == 3]
+            n = d / np.linalg.norm(d)
+            foot = centre + float(np.dot(0.5 * (seeds[j] + seeds[k]), n)) * n  # closest plane point to the centre
+            tool = _halfspace_box(occ, foot, n, 1.2 * radius)
+            current, _ = occ.cut(current, [tool], removeObject=True, removeTool=True)
+        vols = [t for d, t in current if d == 3]
         if len(vols) != 1:
             raise GeometryError(f"Voronoi grain {k} of a particle at {centre.round(3).tolist()} gave {len(vols)} "
                                 f"volumes; change geometry.seed")
