@@ -78,8 +78,9 @@ def _pv():
 class Scene:
     """A field time entry prepared for rendering: points in micrometres, stresses in MPa, octant cut."""
 
-    def __init__(self, grid, phase_names: list[str]):
+    def __init__(self, grid, phase_names: list[str], window: tuple[int, int] = WINDOW):
         pv = _pv()
+        self.window = tuple(window)
         g = grid.copy(deep=False)
         g.points = np.asarray(grid.points) * 1e6
         for name in ("von_mises", "hydrostatic", "max_principal"):
@@ -160,10 +161,11 @@ def _decorate(pl, pv, scene: Scene, title: str, note: str | None) -> None:
 
 
 def _save(pl, path: Path) -> dict:
+    w, h = pl.window_size
     with atomic_target(path) as tmp:
         pl.screenshot(str(tmp))
     pl.close()
-    return {"file": path.name, "width": WINDOW[0], "height": WINDOW[1]}
+    return {"file": path.name, "width": int(w), "height": int(h)}
 
 
 def _box_note(scene: Scene) -> str:
@@ -210,7 +212,7 @@ def _render_stress(pv, data: ResultsData, scene: Scene, i: int, kind: str, out: 
             entry["peak_MPa"] = peak / 1e6
             note = f"peak {peak / 1e6:.0f} MPa; colour range ±{m:.0f} MPa (99th percentile of the magnitude)"
         bar = _bar(f"{name.split(' (')[0]} (MPa)\n+ tension / - compression")
-    pl = _plotter(pv)
+    pl = _plotter(pv, scene.window)
     pl.add_mesh(scene.cut, scalars=arr, preference="cell", cmap=cmap, clim=clim, show_scalar_bar=True,
                 scalar_bar_args=bar, annotations=annotations, smooth_shading=False)
     title = f"{data.case_name}: {data.step_label(step)}\n{name}"
@@ -280,7 +282,7 @@ def _render_interfaces(pv, data: ResultsData, scene: Scene, i: int, key: str, su
         src = ("max over interfaces of summary steps[].interfaces[].max_opening_m" if mx > 0
                else "field maximum of the opening")
         label = f"interface opening ({units})"
-    pl = _plotter(pv)
+    pl = _plotter(pv, scene.window)
     for k, (surf, (name, vals)) in enumerate(found):
         surf = surf.copy(deep=False)
         surf[f"{key}_plot"] = vals * scale
@@ -327,7 +329,7 @@ def _render_particles(pv, data: ResultsData, scene: Scene, i: int, out: Path) ->
     surf = scene.grid.extract_cells(mask).extract_surface(algorithm="dataset_surface")
     m = scene.field_quantile_abs("hydrostatic_MPa")
     m = m if m > 0 else 1.0
-    pl = _plotter(pv)
+    pl = _plotter(pv, scene.window)
     pl.add_mesh(surf, scalars="hydrostatic_MPa", preference="cell", cmap=DIVERGING, clim=[-m, m],
                 annotations={m: "tension", -m: "compression"},
                 scalar_bar_args=_bar("hydrostatic (MPa)\n+ tension / - compression"))
@@ -358,7 +360,7 @@ def _render_deformed(pv, data: ResultsData, scene: Scene, i: int, out: Path) -> 
     mag = nice_number(0.05 * scene.size / umax)
     warped = surf.copy(deep=False)
     warped.points = np.asarray(surf.points) + mag * u
-    pl = _plotter(pv)
+    pl = _plotter(pv, scene.window)
     n = len(scene.phase_names)
     if "phase_id" in warped.cell_data and n:
         from matplotlib.colors import ListedColormap
@@ -382,10 +384,10 @@ def _render_deformed(pv, data: ResultsData, scene: Scene, i: int, out: Path) -> 
 
 
 def render_step(data: ResultsData, i: int, grid, kinds=("von_mises", "hydrostatic", "max_principal",
-                                                        "particles", "deformed")) -> list[dict]:
+                                                        "particles", "deformed"), window=WINDOW) -> list[dict]:
     pv = _pv()
     t0 = time.perf_counter()
-    scene = Scene(grid, data.phase_names)
+    scene = Scene(grid, data.phase_names, window)
     log.debug("scene of step %d prepared in %.1f s", i + 1, time.perf_counter() - t0)
     slug = data.slug(data.steps[i], i)
     out = []
@@ -406,8 +408,11 @@ def render_step(data: ResultsData, i: int, grid, kinds=("von_mises", "hydrostati
 
 
 def make_figures(case_or_results, steps: str | None = "all", volume_figures: bool = True,
-                 plots: bool = True) -> list[dict]:
-    """Render the figures of a finished run into CASE/results/figures/ and update figures.json."""
+                 plots: bool = True, window: tuple[int, int] = WINDOW) -> list[dict]:
+    """Render the figures of a finished run into CASE/results/figures/ and update figures.json.
+
+    ``window``: pixel size of the 3D images (width, height).
+    """
     data = ResultsData(case_or_results)
     data.figures.mkdir(exist_ok=True)
     entries: list[dict] = []
@@ -424,7 +429,7 @@ def make_figures(case_or_results, steps: str | None = "all", volume_figures: boo
         grid = data.read_field(idx, FIELD_ARRAYS)
         log.debug("read field entry %d (%d cells) in %.1f s", idx, grid.n_cells, time.perf_counter() - t)
         if volume_figures:
-            entries += render_step(data, i, grid)
+            entries += render_step(data, i, grid, window=window)
         if plots:
             from .plots import histogram_figure
 
