@@ -20,6 +20,7 @@ def _env() -> dict:
     env = dict(os.environ)
     env.setdefault("UCX_TLS", "self,sm,tcp")
     env.setdefault("OMP_NUM_THREADS", "1")
+    env.setdefault("STRESSFEM_NO_PLOT", "1")  # figures are tested in tests/unit/test_viz*.py
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["interface_pressure", "write_octant_msh"]
+__all__ = ["interface_pressure", "write_octant_msh", "write_sphere_msh"]
 
 
 def interface_pressure(mismatch: float, E_p: float, nu_p: float, E_m: float, nu_m: float, f: float) -> float:
@@ -26,7 +26,7 @@ def write_octant_msh(path: str | Path, a: float = 1.0, b: float = 3.0, size: flo
     """Octant of a sphere (radius a) in a shell (radius b), in the file's length unit.
 
     Physical volumes ``particle`` and ``matrix``; surfaces ``x0 y0 z0`` (symmetry planes),
-    ``outer`` (r = b) and ``interface`` (r = a).
+    ``outer`` (r = b) and ``interface`` (r = a). With b <= a: the particle alone, surface ``outer``.
     """
     from ..geometry.gmsh_session import gmsh_session, write_msh
 
@@ -34,9 +34,9 @@ def write_octant_msh(path: str | Path, a: float = 1.0, b: float = 3.0, size: flo
         occ = gmsh.model.occ
         gmsh.model.add("octant")
         box = occ.addBox(0, 0, 0, b, b, b)
-        outer = occ.addSphere(0, 0, 0, b)
         inner = occ.addSphere(0, 0, 0, a)
-        cut, _ = occ.intersect([(3, outer), (3, inner)], [(3, box)])
+        spheres = [(3, occ.addSphere(0, 0, 0, b)), (3, inner)] if b > a else [(3, inner)]
+        cut, _ = occ.intersect(spheres, [(3, box)])
         occ.fragment(cut, [])
         occ.synchronize()
         vols = gmsh.model.getEntities(3)
@@ -44,7 +44,8 @@ def write_octant_msh(path: str | Path, a: float = 1.0, b: float = 3.0, size: flo
         particle = min(r_of, key=r_of.get)
         matrix = [t for t in r_of if t != particle]
         gmsh.model.addPhysicalGroup(3, [particle], name="particle")
-        gmsh.model.addPhysicalGroup(3, matrix, name="matrix")
+        if matrix:
+            gmsh.model.addPhysicalGroup(3, matrix, name="matrix")
         tol = 1e-6 * b
         planes: set[int] = set()
         for axis, name in enumerate(("x0", "y0", "z0")):
@@ -54,12 +55,15 @@ def write_octant_msh(path: str | Path, a: float = 1.0, b: float = 3.0, size: flo
             gmsh.model.addPhysicalGroup(2, tags, name=name)
             planes.update(tags)
         pb = {t for d, t in gmsh.model.getBoundary([(3, particle)], oriented=False)}
-        mb = {t for d, t in gmsh.model.getBoundary([(3, m) for m in matrix], oriented=False)}
-        gmsh.model.addPhysicalGroup(2, sorted((pb & mb) - planes), name="interface")
-        gmsh.model.addPhysicalGroup(2, sorted(mb - pb - planes), name="outer")
+        mb = {t for d, t in gmsh.model.getBoundary([(3, m) for m in matrix], oriented=False)} if matrix else pb
+        if matrix:
+            gmsh.model.addPhysicalGroup(2, sorted((pb & mb) - planes), name="interface")
+            gmsh.model.addPhysicalGroup(2, sorted(mb - pb - planes), name="outer")
+        else:  # a lone particle: its surface is "outer"
+            gmsh.model.addPhysicalGroup(2, sorted(pb - planes), name="outer")
         fm = gmsh.model.mesh.field
         dist = fm.add("Distance")
-        fm.setNumbers(dist, "SurfacesList", sorted((pb & mb) - planes))
+        fm.setNumbers(dist, "SurfacesList", sorted((pb & mb) - planes) if matrix else sorted(pb - planes))
         thr = fm.add("Threshold")
         fm.setNumber(thr, "InField", dist)
         fm.setNumber(thr, "SizeMin", interface_size)
@@ -70,6 +74,22 @@ def write_octant_msh(path: str | Path, a: float = 1.0, b: float = 3.0, size: flo
         gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
         gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
         gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+        gmsh.model.mesh.generate(3)
+        write_msh(gmsh, path)
+    return Path(path)
+
+
+def write_sphere_msh(path: str | Path, radius: float = 1.0, size: float = 0.25) -> Path:
+    """A whole sphere: volume ``particle``, surface ``outer`` (file length unit)."""
+    from ..geometry.gmsh_session import gmsh_session, write_msh
+
+    with gmsh_session(threads=1) as gmsh:
+        gmsh.model.add("sphere")
+        s = gmsh.model.occ.addSphere(0, 0, 0, radius)
+        gmsh.model.occ.synchronize()
+        gmsh.model.addPhysicalGroup(3, [s], name="particle")
+        gmsh.model.addPhysicalGroup(2, [t for _, t in gmsh.model.getBoundary([(3, s)], oriented=False)], name="outer")
+        gmsh.option.setNumber("Mesh.MeshSizeMax", size)
         gmsh.model.mesh.generate(3)
         write_msh(gmsh, path)
     return Path(path)
