@@ -237,3 +237,32 @@ def test_diffusion_induced_stress_sphere(tmp_path):
         sel = (rho >= lo) & (rho < hi)
         assert abs(np.mean(s_rr[sel] - K0 * (1 - rho[sel] ** 2))) < 0.03 * K0, (lo, hi)
         assert abs(np.mean(s_tt[sel] - K0 * (1 - 2 * rho[sel] ** 2))) < 0.03 * K0, (lo, hi)
+
+
+def test_load_path_cycles_and_history(tmp_path, sphere_msh):
+    folder = _sphere_case(tmp_path / "cyc", 'distribution = "aligned"', CRYSTAL, "crystal")
+    text = (folder / "case.toml").read_text() + """
+[[stages]]
+type = "cycles"
+name = "cycle"
+count = 2
+increments = 2
+"""
+    (folder / "case.toml").write_text(text)
+    (folder / "sphere.msh").write_bytes(sphere_msh.read_bytes())
+    run_cli("run", folder, check=True)
+    steps = read_summary(folder)["steps"]
+    assert [s["name"] for s in steps] == ["charge", "cycle1-charge", "cycle1-discharge", "cycle2-charge",
+                                          "cycle2-discharge"]
+    assert [s["soc"] for s in steps] == pytest.approx([1.0, 1.0, 0.0, 1.0, 0.0])
+    for s in steps:
+        assert set(s["phases"]["particle"]) >= {"volume_m3", "mean_stress_Pa", "mean_hydrostatic_Pa",
+                                                "mean_von_mises_Pa", "max_von_mises_Pa", "p99_von_mises_Pa",
+                                                "max_principal_Pa"}
+    rows = (folder / "results" / "history.csv").read_text().strip().splitlines()
+    header = rows[0].split(",")
+    assert header[:5] == ["stage", "increment", "temperature_K", "soc", "time_s"]
+    assert len(rows) - 1 == 2 + 4 * 2  # one row per increment
+    from stressfem.output.read import field_times
+
+    assert len(field_times(folder / "results")) == len(steps)  # a field time entry per step
