@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 FACES = np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]])
 VOID = "void"
+MAX_VOXELS = 1_000_000
 
 
 def base_phase(name: str) -> str:
@@ -109,8 +110,12 @@ def _faces(mesh: TetMesh):
 
 def mesh_metrics(mesh: TetMesh, active_phase: str | None = None, electrolyte_phase: str | None = None,
                  pore_phases: tuple[str, ...] = (), voxels: int = 64, label_image: np.ndarray | None = None,
-                 voxel_size_m: float | None = None) -> dict:
-    """Phase fractions, interface areas, contact fractions and electrolyte tortuosity (SI units)."""
+                 voxel_size_m: float | None = None, layers: list[dict] | None = None) -> dict:
+    """Phase fractions, interface areas, contact fractions and electrolyte tortuosity (SI units).
+
+    layers: [{"name", "z_m": [z0, z1], "composite": bool}]: per-layer phase fractions (cells
+    by centroid) and, for composite layers, the electrolyte tortuosity inside the layer.
+    """
     phases = mesh.phases
     lo, hi = mesh.points.min(axis=0), mesh.points.max(axis=0)
     box_volume = float(np.prod(hi - lo))
@@ -171,15 +176,33 @@ def mesh_metrics(mesh: TetMesh, active_phase: str | None = None, electrolyte_pha
         mask = label_image == phases.index(electrolyte_phase)
         out["tortuosity"] = {"phase": electrolyte_phase, "method": "finite-volume steady diffusion on voxels",
                              **{ax: tortuosity(mask, i) for i, ax in enumerate("xyz")}}
+    if layers:
+        zc = mesh.points[mesh.tets][:, :, 2].mean(axis=1)
+        area = float((hi - lo)[0] * (hi - lo)[1])
+        out["layers"] = []
+        for layer in layers:
+            z0, z1 = layer["z_m"]
+            sel = (zc >= z0) & (zc < z1)
+            pv = np.bincount(cphase[sel], weights=vol[sel], minlength=n)
+            entry = {"name": layer["name"], "volume_fractions": {p: float(v / (area * (z1 - z0)))
+                                                                 for p, v in zip(phases, pv) if v > 0}}
+            if layer.get("composite") and "tortuosity" in out:
+                nz = label_image.shape[2]
+                k0, k1 = (int(round((z - lo[2]) / (hi[2] - lo[2]) * nz)) for z in (z0, z1))
+                slab = label_image[:, :, k0:k1] == phases.index(electrolyte_phase)
+                if slab.shape[2] >= 2:
+                    entry["tortuosity"] = {ax: tortuosity(slab, i) for i, ax in enumerate("xyz")}
+            out["layers"].append(entry)
     return out
 
 
 def voxelise(mesh: TetMesh, voxels: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, float]:
-    """Phase index per voxel (-1 outside the mesh) on a grid of cubic voxels, `voxels` along the longest side."""
+    """Phase index per voxel (-1 outside the mesh) on a grid of cubic voxels: `voxels` along the shortest
+    side (a thin layer stays resolved), but at most MAX_VOXELS in all."""
     import pyvista as pv
 
     ext = hi - lo
-    h = float(ext.max() / voxels)
+    h = max(float(ext.min() / voxels), float(np.prod(ext) / MAX_VOXELS) ** (1.0 / 3.0))
     shape = np.maximum(1, np.round(ext / h).astype(int))
     axes = [lo[i] + (np.arange(shape[i]) + 0.5) * ext[i] / shape[i] for i in range(3)]
     pts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)

@@ -63,9 +63,16 @@ def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict, voxel
         if old.get("voxelisation", {}).get("shape") is None or max(old["voxelisation"]["shape"]) == voxels:
             return old
     active, electrolyte = metric_phases(loaded)
-    out = msh_metrics(msh, unit_m, active_phase=active, electrolyte_phase=electrolyte, voxels=voxels)
+    layers = [{"name": e["name"], "z_m": [z * 1e-6 for z in e["z_um"]], "composite": e["type"] == "composite"}
+              for e in info.get("layers", [])] if isinstance(loaded.case.geometry, LayeredGeometry) else None
+    out = msh_metrics(msh, unit_m, active_phase=active, electrolyte_phase=electrolyte, voxels=voxels, layers=layers)
     out["geometry_type"] = loaded.case.geometry.type
-    for key in ("target_volume_fraction", "achieved_volume_fraction", "layers", "coating", "n_tetrahedra",
+    if "layers" in info:  # generator numbers next to the measured ones, per layer
+        for measured, built in zip(out.get("layers", []), info["layers"]):
+            for key in ("target_volume_fraction", "achieved_volume_fraction", "z_um", "type", "particle_phase"):
+                if key in built:
+                    measured[key if key != "achieved_volume_fraction" else "packing_achieved_volume_fraction"] = built[key]
+    for key in ("target_volume_fraction", "achieved_volume_fraction", "coating", "n_tetrahedra",
                 "min_quality", "mean_quality", "quality_measure", "meshing_time_s", "geometry_time_s"):
         if key in info:
             out[key if key not in ("target_volume_fraction", "achieved_volume_fraction") else

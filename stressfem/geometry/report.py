@@ -13,12 +13,14 @@ def metrics_text(m: dict) -> str:
         lines.append(f"  particle volume fraction: target {m['target_volume_fraction']:.4f}, packing "
                      f"{m.get('packing_achieved_volume_fraction', float('nan')):.4f}")
     for layer in m.get("layers", []):
+        fr = ", ".join(f"{p} {v:.4f}" for p, v in layer["volume_fractions"].items())
+        text = f"  layer {layer['name']}: z {layer['z_um'][0]:g}-{layer['z_um'][1]:g} um, meshed {fr}"
         if layer.get("type") == "composite":
-            lines.append(f"  layer {layer['name']}: z {layer['z_um'][0]:g}-{layer['z_um'][1]:g} um, particles target "
-                         f"{layer['target_volume_fraction']:.4f}, packing {layer['achieved_volume_fraction']:.4f}")
-        else:
-            lines.append(f"  layer {layer['name']}: z {layer['z_um'][0]:g}-{layer['z_um'][1]:g} um, dense "
-                         f"{layer.get('phase')}")
+            text += (f"; {layer['particle_phase']} target {layer['target_volume_fraction']:.4f}, packing "
+                     f"{layer['packing_achieved_volume_fraction']:.4f}")
+            if "tortuosity" in layer:
+                text += "; tortuosity " + ", ".join(f"{ax} {layer['tortuosity'][ax]['tau']:.3f}" for ax in "xyz")
+        lines.append(text)
     lines.append("  volume fractions (meshed): " + ", ".join(f"{p} {v:.4f}" for p, v in m["volume_fractions"].items())
                  + f"; porosity {m['porosity']:.4f}")
     for pair, v in m["interfaces"].items():
