@@ -163,7 +163,9 @@ def batch(paths: Annotated[list[str], typer.Argument(help="case directories, glo
           name: Annotated[str, typer.Option(help="names NAME-status.json and NAME-results.csv/.json")] = "batch",
           out: Annotated[Path | None, typer.Option(help="folder of the status file and table "
                                                    "(default: common parent of the cases)")] = None,
-          timeout: Annotated[float | None, typer.Option(help="seconds allowed per case")] = None) -> None:
+          timeout: Annotated[float | None, typer.Option(help="seconds allowed per case")] = None,
+          no_plot: Annotated[bool, typer.Option("--no-plot", help="skip the figures after each run")] = False,
+          ) -> None:
     """Run many cases, skipping complete ones; a status file and one table of key results."""
     from .batch.cases import find_cases
     from .batch.runner import BatchOptions, run_batch
@@ -172,7 +174,7 @@ def batch(paths: Annotated[list[str], typer.Argument(help="case directories, glo
     try:
         cases = find_cases(paths)
         result = run_batch(cases, BatchOptions(jobs=jobs, np=np, mpiexec=mpiexec, force=force, name=name,
-                                               out_dir=out, timeout_s=timeout))
+                                               out_dir=out, timeout_s=timeout, no_plot=no_plot))
     except StressfemError as exc:
         _fail(exc)
     counts = result["counts"]

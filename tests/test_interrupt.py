@@ -30,6 +30,14 @@ TINY = (ROOT / "containers" / "selftest" / "case.toml").read_text()
 LONG = TINY.replace("increments = 2", "increments = 2000")
 
 
+def _case(folder: Path, text: str = TINY) -> Path:
+    from stressfem.verification.concentric_spheres import write_octant_msh
+
+    write_case(folder, text)
+    write_octant_msh(folder / "octant.msh", a=1.0, b=3.0, size=0.6, interface_size=0.3)
+    return folder
+
+
 def _start(cmd: list[str]) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=_env(), start_new_session=True, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -54,7 +62,7 @@ def _assert_no_marker(case: Path) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_leaves_no_marker(tmp_path, sig):
-    case = write_case(tmp_path / "c", LONG)
+    case = _case(tmp_path / "c", LONG)
     out = _kill_mid_solve(case, _start([sys.executable, "-m", "stressfem.cli", "run", str(case)]), sig, group=False)
     assert "interrupted" in out
     _assert_no_marker(case)
@@ -62,7 +70,7 @@ def test_signal_leaves_no_marker(tmp_path, sig):
     assert failure["type"] == "KeyboardInterrupt"
     if sig == signal.SIGTERM:  # a re-run redoes it (fewer increments to keep the test short)
         (case / "case.toml").write_text(TINY)
-        run_cli("run", case, check=True)
+        run_cli("run", case, "--no-plot", check=True)
         assert read_summary(case)["steps"][-1]["increments"] == 2
         assert not (case / "results.failed").exists()
 
@@ -71,7 +79,7 @@ def test_signal_leaves_no_marker(tmp_path, sig):
 def test_sigterm_to_mpi_job(tmp_path):
     if MPIEXEC is None:
         pytest.skip("mpiexec not found")
-    case = write_case(tmp_path / "c", LONG)
+    case = _case(tmp_path / "c", LONG)
     _kill_mid_solve(case, _start([MPIEXEC, "-n", "2", sys.executable, "-m", "stressfem.cli", "run", str(case)]),
                     signal.SIGTERM, group=True)
     _assert_no_marker(case)
@@ -88,13 +96,13 @@ def _lock(folder: Path, locked: bool) -> bool:
 
 
 def test_unwritable_case_directory_names_path(tmp_path):
-    case = write_case(tmp_path / "c", TINY)
+    case = _case(tmp_path / "c")
     (case / "results").mkdir()
     (case / "results" / "summary.json").write_text('{"previous": true}')
     if not _lock(case, True):
         pytest.skip("cannot make a folder unwritable here (root without chattr +i)")
     try:
-        proc = run_cli("run", case)
+        proc = run_cli("run", case, "--no-plot")
     finally:
         _lock(case, False)
     assert proc.returncode == 5, proc.stderr

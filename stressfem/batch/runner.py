@@ -50,6 +50,7 @@ class BatchOptions:
     name: str = "batch"
     out_dir: Path | None = None
     timeout_s: float | None = None
+    no_plot: bool = False  # skip the figures each run makes after it finishes
 
 
 def find_mpiexec(explicit: str | None = None) -> str:
@@ -129,6 +130,8 @@ class _Batch:
         logf.flush()
         env = dict(os.environ)
         env.setdefault("OMP_NUM_THREADS", "1")
+        if self.opts.no_plot:
+            env["STRESSFEM_NO_PLOT"] = "1"
         proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         self.running[case] = (proc, logf, time.monotonic())
         self._set(case, "running", started=_now(), pid=proc.pid, command=cmd)

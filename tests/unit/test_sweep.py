@@ -19,13 +19,34 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from stressfem.batch.dotted import PathError, parse_path, set_path
 from stressfem.batch.sweep import PARAMETERS_FILE, expand, generate, read_sweep
 from stressfem.case import load_case
 from stressfem.errors import CaseError
 
-TINY = (ROOT / "containers" / "selftest" / "case.toml").read_text()
+TINY = """
+[geometry]
+type = "particles"
+box_um = [10.0, 10.0, 10.0]
+volume_fraction = 0.2
+particle_phase = "NMC811"
+matrix_phase = "LLZO"
+seed = 1
+size_distribution = { type = "fixed", diameter_um = 5.0 }
+[mesh]
+size_um = 3.0
+[phases]
+NMC811 = "NMC811"
+LLZO = "LLZO"
+[[stages]]
+type = "cooling"
+stress_free_temperature_C = 1050.0
+final_temperature_C = 25.0
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["xmin", "ymin", "zmin"]
+"""
 
 
 @pytest.fixture
