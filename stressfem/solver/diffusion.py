@@ -4,7 +4,7 @@ Unknown: the Li content x = c / c_max (-) as a P1 field on the whole mesh; only 
 diffusing phases carry storage and conduction (an indicator chi), and vertices that touch no
 diffusing cell are held fixed, so the operator stays regular. Backward Euler in time:
 
-    int chi (x - x_old)/dt v + chi D(x_old) grad x . grad v
+    int chi (x - x_old)/dt v + chi D(x_old) grad x . grad v     (times dt / V_cell, for scaling)
         - chi D Omega x_old / (R T) grad(sigma_h) . grad v  dx  +  int_Gamma j v  = 0
 
 where j (1/s * m) is the outward flux in x units, uniform over the flux surfaces (interfaces
@@ -61,12 +61,19 @@ class DiffusionModel:
         tags = pm.facet_tags
         ds = ufl.Measure("ds", domain=msh, subdomain_data=tags)
         dS = ufl.Measure("dS", domain=msh, subdomain_data=tags)
-        a = (self.chi * x / self.dt * v + self.chi * self.D * ufl.inner(ufl.grad(x), ufl.grad(v))) * ufl.dx
-        L = self.chi * self.x_old / self.dt * v * ufl.dx
-        L += self.chi * self.D * self.omega_RT * self.x_old * ufl.inner(ufl.grad(self.sigma_h), ufl.grad(v)) * ufl.dx
+        # the equation is multiplied by dt / V_cell so that matrix rows are O(1), like the unit rows of
+        # the fixed (inactive) vertices: otherwise those rows dominate the residual norm
+        h3 = msh.comm.allreduce(fem.assemble_scalar(fem.form(1.0 * ufl.dx(domain=msh))), op=MPI.SUM) / max(
+            1, msh.topology.index_map(3).size_global)
+        self.scale = fem.Constant(msh, 1.0 / h3)
+        k = self.scale
+        a = k * (self.chi * x * v + self.dt * self.chi * self.D * ufl.inner(ufl.grad(x), ufl.grad(v))) * ufl.dx
+        L = k * self.chi * self.x_old * v * ufl.dx
+        L += k * self.dt * self.chi * self.D * self.omega_RT * self.x_old * ufl.inner(
+            ufl.grad(self.sigma_h), ufl.grad(v)) * ufl.dx
         area = 0
         for t in flux_tags:
-            L -= self.flux * v * ds(t) + self.flux * ufl.avg(v) * dS(t)
+            L -= k * self.dt * (self.flux * v * ds(t) + self.flux * ufl.avg(v) * dS(t))
             area = area + 1.0 * ds(t) + 1.0 * dS(t)
         self.a, self.L = fem.form(a), fem.form(L)
         self.flux_area_m2 = msh.comm.allreduce(fem.assemble_scalar(fem.form(area)), op=MPI.SUM) if flux_tags else 0.0
