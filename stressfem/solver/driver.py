@@ -114,6 +114,14 @@ def _galvanostatic(step, state: LoadState, diffusion: DiffusionModel, model):
                         cell_li_fraction=diffusion.cell_li_fraction())
 
 
+def _solver_types(model) -> dict:
+    """The KSP and PC types actually used (after PETSc options), for the record."""
+    ksp = getattr(model.solver, "ksp", None)
+    if ksp is None:
+        return {}
+    return {"ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
+
+
 def _stress_free_K(loaded: LoadedCase) -> float:
     """The stress-free temperature: that of the first cooling stage (K)."""
     for s in loaded.case.stages:
@@ -262,7 +270,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "mesh": {k: v for k, v in mesh_info.items() if k != "particle_pieces"},
         "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve},
         "peak_memory_per_rank_MB": peak,
-        "solver": {"linear_iterations": model.solver.total_iterations},
+        "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
         "boundary_conditions": model.bcs.described,
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)

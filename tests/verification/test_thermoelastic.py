@@ -149,3 +149,42 @@ def test_bimetal_strip_timoshenko(tmp_path):
     # cooling: the top layer (higher CTE) shrinks more, so the ends lift (w'' > 0)
     assert curvature_fe > 0
     assert abs(curvature_fe - abs(kappa)) / abs(kappa) < 0.01, (curvature_fe, kappa)
+
+
+PRESSURE_CASE = """
+[geometry]
+type = "msh"
+file = "strip.msh"
+[phases]
+bottom = "LLZO"
+top = "LLZO"
+[[stages]]
+type = "cooling"
+stress_free_temperature_K = 300
+final_temperature_K = 300
+increments = 1
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["xmin", "ymin", "zmin"]
+[[boundary_conditions]]
+type = "pressure"
+surfaces = ["zmax"]
+pressure_Pa = 25e6
+[solver]
+petsc_options = { ksp_type = "minres" }
+"""
+
+
+def test_stack_pressure_gives_uniaxial_stress(tmp_path):
+    """R5 Stack pressure p on zmax of a block on rollers: sigma_zz = -p in every phase, other
+    components zero (1e-6 relative); user PETSc options reach the solver."""
+    folder = write_case(tmp_path / "p", PRESSURE_CASE)
+    write_strip_msh(folder / "strip.msh", length=2e-6, width=1e-6, h1=1e-6, h2=1e-6, size=0.5e-6)
+    run_cli("run", folder, check=True)
+    summary = read_summary(folder)
+    assert summary["solver"]["ksp_type"] == "minres"
+    for phase in summary["steps"][-1]["phases"].values():
+        mean = np.array(phase["mean_stress_Pa"])
+        expected = np.diag([0.0, 0.0, -25e6])
+        assert np.allclose(mean, expected, atol=1e-6 * 25e6), mean
+        assert phase["max_von_mises_Pa"] == pytest.approx(25e6, rel=1e-6)
