@@ -125,9 +125,14 @@ class _Batch:
     # ------------------------------------------------------------------ processes
     def _start(self, case: Path) -> None:
         cmd = run_command(case, self.opts.np, self.mpiexec)
-        logf = open(case / LOG_FILE, "w", encoding="utf-8")  # noqa: SIM115 - closed in _reap
-        logf.write("$ " + " ".join(cmd) + "\n")
-        logf.flush()
+        try:
+            logf = open(case / LOG_FILE, "w", encoding="utf-8")  # noqa: SIM115 - closed in _reap
+            logf.write("$ " + " ".join(cmd) + "\n")
+            logf.flush()
+        except OSError as exc:
+            self._set(case, "failed", error=f"cannot write {case / LOG_FILE}: {exc.strerror or exc}")
+            log.warning("failed %s: cannot write %s", case.name, case / LOG_FILE)
+            return
         env = dict(os.environ)
         env.setdefault("OMP_NUM_THREADS", "1")
         if self.opts.no_plot:
@@ -216,6 +221,7 @@ class _Batch:
                         self._set(case, "failed")
             if self.stop_signal is not None:
                 self._stop_all()
+            self._write_table()
         finally:
             for s, h in old.items():
                 signal.signal(s, h)

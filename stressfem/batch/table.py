@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 from ..output.results_dir import RESULTS, write_atomic
@@ -71,9 +70,3 @@ def write_table(rows: list[dict], stem: Path) -> tuple[Path, Path]:
     write_atomic(json_file, json.dumps(rows, indent=2, default=str) + "\n")
     return csv_file, json_file
 
-
-def relative(path: Path, start: Path) -> str:
-    try:
-        return os.path.relpath(path, start)
-    except ValueError:
-        return str(path)
