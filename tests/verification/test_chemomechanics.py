@@ -213,6 +213,20 @@ fields_every_increment = false
 """
 
 
+def _spherical_stress(folder, R: float):
+    """(r/R, sigma_rr, sigma_thetatheta) per cell of the written fields, and the surface hoop stress
+    from a linear fit in (r/R)^2 (cell centroids lie inside the surface)."""
+    g = read_fields(folder / "results")
+    c = np.asarray(g.cell_centers().points)
+    s = np.asarray(g.cell_data["stress_Pa"]).reshape(-1, 3, 3)
+    r = np.linalg.norm(c, axis=1)
+    er = c / r[:, None]
+    s_rr = np.einsum("ni,nij,nj->n", er, s, er)
+    s_tt = 0.5 * (np.trace(s, axis1=1, axis2=2) - s_rr)
+    rho = r / R
+    return rho, s_rr, s_tt, np.polyval(np.polyfit(rho**2, s_tt, 1), 1.0)
+
+
 def test_diffusion_induced_stress_sphere(tmp_path):
     R, E, nu, omega, D, cmax = 5e-6, 100e9, 0.3, 3.5e-6, 1e-14, 5e4
     folder = write_case(tmp_path / "dis", DIS_CASE)
@@ -222,16 +236,7 @@ def test_diffusion_induced_stress_sphere(tmp_path):
     J = cmax * (R / 3.0) / 3600.0
     K0 = omega * E * J * R / (15.0 * (1.0 - nu) * D)
     assert 1500.0 > 0.5 * R**2 / D  # past the transient
-    g = read_fields(folder / "results")
-    c = np.asarray(g.cell_centers().points)
-    s = np.asarray(g.cell_data["stress_Pa"]).reshape(-1, 3, 3)
-    r = np.linalg.norm(c, axis=1)
-    er = c / r[:, None]
-    s_rr = np.einsum("ni,nij,nj->n", er, s, er)
-    s_tt = 0.5 * (np.trace(s, axis1=1, axis2=2) - s_rr)
-    rho = r / R
-    # surface hoop stress from a fit in r^2 (cell centroids lie inside the surface)
-    hoop_R = np.polyval(np.polyfit(rho**2, s_tt, 1), 1.0)
+    rho, s_rr, s_tt, hoop_R = _spherical_stress(folder, R)
     assert abs(hoop_R - (-K0)) / K0 < 0.03, (hoop_R, -K0)
     for lo, hi in ((0.0, 0.3), (0.3, 0.6), (0.6, 0.8), (0.8, 1.0)):
         sel = (rho >= lo) & (rho < hi)
@@ -281,14 +286,7 @@ def test_stress_coupled_diffusion_lowers_the_gradient(tmp_path):
     folder = write_case(tmp_path / "coupled", text)
     write_octant_msh(folder / "sphere.msh", a=1.0, b=1.0, size=0.1, interface_size=0.08)
     run_cli("run", folder, check=True)
-    g = read_fields(folder / "results")
-    c = np.asarray(g.cell_centers().points)
-    s = np.asarray(g.cell_data["stress_Pa"]).reshape(-1, 3, 3)
-    r = np.linalg.norm(c, axis=1)
-    er = c / r[:, None]
-    s_rr = np.einsum("ni,nij,nj->n", er, s, er)
-    s_tt = 0.5 * (np.trace(s, axis1=1, axis2=2) - s_rr)
-    hoop_R = np.polyval(np.polyfit((r / R) ** 2, s_tt, 1), 1.0)
+    _, _, _, hoop_R = _spherical_stress(folder, R)
     J = rate * cmax * (R / 3.0) / 3600.0
     K0 = omega * E * J * R / (15.0 * (1.0 - nu) * D)
     x_end = 1.0 + rate * 1500.0 / 3600.0
