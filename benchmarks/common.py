@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(os.environ.get("STRESSFEM_BENCH_RESULTS", Path(__file__).resolve().parent / "results"))
 SCRATCH = Path(__file__).resolve().parent / ".scratch"  # generated meshes, VTK output (gitignored)
 
 # The same PETSc options for stressfem and the bare-DOLFINx reference: stressfem's defaults
@@ -37,7 +37,7 @@ def machine() -> dict:
                 mem_gb = round(int(line.split()[1]) / 1024**2, 1)
     except OSError:
         pass
-    import dolfinx
+    from stressfem._dolfinx import dolfinx
     import gmsh
 
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_GB": mem_gb, "python": platform.python_version(),

@@ -1,0 +1,88 @@
+"""Time per Newton iteration and per increment with cohesive interfaces (shipped debonding case).
+
+    python benchmarks/cohesive.py [--case cases/nmc811-llzo-debonding] [--time-limit 900]
+
+The case is copied (case.toml and its cached mesh) to benchmarks/.scratch/ and driven through the
+Python API as the driver does (solver/driver.py): model set-up, then each increment of each stage
+timed with its Newton iteration count, until the stages end or the time limit is reached.
+Prints one JSON object prefixed ``RESULT``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import SCRATCH, load_average, peak_rss_mb  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--case", type=Path, default=ROOT / "cases" / "nmc811-llzo-debonding")
+    ap.add_argument("--time-limit", type=float, default=900.0)
+    args = ap.parse_args()
+    from stressfem._dolfinx import MPI
+    from stressfem.case import load_case
+    from stressfem.geometry.msh import read_phase_mesh
+    from stressfem.geometry.provide import case_mesh_file
+    from stressfem.materials import resolve_materials
+    from stressfem.solver.cohesive_case import build_cohesive_model
+    from stressfem.solver.driver import _stress_free_K, check_phases
+    from stressfem.solver.load_path import equilibrium_increments, expand_stages
+    from stressfem.physics.eigenstrain import LoadState
+
+    comm = MPI.COMM_WORLD
+    work = SCRATCH / "cohesive" / args.case.name
+    if comm.rank == 0:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        shutil.copy(args.case / "case.toml", work / "case.toml")
+        if (args.case / "mesh").is_dir():
+            shutil.copytree(args.case / "mesh", work / "mesh")
+    comm.Barrier()
+    load0 = load_average()
+    t0 = time.perf_counter()
+    loaded = load_case(work)
+    msh_file, unit_m, _ = case_mesh_file(loaded, comm)
+    pm = read_phase_mesh(msh_file, comm, unit_m)
+    names = check_phases(loaded, pm.volumes, msh_file)
+    mats = resolve_materials(loaded)
+    t1 = time.perf_counter()
+    model = build_cohesive_model(loaded, pm, names, [mats[p] for p in names], _stress_free_K(loaded))
+    t_setup = time.perf_counter() - t1
+    rows, state, stop = [], LoadState(temperature_K=_stress_free_K(loaded)), False
+    for step in expand_stages(loaded.case.stages):
+        for k, state in enumerate(equilibrium_increments(step, state), start=1):
+            ts = time.perf_counter()
+            its = model.solve(state, where=f"{step.name} {k}")
+            dt = time.perf_counter() - ts
+            rows.append({"stage": step.name, "increment": k, "newton_iterations": its, "s": dt,
+                         "s_per_newton_iteration": dt / its if its else None})
+            if time.perf_counter() - t0 > args.time_limit:
+                stop = True
+                break
+        if stop:
+            break
+    its = sum(r["newton_iterations"] for r in rows)
+    tt = sum(r["s"] for r in rows)
+    out = {"case": args.case.name, "ranks": comm.size, "dofs": model.num_dofs,
+           "cells": pm.mesh.topology.index_map(3).size_global, "mesh_s": t1 - t0, "setup_s": t_setup,
+           "increments_done": len(rows), "stopped_at_time_limit": stop, "newton_iterations": its,
+           "solve_s": tt, "s_per_newton_iteration": tt / its if its else None,
+           "s_per_increment": tt / len(rows) if rows else None, "increments": rows,
+           "peak_rss_MB": peak_rss_mb(), "load_average": load0}
+    model.close()
+    if comm.rank == 0:
+        print("RESULT " + json.dumps(out, default=float), flush=True)
+
+
+if __name__ == "__main__":
+    main()
