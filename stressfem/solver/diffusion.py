@@ -82,9 +82,12 @@ class DiffusionModel:
             raise SolverError("galvanostatic stage: the flux surfaces have zero area; set flux_surfaces to the "
                               "particle/electrolyte interfaces or outer particle surfaces")
         # inactive vertices (touching no diffusing cell) are fixed
-        active = np.zeros(self.V.dofmap.index_map.size_local + self.V.dofmap.index_map.num_ghosts, dtype=bool)
-        active[self.V.dofmap.list[np.flatnonzero(cell_on)].ravel()] = True
-        self.inactive = np.flatnonzero(~active).astype(np.int32)
+        # a vertex is active if a diffusing cell touches it on any rank (a rank may not hold that cell)
+        touched = fem.Function(self.V)
+        touched.x.array[self.V.dofmap.list[np.flatnonzero(cell_on)].ravel()] = 1.0
+        touched.x.scatter_reverse(_add())
+        touched.x.scatter_forward()
+        self.inactive = np.flatnonzero(touched.x.array <= 0.0).astype(np.int32)
         self.bc = fem.dirichletbc(fem.Constant(msh, 1.0), self.inactive, self.V)
         self._lump = fem.form(self.chi * v * ufl.dx)
         self._sig_rhs = None
@@ -109,10 +112,18 @@ class DiffusionModel:
         self._rebuild()
 
     def _set_initial(self) -> None:
+        """x at each vertex: the mean initial Li content of the diffusing cells around it (all ranks)."""
         x_cells = self._x0_phase[np.clip(self.phase_index, 0, None)]
-        dofs = self.V.dofmap.list[np.flatnonzero(self.cell_on)]
-        self.x.x.array[:] = 1.0
-        self.x.x.array[dofs.ravel()] = np.repeat(x_cells[self.cell_on], dofs.shape[1])
+        cells = np.flatnonzero(self.cell_on)
+        dofs = self.V.dofmap.list[cells].ravel()
+        total, count = fem.Function(self.V), fem.Function(self.V)
+        np.add.at(total.x.array, dofs, np.repeat(x_cells[cells], self.V.dofmap.list.shape[1]))
+        np.add.at(count.x.array, dofs, 1.0)
+        for f in (total, count):
+            f.x.scatter_reverse(_add())
+            f.x.scatter_forward()
+        c = count.x.array
+        self.x.x.array[:] = np.where(c > 0, total.x.array / np.where(c > 0, c, 1.0), 1.0)
         self.x_old.x.array[:] = self.x.x.array
 
     def _update_D(self) -> None:

@@ -295,10 +295,7 @@ def test_stress_coupled_diffusion_lowers_the_gradient(tmp_path):
     assert abs(hoop_R - (-K0 / (1 + theta))) / (K0 / (1 + theta)) < 0.04, (hoop_R, -K0 / (1 + theta))
 
 
-def test_galvanostatic_composite_conserves_lithium(tmp_path):
-    """C8 Kinetic mode in a composite: the Li flux crosses the particle/electrolyte interfaces
-    (interior facets) and the mean Li content follows the C-rate exactly (mass balance, 1e-6)."""
-    folder = write_case(tmp_path / "kin", """
+KINETIC_CASE = """
 [geometry]
 type = "particles"
 box_um = [10, 10, 10]
@@ -317,11 +314,38 @@ type = "galvanostatic"
 c_rate_per_h = 1.0
 soc_end = 0.3
 increments = 3
-""")
+"""
+
+
+@pytest.fixture(scope="module")
+def kinetic_composite(tmp_path_factory):
+    folder = write_case(tmp_path_factory.mktemp("kinetic"), KINETIC_CASE)
     run_cli("run", folder, check=True)
-    step = read_summary(folder)["steps"][-1]
+    return folder
+
+
+def test_galvanostatic_composite_conserves_lithium(kinetic_composite):
+    """C8 Kinetic mode in a composite: the Li flux crosses the particle/electrolyte interfaces
+    (interior facets) and the mean Li content follows the C-rate exactly (mass balance, 1e-6)."""
+    step = read_summary(kinetic_composite)["steps"][-1]
     nmc = LIBRARY["NMC811"].chemical_strain
     assert step["time_s"] == pytest.approx(0.3 * 3600.0)
     assert step["mean_li_fraction"] == pytest.approx(1.0 - 0.3 * (nmc.x_soc0 - nmc.x_soc1), rel=1e-6)
     # the particles shrink on charge: they are pulled by the electrolyte (tension)
     assert step["phases"]["NMC811"]["mean_hydrostatic_Pa"] > 0
+
+
+@pytest.mark.mpi
+def test_galvanostatic_serial_equals_mpi(kinetic_composite, tmp_path):
+    """C6 for the kinetic mode: the same generated mesh on 2 ranks gives the same summary (1e-6)."""
+    import shutil
+
+    folder = tmp_path / "kin2"
+    shutil.copytree(kinetic_composite, folder, ignore=shutil.ignore_patterns("results*"))
+    run_cli("run", folder, np=2, check=True)
+    s, p = read_summary(kinetic_composite), read_summary(folder)
+    assert p["mpi_ranks"] == 2
+    assert p["steps"][-1]["mean_li_fraction"] == pytest.approx(s["steps"][-1]["mean_li_fraction"], rel=1e-9)
+    for phase, a in s["steps"][-1]["phases"].items():
+        for key in ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "p99_von_mises_Pa"):
+            assert p["steps"][-1]["phases"][phase][key] == pytest.approx(a[key], rel=1e-6), (phase, key)
