@@ -8,6 +8,7 @@ Requirements:
   finished cases are not re-run (their summary.json is untouched), the rest are run.
 * B3 the table (CSV and JSON) has a row per case with status, dofs and per-phase stresses.
 * B4 case discovery: folders of cases and globs, each case once.
+* B5 `--np 2` runs each case under `mpiexec -n 2`.
 """
 
 from __future__ import annotations
@@ -122,3 +123,12 @@ def test_resume_after_kill(tmp_path):
     assert all(st[n]["status"] == "done" for n in ("c0", "c1", "c2"))
     assert (cases[0] / "results" / "summary.json").stat().st_mtime_ns == done_mtime
     assert all(is_complete(c) for c in cases)
+
+
+@pytest.mark.mpi
+def test_batch_np_runs_each_case_under_mpiexec(tmp_path):
+    case = _tiny(tmp_path / "mpi-case")
+    proc = run_cli("batch", case, "--np", "2", "--no-plot")
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert json.loads((case / "results" / "summary.json").read_text())["mpi_ranks"] == 2
+    assert "mpiexec" in (case / "batch-run.log").read_text().splitlines()[0]
