@@ -202,6 +202,8 @@ class ParticlesGeometry(_Table):
     matrix_phase: Name = "electrolyte"
     seed: Annotated[int, Field(ge=0)] = 0
     min_gap_fraction: Annotated[float, Field(ge=0.005, le=0.2)] = 0.03
+    contact: Literal["gap", "neck"] = "gap"
+    neck_radius_fraction: Annotated[float, Field(gt=0.0, le=0.6)] = 0.3
     max_particles: Annotated[int, Field(ge=1, le=5000)] = 2000
     coating: CoatingSpec | None = None
     grains: GrainsSpec | None = None
@@ -247,6 +249,8 @@ class CompositeLayer(_Table):
     particle_phase: Name
     matrix_phase: Name
     min_gap_fraction: Annotated[float, Field(ge=0.005, le=0.2)] = 0.03
+    contact: Literal["gap", "neck"] = "gap"
+    neck_radius_fraction: Annotated[float, Field(gt=0.0, le=0.6)] = 0.3
     max_particles: Annotated[int, Field(ge=1, le=5000)] = 2000
     coating: CoatingSpec | None = None
     grains: GrainsSpec | None = None

@@ -39,7 +39,7 @@ def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curv
         type="particles", box_um=(lateral[0], lateral[1], layer.thickness_um),
         volume_fraction=layer.volume_fraction, size_distribution=dist, particle_phase=layer.particle_phase,
         matrix_phase=layer.matrix_phase, seed=seed, min_gap_fraction=layer.min_gap_fraction,
-        max_particles=layer.max_particles)
+        max_particles=layer.max_particles, contact=layer.contact, neck_radius_fraction=layer.neck_radius_fraction)
     from .packing import compensate_facets
 
     return compensate_facets(pack_spheres(box_geometry, face_clearance_um=0.5 * isize), isize, curvature_points)
@@ -67,6 +67,7 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
                                  volume_fraction=g.volume_fraction, size_distribution=g.size_distribution,
                                  particle_phase=g.particle_phase, matrix_phase=g.matrix_phase,
                                  min_gap_fraction=g.min_gap_fraction, max_particles=g.max_particles,
+                                 contact=g.contact, neck_radius_fraction=g.neck_radius_fraction,
                                  coating=g.coating, grains=g.grains)]
         lateral, seed = g.box_um[:2], g.seed
     else:

@@ -42,6 +42,8 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
         gmsh.model.add("rve")
         box_tag = occ.addBox(0, 0, 0, *box)
         spheres = [(3, occ.addSphere(*c, r)) for c, r in zip(packing.centres_um, packing.radii_um)]
+        if packing.necks is not None:  # contact policy "neck": solid cylinders join close particles
+            spheres += [(3, occ.addCylinder(*n[:3], *(n[3:6] - n[:3]), n[6])) for n in packing.necks]
         if spheres:
             pieces, _ = occ.intersect(spheres, [(3, box_tag)], removeObject=True, removeTool=False)
             out, out_map = occ.fragment([(3, box_tag)], pieces)
@@ -90,19 +92,30 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
     return stats
 
 
-def _size_field(gmsh, surfaces: list[int], size: float, isize: float) -> None:
-    """Element size isize at the interfaces growing to size over a distance of 2 size."""
-    if not surfaces or isize >= size:
-        return
+def threshold_field(gmsh, surfaces: list[int], size_min: float, size_max: float, dist_min: float,
+                    dist_max: float) -> int:
+    """A Gmsh Threshold field: size_min within dist_min of the surfaces, size_max beyond dist_max."""
     fm = gmsh.model.mesh.field
     dist = fm.add("Distance")
     fm.setNumbers(dist, "SurfacesList", surfaces)
     thr = fm.add("Threshold")
     fm.setNumber(thr, "InField", dist)
-    fm.setNumber(thr, "SizeMin", isize)
-    fm.setNumber(thr, "SizeMax", size)
-    fm.setNumber(thr, "DistMin", 0.5 * isize)
-    fm.setNumber(thr, "DistMax", 2.0 * size)
-    fm.setAsBackgroundMesh(thr)
+    fm.setNumber(thr, "SizeMin", size_min)
+    fm.setNumber(thr, "SizeMax", size_max)
+    fm.setNumber(thr, "DistMin", dist_min)
+    fm.setNumber(thr, "DistMax", dist_max)
+    return thr
+
+
+def use_background_field(gmsh, field: int) -> None:
+    """Mesh sizes from this field only (not from points or boundaries)."""
+    gmsh.model.mesh.field.setAsBackgroundMesh(field)
     gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
     gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+
+
+def _size_field(gmsh, surfaces: list[int], size: float, isize: float) -> None:
+    """Element size isize at the interfaces growing to size over a distance of 2 size."""
+    if not surfaces or isize >= size:
+        return
+    use_background_field(gmsh, threshold_field(gmsh, surfaces, isize, size, 0.5 * isize, 2.0 * size))

@@ -225,44 +225,32 @@ def _particle_pieces(occ, b: dict, rng, grains_info: dict) -> tuple[list, list]:
         if meshed_coat:
             pieces.append((3, occ.addSphere(*c, r)))
             groups.append(("shell", coat.phase, coat.phase))
+    if pk.necks is not None:  # contact policy "neck": solid cylinders of particle phase join close particles
+        for n in pk.necks:
+            pieces.append((3, occ.addCylinder(*(n[:3] + shift), *(n[3:6] - n[:3]), n[6])))
+            groups.append(("core", b["particle_phase"], b["particle_phase"]))
     return pieces, groups
 
 
 def _fields(gmsh, interfaces: list[int], blocks, surf_groups, size: float, isize: float) -> None:
     """isize at every interface, growing to size over 2 size; coating shells one element thick."""
-    fm = gmsh.model.mesh.field
+    from .rve import threshold_field, use_background_field
+
     fields = []
     if interfaces and isize < size:
-        dist = fm.add("Distance")
-        fm.setNumbers(dist, "SurfacesList", interfaces)
-        thr = fm.add("Threshold")
-        fm.setNumber(thr, "InField", dist)
-        fm.setNumber(thr, "SizeMin", isize)
-        fm.setNumber(thr, "SizeMax", size)
-        fm.setNumber(thr, "DistMin", 0.5 * isize)
-        fm.setNumber(thr, "DistMax", 2.0 * size)
-        fields.append(thr)
+        fields.append(threshold_field(gmsh, interfaces, isize, size, 0.5 * isize, 2.0 * size))
     for b in blocks:
         coat = b.get("coating")
         if coat is None or not coat.meshed:
             continue
         shell = [t for n, tags in surf_groups.items() if coat.phase in n.split("/") for t in tags]
         if shell and coat.thickness_um < isize:
-            dist = fm.add("Distance")
-            fm.setNumbers(dist, "SurfacesList", shell)
-            thr = fm.add("Threshold")
-            fm.setNumber(thr, "InField", dist)
-            fm.setNumber(thr, "SizeMin", coat.thickness_um)
-            fm.setNumber(thr, "SizeMax", size)
-            fm.setNumber(thr, "DistMin", coat.thickness_um)
-            fm.setNumber(thr, "DistMax", 2.0 * size)
-            fields.append(thr)
+            fields.append(threshold_field(gmsh, shell, coat.thickness_um, size, coat.thickness_um, 2.0 * size))
     if not fields:
         return
     if len(fields) > 1:
+        fm = gmsh.model.mesh.field
         mn = fm.add("Min")
         fm.setNumbers(mn, "FieldsList", fields)
         fields = [mn]
-    fm.setAsBackgroundMesh(fields[0])
-    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
-    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+    use_background_field(gmsh, fields[0])
