@@ -192,9 +192,8 @@ def _reuse_base_mesh(base_dir: Path, case_dir: Path) -> None:
         stem = f"{loaded.case.geometry.type}-{geometry_key(loaded)}"
     except CaseError:
         return
-    for suffix in (".msh", ".json"):
-        src = base_dir / MESH_CACHE_DIR / f"{stem}{suffix}"
-        dst = case_dir / MESH_CACHE_DIR / f"{stem}{suffix}"
+    for src in sorted((base_dir / MESH_CACHE_DIR).glob(f"{stem}.*")):  # .msh, .json, .metrics.json
+        dst = case_dir / MESH_CACHE_DIR / src.name
         if src.is_file() and not dst.exists():
             dst.parent.mkdir(exist_ok=True)
             try:

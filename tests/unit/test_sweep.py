@@ -164,3 +164,16 @@ def test_msh_geometry_path_follows(tmp_path):
         loaded = load_case(c.directory)
         assert loaded.msh_path().resolve() == (base / "part.msh").resolve()
         assert tomllib.loads((c.directory / "case.toml").read_text())["geometry"]["file"].startswith("../")
+
+
+def test_same_geometry_reuses_base_mesh(tmp_path, base):
+    from stressfem.geometry.provide import geometry_key
+
+    stem = f"particles-{geometry_key(load_case(base))}"
+    (base / "mesh").mkdir()
+    for suffix in (".msh", ".json"):
+        (base / "mesh" / f"{stem}{suffix}").write_text("cached\n")
+    f = _sweep(tmp_path, '[parameters]\n"materials.LLZO.youngs_modulus_Pa" = [1.4e11]\n"geometry.seed" = [1, 2]\n')
+    same, other = generate(base, read_sweep(f))
+    assert (same.directory / "mesh" / f"{stem}.msh").stat().st_ino == (base / "mesh" / f"{stem}.msh").stat().st_ino
+    assert not (other.directory / "mesh").exists()  # seed 2: another geometry, meshed on its first run
