@@ -38,7 +38,7 @@ def main() -> None:
                           size_distribution={"type": "lognormal", "d50_um": args.d50, "sigma_ln": sigma})
     size = args.size_per_d50 * args.d50
     mesh = MeshSpec(size_um=size, interface_size_um=size / 2, threads=args.threads, algorithm=args.algorithm)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     packing = pack_spheres(g, face_clearance_um=size / 4)
     t_pack = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
@@ -49,7 +49,8 @@ def main() -> None:
     out = {"particles": packing.n_particles, "box_um": side, "target": args.fraction,
            "achieved": packing.achieved_fraction, "threads": args.threads, "mesh_size_um": size,
            "packing_s": t_pack, "geometry_s": info["geometry_time_s"], "meshing_s": info["meshing_time_s"],
-           "total_s": t_pack + t_build, "n_tetrahedra": info["n_tetrahedra"],
+           "total_s": t_pack + t_build, "cpu_s_all_threads": time.process_time() - c0,
+           "load_average_1min": __import__("os").getloadavg()[0], "n_tetrahedra": info["n_tetrahedra"],
            "min_quality": info["min_quality"], "mean_quality": info["mean_quality"]}
     print(json.dumps(out, indent=2))
     res = Path(__file__).parent / "results"

@@ -111,6 +111,16 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
         all_r.append(radii[keep])
         all_i.append(np.flatnonzero(keep))
     c, r, ids = np.concatenate(all_c), np.concatenate(all_r), np.concatenate(all_i)
+    if achieved < target - 0.05:
+        from ..errors import GeometryError
+
+        raise GeometryError(
+            f"the packing reached volume fraction {achieved:.3f}, far below the target {target:.3f}; lower "
+            f"volume_fraction or min_gap_fraction, widen size_distribution, or enlarge the box (face clearing "
+            f"costs most in thin or small boxes)")
+    if achieved < target - 0.01:
+        log.warning("packing fraction %.4f is more than 0.01 below the target %.4f (reported as achieved)",
+                    achieved, target)
     necks = None
     if getattr(geometry, "contact", "gap") == "neck":
         necks = neck_cylinders(centres, radii, box, max(face_clearance_um, 0.25 * geometry.min_gap_fraction * radii.min()),

@@ -156,3 +156,25 @@ def test_neck_contact_policy(tmp_path):
     assert info["min_quality"] > 0.2
     # the neck removes the matrix film: less particle surface than two free spheres
     assert m["interfaces"]["AM/SE"]["area_m2"] < 2 * 4 * math.pi * (2e-6) ** 2 * 0.99
+
+
+def test_unreachable_packing_names_the_keys():
+    from stressfem.errors import GeometryError
+    from stressfem.geometry.packing import pack_spheres
+
+    g = ParticlesGeometry(type="particles", box_um=(12.0,) * 3, volume_fraction=0.62, min_gap_fraction=0.15,
+                          size_distribution={"type": "fixed", "diameter_um": 4.0})
+    with pytest.raises(GeometryError, match="volume_fraction or min_gap_fraction"):
+        pack_spheres(g)
+
+
+def test_too_thin_layer_names_the_keys():
+    from stressfem.case import CompositeLayer
+    from stressfem.errors import GeometryError
+    from stressfem.geometry.builders import _layer_packing
+
+    layer = CompositeLayer(type="composite", name="thin", thickness_um=3.0, volume_fraction=0.3,
+                           size_distribution={"type": "fixed", "diameter_um": 4.0}, particle_phase="AM",
+                           matrix_phase="SE")
+    with pytest.raises(GeometryError, match="thickness_um"):
+        _layer_packing(layer, (10.0, 10.0), 0, 0.5, 12)
