@@ -10,12 +10,15 @@
 * SIGTERM or SIGINT stops the batch: running cases get SIGTERM (they leave no completion
   marker), their state becomes ``interrupted``, and the exit code is 128 + the signal number.
 
+* A second batch of the same name and folder refuses to start while one runs (a lock file).
+
 Children are started with argument lists (never a shell).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
@@ -180,8 +183,33 @@ class _Batch:
             self._reap(case, proc.returncode, interrupted=True)
 
     # ------------------------------------------------------------------ main loop
+    def _lock(self):
+        """Hold NAME-status.json.lock for the batch: a second batch of the same name refuses to start."""
+        path = self.status_file.with_name(self.status_file.name + ".lock")
+        try:
+            fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until run() returns
+        except OSError as exc:
+            raise StressfemError(f"cannot write {path}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise StressfemError(f"batch {self.opts.name!r} is already running on these cases (lock {path}); "
+                                 "wait for it, or give this one another --name") from None
+        return fh
+
     def run(self) -> dict:
-        self.status_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.status_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StressfemError(f"cannot create {self.status_file.parent}: {exc.strerror or exc}") from None
+        lock = self._lock()
+        try:
+            return self._run()
+        finally:
+            lock.close()
+
+    def _run(self) -> dict:
         todo = []
         for c in self.cases:
             if not self.opts.force and is_complete(c):

@@ -132,3 +132,14 @@ def test_batch_np_runs_each_case_under_mpiexec(tmp_path):
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert json.loads((case / "results" / "summary.json").read_text())["mpi_ranks"] == 2
     assert "mpiexec" in (case / "batch-run.log").read_text().splitlines()[0]
+
+
+def test_second_batch_of_same_name_refuses(tmp_path):
+    import fcntl
+
+    case = _tiny(tmp_path / "c")
+    with open(tmp_path / "batch-status.json.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running batch holds it
+        proc = run_cli("batch", case)
+    assert proc.returncode == 1 and "already running" in proc.stderr
+    assert not is_complete(case)
