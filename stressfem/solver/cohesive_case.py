@@ -23,10 +23,7 @@ log = logging.getLogger(__name__)
 def newton_options(loaded: LoadedCase) -> dict:
     """PETSc SNES/KSP options from [cohesive_solver] (user petsc_options win)."""
     s = loaded.case.cohesive_solver
-    opts = {"snes_rtol": s.rtol, "snes_max_it": s.max_newton_iterations, "snes_linesearch_type": s.line_search,
-            "snes_lag_preconditioner": s.lag_preconditioner}
-    if s.lag_preconditioner != 1:
-        opts.update({"ksp_type": "gmres", "ksp_rtol": 1e-10, "ksp_max_it": 200})
+    opts = {"snes_rtol": s.rtol, "snes_max_it": s.max_newton_iterations, "snes_linesearch_type": s.line_search}
     return {**opts, **s.petsc_options}
 
 
@@ -69,6 +66,8 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
         return CohesiveModel(pm, phase_names, materials, stress_free_K,
                              make_bcs=lambda blocks: build_block_bcs(loaded, pm, blocks), interfaces=interfaces,
                              initial_state=LoadState(temperature_K=stress_free_K), eigenstrains=eigenstrains,
-                             stiffness=stiffness, options=newton_options(loaded), step=step)
+                             stiffness=stiffness, options=newton_options(loaded), step=step,
+                             reuse_factorization=s.reuse_factorization,
+                             refactor_ksp_iterations=s.refactor_ksp_iterations)
     except ValueError as exc:
         raise loaded.error("interfaces", str(exc)) from None

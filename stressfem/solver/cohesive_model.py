@@ -41,18 +41,24 @@ __all__ = ["CohesiveInterface", "StepControl", "Block", "BlockBCs", "CohesiveMod
 
 log = logging.getLogger(__name__)
 
-# Newton with MUMPS LU; the factorisation is refreshed each Newton iteration by default
-# (set "snes_lag_preconditioner" to reuse it, see docs/performance.md)
+# Newton with the exact Jacobian (ufl.derivative) solved by GMRES preconditioned with a MUMPS LU
+# factorisation that is kept across Newton iterations and load steps while it stays a good
+# preconditioner (see CohesiveModel.reuse_factorization and docs/performance.md).
 DEFAULT_NEWTON_OPTIONS: dict = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "basic",
     "snes_rtol": 1e-9,
     "snes_stol": 0.0,
     "snes_max_it": 25,
-    "ksp_type": "preonly",
+    "ksp_type": "gmres",
+    "ksp_gmres_restart": 60,
+    "ksp_rtol": 1e-10,
+    "ksp_max_it": 60,
     "pc_type": "lu",
     "pc_factor_mat_solver_type": "mumps",
 }
+# without reuse: a fresh factorisation at every Newton iteration, one direct solve
+NO_REUSE_OPTIONS: dict = {"ksp_type": "preonly"}
 
 # facet quantities assembled per interface (index -> name); global traction and jump last
 _Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
@@ -110,6 +116,7 @@ class _Newton:
 
     def __init__(self):
         self.total_iterations = 0
+        self.linear_iterations = 0
         self.steps = 0
         self.cutbacks = 0
 
@@ -157,13 +164,16 @@ class CohesiveModel:
         stiffness: an object with ``stress(eps)`` on the parent mesh (default: isotropic, per phase).
         on_state: optional callbacks ``f(state)`` run before each (sub-)step (e.g. displacement control).
         options: PETSc options for SNES/KSP (merged over DEFAULT_NEWTON_OPTIONS).
+        reuse_factorization: keep the LU factorisation across Newton iterations and steps (GMRES on
+            the exact Jacobian); it is refreshed after a failed step or when GMRES needed more than
+            ``refactor_ksp_iterations`` iterations per Newton iteration. False: factorise every iteration.
         step: adaptive stepping controls.
     """
 
     def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
                  stress_free_K: float, make_bcs: Callable, interfaces: Sequence[CohesiveInterface], *,
                  initial_state, eigenstrains=None, stiffness=None, on_state: Sequence[Callable] = (),
-                 options: dict | None = None,
+                 options: dict | None = None, reuse_factorization: bool = True, refactor_ksp_iterations: int = 12,
                  step: StepControl = StepControl(), prefix: str = "stressfem_czm_"):
         t0 = time.perf_counter()
         msh = pm.mesh
@@ -272,7 +282,10 @@ class CohesiveModel:
                 Jij = ufl.derivative(Fi, uj, ufl.TrialFunction(uj.function_space))
                 row.append(Jij if Jij.integrals() else None)
             jac.append(row)
-        opts = {**DEFAULT_NEWTON_OPTIONS, **(options or {})}
+        opts = {**DEFAULT_NEWTON_OPTIONS, **({} if reuse_factorization else NO_REUSE_OPTIONS), **(options or {})}
+        if opts["ksp_type"] == "preonly":
+            opts = {k: v for k, v in opts.items() if k not in ("ksp_rtol", "ksp_max_it", "ksp_gmres_restart")}
+        self.reuse, self.refactor_ksp_iterations, self._prefix = reuse_factorization, refactor_ksp_iterations, prefix
         self._atol = self._force_scale() * 1e-12
         opts.setdefault("snes_atol", self._atol)
         from dolfinx.fem.petsc import NonlinearProblem
@@ -281,6 +294,15 @@ class CohesiveModel:
                                         petsc_options_prefix=prefix, petsc_options=opts, kind="mpi")
         self.snes = self.problem.solver
         self.snes.setConvergenceHistory(length=200, reset=True)
+        self._refactor_next = True
+        self.factorizations = 0
+        if self.reuse:
+            from dolfinx.fem.petsc import assemble_matrix
+
+            assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
+            self.problem.A.assemble()
+            self._P = self.problem.A.duplicate(copy=True)
+            self.snes.setJacobian(self._jacobian, self.problem.A, self._P)
         self.solver = _Newton()
 
         # --- facet areas, work accumulators, output fields -------------------------------------
@@ -380,6 +402,20 @@ class CohesiveModel:
             f(state)
         self.dt.value = dt
 
+    def _jacobian(self, snes, x, J, P) -> None:
+        """Assemble the exact Jacobian; copy it into the preconditioning matrix only to refactorise.
+
+        PETSc factorises again only when the preconditioning matrix changed, so an untouched P keeps
+        the MUMPS factorisation while GMRES works on the current Jacobian.
+        """
+        from dolfinx.fem.petsc import assemble_jacobian
+
+        assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
+        if P is not J and self._refactor_next:
+            J.copy(P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+            self._refactor_next = False
+            self.factorizations += 1
+
     def _newton(self) -> tuple[bool, int, list[float]]:
         saved = [blk.u.x.array.copy() for blk in self.blocks]
         try:
@@ -388,6 +424,10 @@ class CohesiveModel:
         except PETSc.Error:  # e.g. a zero pivot
             reason = -100
         its = self.snes.getIterationNumber()
+        lits = self.snes.getLinearSolveIterations()
+        self.solver.linear_iterations += lits
+        if reason <= 0 or lits > self.refactor_ksp_iterations * max(its, 1):
+            self._refactor_next = True
         hist = list(self.snes.getConvergenceHistory()[0])[-4:]
         ok = reason > 0
         vals = self._all_finite()
@@ -486,6 +526,8 @@ class CohesiveModel:
         return InterfaceFieldWriter(self, folder)
 
     def close(self) -> None:
+        if self.reuse:
+            self._P.destroy()
         self.problem = None
 
 

@@ -51,7 +51,7 @@ def two_block_mesh(comm, length_a: float, length_b: float, width: float, cells_p
 
 
 def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width=1e-6, cells_per_width=3,
-             youngs_modulus_Pa=None, options=None, length_b=None) -> dict:
+             youngs_modulus_Pa=None, options=None, length_b=None, **model_kwargs) -> dict:
     """Pull block B along `direction` through the prescribed displacements `targets` (m).
 
     Returns per target: the displacement, the interface force resultant (N) along `direction`,
@@ -75,7 +75,7 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
 
     model = CohesiveModel(pm, ["A", "B"], [stiff, stiff], 300.0, make_bcs,
                           [CohesiveInterface("A/B", "A", "B", law)], initial_state=PullState(0.0),
-                          eigenstrains=[], on_state=[drive], options=options)
+                          eigenstrains=[], on_state=[drive], options=options, **model_kwargs)
     rows = []
     for k, t in enumerate(targets):
         its = model.solve(PullState(float(t)), where=f"pull step {k}")
