@@ -193,7 +193,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     if case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
         from .cohesive_case import build_cohesive_model
 
-        model = build_cohesive_model(loaded, pm, phase_names, materials, _stress_free_K(loaded))
+        model = build_cohesive_model(loaded, pm, phase_names, materials, _stress_free_K(loaded),
+                                     c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
     else:
         model = ThermoelasticModel(
             pm, phase_names, materials, _stress_free_K(loaded),
