@@ -7,6 +7,7 @@ run is started with ``srun`` or ``mpirun``, directly or inside an Apptainer imag
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -56,6 +57,26 @@ def _check(opts: SlurmOptions) -> None:
         raise StressfemError("--max-parallel must be at least 1")
 
 
+def _case_binds(cases: list[Path]) -> list[str]:
+    """Folders the container must see: the cases' common parent and any .msh file outside it."""
+    from ..case import MshGeometry, load_case
+    from ..errors import CaseError
+
+    resolved = [Path(c).resolve() for c in cases]
+    root = Path(os.path.commonpath([str(c.parent) for c in resolved]))
+    binds = [root]
+    for c in resolved:
+        try:
+            loaded = load_case(c)
+        except CaseError:
+            continue  # the run itself will report it
+        if isinstance(loaded.case.geometry, MshGeometry):
+            folder = loaded.msh_path().resolve().parent
+            if not any(folder.is_relative_to(b) for b in binds):
+                binds.append(folder)
+    return [str(b) for b in binds]
+
+
 def slurm_script(cases: list[Path], opts: SlurmOptions) -> str:
     """The text of the sbatch script (array indices 0 .. len(cases)-1)."""
     _check(opts)
@@ -74,8 +95,8 @@ def slurm_script(cases: list[Path], opts: SlurmOptions) -> str:
     case_lines = "\n".join(f"    {q(str(Path(c).resolve()))}" for c in cases)
     if opts.container:
         sif = str(Path(opts.container).resolve())
-        binds = " ".join(f"--bind {q(b)}" for b in opts.binds)
-        stressfem = f'apptainer exec {binds + " " if binds else ""}--bind "$CASE" {q(sif)} stressfem'
+        binds = " ".join(f"--bind {q(b)}" for b in (*_case_binds(cases), *opts.binds))
+        stressfem = f"apptainer exec {binds} {q(sif)} stressfem"
         check = f"[ -f {q(sif)} ] || {{ echo \"container image not found: {sif}\" >&2; exit 2; }}"
     else:
         python = opts.python or sys.executable

@@ -54,7 +54,8 @@ def test_container_and_srun(tmp_path):
     cases = _cases(tmp_path, ["x"])
     text = slurm_script(cases, SlurmOptions(ntasks=2, container=str(tmp_path / "stressfem.sif"), binds=("/scratch",)))
     assert "#SBATCH --array=0-0" in text
-    assert "srun --mpi=pmi2" in text and "apptainer exec --bind /scratch" in text and "stressfem run" in text
+    assert "srun --mpi=pmi2" in text and f"apptainer exec --bind {tmp_path.resolve()} --bind /scratch" in text
+    assert "stressfem run" in text
     f = tmp_path / "s.sh"
     f.write_text(text)
     assert subprocess.run([BASH, "-n", str(f)]).returncode == 0
