@@ -24,7 +24,7 @@ PHASE_KEYS = ("mean_hydrostatic", "mean_von_mises", "p99_von_mises", "max_von_mi
 def case_row(case_dir: Path, status: str, error: str | None = None) -> dict:
     """The table row of one case; results are read from CASE/results/summary.json when it exists."""
     case_dir = Path(case_dir)
-    row: dict = {"case": str(case_dir), "status": status, "error": error or ""}
+    row: dict = {"name": case_dir.name, "status": status, "error": error or "", "case": str(case_dir)}
     params = case_dir / PARAMETERS_FILE
     if params.is_file():
         try:
