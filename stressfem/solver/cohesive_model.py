@@ -451,8 +451,16 @@ class CohesiveModel:
             ds = min(ds, 1.0 - s)
             trial = _interp_state(start, state, s + ds)
             self._apply(trial, ds)
+            n_fact = self.factorizations
             ok, its, hist = self._newton()
             total += its
+            if not ok and self.reuse and self.factorizations == n_fact:
+                # the kept factorisation was too stale for GMRES: refactorise and retry the same step
+                log.info("%s: Newton/GMRES failed with a kept factorisation (%d iterations); refactorising",
+                         where, its)
+                self._apply(trial, ds)
+                ok, its2, hist = self._newton()
+                its, total = its + its2, total + its2
             if ok:
                 s += ds
                 self._commit()
