@@ -70,6 +70,15 @@ def _run(cmd: list[str], timeout: float | None = None) -> list[dict]:
 
 
 def _merge(name: str, rows: list[dict], key) -> None:
+    import fcntl
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS / ".lock", "w") as lock:  # two harness runs may share the results folder
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _merge_locked(name, rows, key)
+
+
+def _merge_locked(name: str, rows: list[dict], key) -> None:
     path = RESULTS / f"{name}.json"
     old = json.loads(path.read_text()) if path.is_file() else {}
     by_key = {json.dumps(key(r)): r for r in old.get("rows", []) if "error" not in r}
