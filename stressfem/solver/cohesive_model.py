@@ -56,6 +56,7 @@ DEFAULT_NEWTON_OPTIONS: dict = {
     "ksp_max_it": 60,
     "pc_type": "lu",
     "pc_factor_mat_solver_type": "mumps",
+    "snes_max_linear_solve_fail": 5,  # a GMRES failure on a kept factorisation triggers a refactorisation
 }
 # without reuse: a fresh factorisation at every Newton iteration, one direct solve
 NO_REUSE_OPTIONS: dict = {"ksp_type": "preonly"}
@@ -411,6 +412,10 @@ class CohesiveModel:
         from dolfinx.fem.petsc import assemble_jacobian
 
         assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
+        ksp = snes.getKSP()
+        if snes.getIterationNumber() > 0 and (ksp.getConvergedReason() < 0
+                                              or ksp.getIterationNumber() > self.refactor_ksp_iterations):
+            self._refactor_next = True  # the last linear solve struggled: refresh within this Newton solve
         if P is not J and self._refactor_next:
             J.copy(P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
             self._refactor_next = False
