@@ -17,9 +17,12 @@ def solve_rows(results: Path) -> list[dict]:
     out = []
     for r in _load(results, "solve"):
         def best(side, keys, reps=r["reps"]):
+            """Best of the repetitions: the smallest wall time and, separately, the smallest CPU time."""
             vals = [(sum(rep[side]["s"][k] for k in keys), sum(rep[side]["cpu_s"][k] for k in keys), rep["load_average"])
                     for rep in reps if rep.get(side)]
-            return min(vals) if vals else (None, None, None)
+            if not vals:
+                return None, None, None
+            return min(v[0] for v in vals), min(v[1] for v in vals), vals[0][2]
 
         sf_core, sf_core_cpu, load = best("stressfem", ["setup", "increment"])
         over, over_cpu, _ = best("stressfem", ["cell_stress", "statistics", "fields_init", "fields_write"])
@@ -123,9 +126,40 @@ def plot_all(results: Path) -> Path | None:
     return out
 
 
+def tables(results: Path) -> str:
+    """Markdown tables of the results, for docs/performance.md."""
+    out = ["| dofs | ranks | bare CPU s | stressfem CPU s | ratio CPU | bare wall s | stressfem wall s | ratio wall "
+           "| us/dof (CPU) | its bare/sf | reused-increment its | overhead wall s (stress, stats, VTK) | peak MB/rank | load (1 min) |",
+           "|" + "---|" * 14]
+    for r in solve_rows(results):
+        out.append(f"| {r['dofs']:,} | {r['ranks']} | {r['bare_cpu_s']:.2f} | {r['stressfem_cpu_s']:.2f} | {r['ratio_cpu']:.2f} "
+                   f"| {r['bare_s']:.1f} | {r['stressfem_s']:.1f} | {r['ratio_wall']:.2f} "
+                   f"| {1e6 * r['stressfem_cpu_s'] / r['dofs']:.1f} | {r['iterations_bare']}/{r['iterations_stressfem']} "
+                   f"| {', '.join(map(str, r['iterations_reused']))} "
+                   f"| {r['overhead_s']:.2f} ({', '.join(f'{v:.2f}' for v in r['overhead_parts_s'].values())}) "
+                   f"| {max(r['peak_rss_MB_per_rank']):.0f} | {', '.join(str(la[0]) for la in r['load_average'])} |")
+    q = _load(results, "quality")
+    if q:
+        out += ["", "| mesh | min SICN | dofs | variant | its | setup CPU s | solve CPU s | max vM NMC/LLZO MPa | p99 vM NMC/LLZO MPa |",
+                "|" + "---|" * 9]
+        for r in q:
+            vm, p99 = r["max_von_mises_MPa"], r["p99_von_mises_MPa"]
+            out.append(f"| {r['mesh']} | {r['min_quality'] or float('nan'):.4f} | {r['dofs']:,} | {r['variant']} | {r['iterations']} "
+                       f"| {r.get('setup_cpu_s', float('nan')):.2f} | {r.get('solve_cpu_s', float('nan')):.2f} "
+                       f"| {' / '.join(f'{v:.0f}' for v in vm.values())} | {' / '.join(f'{v:.0f}' for v in p99.values())} |")
+    m = _load(results, "meshing")
+    if m:
+        out += ["", "| particles | box um | tetrahedra | packing s | OCC s | mesh s | total s | min SICN | load |", "|" + "---|" * 9]
+        for r in sorted(m, key=lambda r: r["particles"]):
+            out.append(f"| {r['particles']} | {r['box_um']:.1f} | {r['tetrahedra']:,} | {r['packing_s']:.1f} | {r['geometry_s']:.1f} "
+                       f"| {r['meshing_s']:.1f} | {r['total_s']:.1f} | {r['min_quality']:.4f} | {r['load_average'][0]} |")
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
     import sys
 
     res = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent / "results"
-    print(json.dumps(solve_rows(res), indent=1))
+    print(tables(res))
     print(plot_all(res))
+

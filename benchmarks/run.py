@@ -125,8 +125,9 @@ def section_quality(particles):
                lambda r: [r["mesh"], r["variant"]])
 
 
-def section_cohesive():
-    _merge("cohesive", _run([PY, str(HERE / "cohesive.py")], timeout=3600), lambda r: r["case"])
+def section_cohesive(limit: float):
+    _merge("cohesive", _run([PY, str(HERE / "cohesive.py"), "--time-limit", str(limit)], timeout=limit + 1800),
+           lambda r: [r["case"], r["ranks"]])
 
 
 def main() -> None:
@@ -135,6 +136,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="14,24,40,56,68", help="box divisions N (3 (N+1)^3 dofs)")
     ap.add_argument("--particles", default="50,200,500")
     ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--cohesive-time-limit", type=float, default=1800.0, help="seconds of increments (cohesive)")
     ap.add_argument("--quick", action="store_true", help="smallest size, one repetition, solve only")
     ap.add_argument("--plot-only", action="store_true")
     args = ap.parse_args()
@@ -147,7 +149,7 @@ def main() -> None:
         for s in sections:
             {"solve": lambda: section_solve(sizes, args.reps), "mpi": lambda: section_mpi(sizes, args.reps),
              "meshing": lambda: section_meshing(particles), "quality": lambda: section_quality(particles),
-             "cohesive": section_cohesive}[s]()
+             "cohesive": lambda: section_cohesive(args.cohesive_time_limit)}[s]()
     from plot import plot_all
 
     print("plot:", plot_all(RESULTS), flush=True)
