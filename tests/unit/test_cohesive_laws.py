@@ -75,7 +75,8 @@ def test_unloading_follows_damaged_secant(name, law):
     secant = t_top / j_soft
     n = len(up)
     # unloading and reloading: on the secant; damage frozen
-    assert np.allclose(t[n:, 0], secant * path[n:, 0], rtol=1e-9, atol=1e-9 * law.normal_strength_Pa)
+    # (atol: the contact switch at jn = 0 is smoothed over 1e-3 reference openings)
+    assert np.allclose(t[n:, 0], secant * path[n:, 0], rtol=1e-9, atol=1e-3 * law.normal_strength_Pa)
     assert np.all(h[n:] == h[n - 1])
     assert law.damage(h[n - 1]) > 0
 
@@ -86,7 +87,7 @@ def test_compression_does_not_damage(name, law):
     path = ramp((-1, 0, 0), 100 * law.normal_strength_Pa / K)
     t, h = drive(law, path)
     assert np.all(law.damage(h) == 0.0)
-    assert np.allclose(t[:, 0], K * path[:, 0])
+    assert np.allclose(t[:, 0], K * path[:, 0], atol=1e-3 * law.normal_strength_Pa)  # smoothed switch at 0
     # a fully debonded interface still carries compression by contact
     tn, *_ = law.traction(-1e-9, 0.0, 0.0, 1.0 if name == "bilinear" else 25.0)
     assert tn == pytest.approx(-K * 1e-9)

@@ -41,6 +41,10 @@ class NumpyOps:
     def pos(x):
         return np.maximum(x, 0.0)
 
+    @staticmethod
+    def smooth_pos(x, eps):
+        return 0.5 * (x + np.sqrt(x * x + eps * eps))
+
 
 class UflOps:
     """The same functions as UFL expressions (conditionals instead of branches)."""
@@ -60,6 +64,9 @@ class UflOps:
 
     def pos(self, x):
         return self._ufl.conditional(self._ufl.gt(x, 0.0), x, 0.0)
+
+    def smooth_pos(self, x, eps):
+        return 0.5 * (x + self._ufl.sqrt(x * x + eps * eps))
 
 
 NUMPY = NumpyOps()
@@ -97,6 +104,16 @@ class CohesiveLaw:
         raise NotImplementedError
 
     # --- common ---------------------------------------------------------------------------
+    def opening(self, jn, ops):
+        """Smoothed positive part of the normal jump (m): (jn + sqrt(jn^2 + eps^2)) / 2.
+
+        The switch between the damaged tensile stiffness and the contact penalty at jn = 0 is
+        spread over eps = 1e-3 N/K (the normal traction error is at most 5e-4 N), so that Newton
+        does not cycle on facets that sit at the contact transition (the convergence problem of
+        contact in cohesive zones).
+        """
+        return ops.smooth_pos(jn, 1e-3 * self.normal_strength_Pa / self.penalty_stiffness_Pa_per_m)
+
     def shear_sq(self, js1, js2):
         """Squared shear jump, regularised so that sqrt and its derivative exist at zero (m2)."""
         eps = 1e-9 * self.reference_opening_m

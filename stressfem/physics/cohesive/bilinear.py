@@ -12,7 +12,8 @@ mode mixity B = G_shear / (G_I + G_shear) = js^2 / (<jn>^2 + js^2):
   d = dfm (dm - d0m) / (dm (dfm - d0m)), clipped to [0, 1], and d = max(d, d_old);
 * traction (1 - d) K jump, except in compression (jn < 0): tn = K jn whatever d (contact
   penalty, no interpenetration) and the normal jump does not enter dm (no damage from
-  compression; shear still damages).
+  compression; shear still damages). The normal traction is written K (jn - d <jn>) with a
+  smoothed bracket <jn> (width 1e-3 N/K, see CohesiveLaw.opening) so its tangent is continuous.
 
 The area under the effective traction-jump curve is G_c for every mixity.
 """
@@ -98,7 +99,7 @@ class BilinearMixedMode(CohesiveLaw):
 
     def local_traction(self, jn, js1, js2, h, ops):
         K = self.penalty_stiffness_Pa_per_m
-        tn = ops.where(ops.gt(jn, 0.0), (1.0 - h) * K * jn, K * jn)
+        tn = K * (jn - h * self.opening(jn, ops))  # (1 - d) K jn in tension, K jn in compression
         return tn, (1.0 - h) * K * js1, (1.0 - h) * K * js2
 
     def damage(self, h, ops=NUMPY):

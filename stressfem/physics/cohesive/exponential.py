@@ -72,7 +72,8 @@ class Exponential(CohesiveLaw):
     def local_traction(self, jn, js1, js2, h, ops):
         phi = self.GIc_J_per_m2
         k = phi * ops.exp(-h)
-        tn = ops.where(ops.gt(jn, 0.0), k * jn / self.dn ** 2, self.penalty_stiffness_Pa_per_m * jn)
+        jp = self.opening(jn, ops)  # smoothed <jn>: continuous tangent at the contact transition
+        tn = k * jp / self.dn ** 2 + self.penalty_stiffness_Pa_per_m * (jn - jp)
         return tn, k * js1 / self.dt ** 2, k * js2 / self.dt ** 2
 
     def damage(self, h, ops=NUMPY):
