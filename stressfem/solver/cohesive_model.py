@@ -426,8 +426,10 @@ class CohesiveModel:
         try:
             self.problem.solve()
             reason = self.snes.getConvergedReason()
-        except PETSc.Error:  # e.g. a zero pivot
+        except PETSc.Error as exc:  # e.g. a zero pivot in the factorisation
+            log.info("PETSc error in the Newton solve (%s); the step counts as diverged", exc)
             reason = -100
+            self._refactor_next = True
         its = self.snes.getIterationNumber()
         lits = self.snes.getLinearSolveIterations()
         self.solver.linear_iterations += lits

@@ -18,7 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CohesiveLaw", "NumpyOps", "UflOps", "NUMPY"]
+__all__ = ["CohesiveLaw", "NumpyOps", "UflOps", "NUMPY", "RESIDUAL_STIFFNESS"]
+
+# Stiffness kept by a fully damaged interface, as a fraction of the penalty K (-): a particle
+# whose whole surface debonds is then still (very weakly) held and the Newton system stays
+# regular. At K = 1e18 Pa/m it is 1e10 Pa/m: 0.01 MPa of traction per um of opening.
+RESIDUAL_STIFFNESS = 1e-8
 
 
 class NumpyOps:

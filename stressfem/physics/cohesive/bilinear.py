@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import NUMPY, CohesiveLaw
+from .base import NUMPY, RESIDUAL_STIFFNESS, CohesiveLaw
 
 __all__ = ["BilinearMixedMode"]
 
@@ -99,8 +99,9 @@ class BilinearMixedMode(CohesiveLaw):
 
     def local_traction(self, jn, js1, js2, h, ops):
         K = self.penalty_stiffness_Pa_per_m
-        tn = K * (jn - h * self.opening(jn, ops))  # (1 - d) K jn in tension, K jn in compression
-        return tn, (1.0 - h) * K * js1, (1.0 - h) * K * js2
+        d = (1.0 - RESIDUAL_STIFFNESS) * h
+        tn = K * (jn - d * self.opening(jn, ops))  # (1 - d) K jn in tension, K jn in compression
+        return tn, (1.0 - d) * K * js1, (1.0 - d) * K * js2
 
     def damage(self, h, ops=NUMPY):
         return h

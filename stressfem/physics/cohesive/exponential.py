@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .base import NUMPY, CohesiveLaw
+from .base import NUMPY, RESIDUAL_STIFFNESS, CohesiveLaw
 
 __all__ = ["Exponential", "LAMBDA_DEBONDED"]
 
@@ -72,9 +72,10 @@ class Exponential(CohesiveLaw):
     def local_traction(self, jn, js1, js2, h, ops):
         phi = self.GIc_J_per_m2
         k = phi * ops.exp(-h)
+        kr = RESIDUAL_STIFFNESS * self.penalty_stiffness_Pa_per_m
         jp = self.opening(jn, ops)  # smoothed <jn>: continuous tangent at the contact transition
-        tn = k * jp / self.dn ** 2 + self.penalty_stiffness_Pa_per_m * (jn - jp)
-        return tn, k * js1 / self.dt ** 2, k * js2 / self.dt ** 2
+        tn = (k / self.dn ** 2 + kr) * jp + self.penalty_stiffness_Pa_per_m * (jn - jp)
+        return tn, (k / self.dt ** 2 + kr) * js1, (k / self.dt ** 2 + kr) * js2
 
     def damage(self, h, ops=NUMPY):
         lost = 1.0 - h * ops.exp(1.0 - h)
