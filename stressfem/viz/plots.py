@@ -180,7 +180,7 @@ def history_figure(data: ResultsData) -> dict | None:
                 ax.axhline(0.0, color="0.6", linewidth=0.8)
             ax.set_ylabel(label)
             ax.grid(alpha=0.3)
-            if col == 0 or measure == "interfaces":
+            if col == 0 or measure == "interfaces" or (row == 0 and len(segs) > 1):
                 ax.legend(fontsize=7)
         bottom = axes[-1, col]
         xl = XLABEL[kind]

@@ -33,20 +33,20 @@ REPO = Path(__file__).resolve().parents[2]
 PHYSICS = [
     ("thermoelastic CTE mismatch (cooling/heating)",
      lambda d: any(s.get("type") in ("cooling", "heating") for s in d.steps),
-     ("thermoelast", "cte", "lame", "timoshenko", "bimetal", "temperature change")),
+     ("thermoelast", "cte", "timoshenko", "bimetal", "temperature change")),
     ("chemical (lithiation) strain: delithiation / state of charge",
      lambda d: any(re.search(r"lith|charge|soc|cycl", str(s.get("type", "")), re.I) for s in d.steps)
      or bool(d.history and "soc" in d.history),
-     ("lithiation", "delithiation", "chemical", "state of charge", "soc", "vegard")),
+     ("lithiation", "chemical", "state of charge", "chemo-mechanic", "vegard", "diffusion")),
     ("cohesive interfaces (debonding, contact)",
      lambda d: any(s.get("interfaces") for s in d.steps),
-     ("cohesive", "debond", "traction-separation", "damage")),
+     ("cohesive", "debond", "traction-separation", "interface")),
     ("quadratic (P2) elements",
      lambda d: (d.resolved.get("solver") or {}).get("element_degree") == 2,
      ("p2", "quadratic")),
     ("MPI-parallel run",
      lambda d: int(d.summary.get("mpi_ranks", 1) or 1) > 1,
-     ("mpi", "serial and", "serial vs")),
+     ("mpiexec", "serial and", "serial vs")),
 ]
 
 # used when the source tree (tests/verification) is not next to the installed package
@@ -64,15 +64,15 @@ FALLBACK = {
 
 
 def _requirements(doc: str) -> list[str]:
-    """The '* R<n> ...' bullets of a test module docstring, one string each."""
+    """The bullets ('* R1 ...', '* C2 ...', '* ...') of a test module docstring, one string each."""
     out, cur = [], None
     for line in doc.splitlines():
         s = line.strip()
-        if re.match(r"^[*-]\s*R\d+\b", s):
+        if re.match(r"^[*-]\s+\S", s):
             if cur:
                 out.append(cur)
-            cur = re.sub(r"^[*-]\s*", "", s)
-        elif cur is not None and s and not re.match(r"^[*-]\s", s) and line.startswith((" ", "\t")):
+            cur = re.sub(r"^[*-]\s+", "", s)
+        elif cur is not None and s and line.startswith((" ", "\t")):
             cur += " " + s
         else:
             if cur:
@@ -104,11 +104,13 @@ def verification_status(data: ResultsData, root: Path = REPO) -> list[dict]:
             continue
         cover = []
         for path, (doc, reqs) in tests.items():
-            hits = [r for r in reqs if any(k in r.lower() for k in keywords)]
+            title = doc.splitlines()[0].lower() if doc else ""
+            if any(k in title for k in keywords):  # the whole module is about it
+                hits = reqs or [doc.splitlines()[0]]
+            else:
+                hits = [r for r in reqs if any(k in r.lower() for k in keywords)]
             if hits:
                 cover.append((path, hits))
-            elif any(k in doc.lower() for k in keywords) and reqs == []:
-                cover.append((path, [doc.splitlines()[0] if doc else path]))
         if not cover and not tests:
             cover = FALLBACK.get(name, [])
         rows.append({"physics": name, "covered": bool(cover),
