@@ -62,7 +62,7 @@ def main() -> None:
            "geometry_s": info.get("geometry_time_s"), "meshing_s": info.get("meshing_time_s"),
            "total_s": t_pack + t_build, "tetrahedra": info.get("n_tetrahedra"), "nodes": info.get("n_nodes"),
            "min_quality": info.get("min_quality"), "mean_quality": info.get("mean_quality"),
-           "peak_rss_MB": peak_rss_mb(), "load_average": load0, "msh": str(out) if args.keep else None}
+           "peak_rss_MB": peak_rss_mb(), "load_average": load0, "msh": out.name if args.keep else None}
     print("RESULT " + json.dumps(row, default=float), flush=True)
 
 

@@ -60,11 +60,11 @@ def _run(cmd: list[str], timeout: float | None = None) -> list[dict]:
         p = subprocess.run(cmd, capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=timeout)
     except subprocess.TimeoutExpired:
         print(f"  timed out after {timeout} s", flush=True)
-        return [{"error": f"timed out after {timeout} s", "cmd": cmd[1:]}]
+        return [{"error": f"timed out after {timeout} s", "cmd": [Path(c).name for c in cmd[1:]]}]
     rows = [json.loads(line[7:]) for line in p.stdout.splitlines() if line.startswith("RESULT ")]
     if p.returncode != 0 or not rows:
         print(p.stdout[-2000:], p.stderr[-4000:], sep="\n", flush=True)
-        rows.append({"error": f"exit {p.returncode}", "stderr": p.stderr[-2000:], "cmd": cmd[1:]})
+        rows.append({"error": f"exit {p.returncode}", "stderr": p.stderr[-2000:], "cmd": [Path(c).name for c in cmd[1:]]})
     print(f"  {time.perf_counter() - t0:.0f} s wall", flush=True)
     return rows
 

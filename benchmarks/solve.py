@@ -6,7 +6,7 @@ Mesh: ``common.box_phase_mesh(N)`` (3 (N+1)^3 dofs), a spherical NMC811 particle
 xmin/ymin/zmin, cooled from 1050 C to 25 C. Both variants use the same PETSc options and rtol:
 
 * bare: DG0 Lame fields and a DG0 eigenstrain tensor, forms, assemble A and b, CG + GAMG with the
-  rigid-body near-nullspace (as /examples/elasticity_gamg.py) -- "assemble" and "solve".
+  rigid-body near-nullspace (as the shared example elasticity_gamg.py) -- "assemble" and "solve".
 * stressfem: ``ThermoelasticModel`` (forms, A, KSP/AMG set-up: "setup") and ``model.solve`` for the
   full cool-down ("increment"); then the whole-run extras: cell stress, per-phase statistics,
   VTK field output; then 4 more increments that reuse the AMG hierarchy.
