@@ -64,7 +64,7 @@ NO_REUSE_OPTIONS: dict = {"ksp_type": "preonly"}
 # facet quantities assembled per interface (index -> name); global traction and jump last
 _Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
 _NQ = len(_Q)
-DEBONDED = 1.0 - 1e-6
+DEBONDED = 0.999  # "debonded": less than 0.1 % of the stiffness left (viscous damage only approaches 1)
 
 
 @dataclass(frozen=True)
