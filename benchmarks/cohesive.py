@@ -61,10 +61,11 @@ def main() -> None:
     rows, state, stop = [], LoadState(temperature_K=_stress_free_K(loaded)), False
     for step in expand_stages(loaded.case.stages):
         for k, state in enumerate(equilibrium_increments(step, state), start=1):
-            ts = time.perf_counter()
+            ts, cs = time.perf_counter(), time.process_time()
             its = model.solve(state, where=f"{step.name} {k}")
             dt = time.perf_counter() - ts
             rows.append({"stage": step.name, "increment": k, "newton_iterations": its, "s": dt,
+                         "cpu_s": time.process_time() - cs,
                          "s_per_newton_iteration": dt / its if its else None})
             if time.perf_counter() - t0 > args.time_limit:
                 stop = True
