@@ -24,6 +24,17 @@ from stressfem.geometry.packing import pack_spheres
 from stressfem.geometry.provide import case_mesh_file
 
 SIZES = {"type": "lognormal", "d50_um": 5.0, "d90_um": 6.5}
+COOLDOWN = """
+[phases]
+NMC811 = "NMC811"
+LLZO = "LLZO"
+
+[[stages]]
+type = "cooling"
+stress_free_temperature_C = 1050.0
+final_temperature_C = 25.0
+increments = 1
+"""
 
 
 @pytest.mark.parametrize("target", [0.40, 0.60])
@@ -49,21 +60,11 @@ size_distribution = { type = "lognormal", d50_um = 5.0, d90_um = 6.5 }
 [mesh]
 size_um = 1.25
 interface_size_um = 0.6
-
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
-
-[[stages]]
-type = "cooling"
-stress_free_temperature_C = 1050.0
-final_temperature_C = 25.0
-increments = 1
 """
 
 
 def test_meshed_fraction_at_60_percent(tmp_path):
-    loaded = load_case(write_case(tmp_path / "c60", CASE_60))
+    loaded = load_case(write_case(tmp_path / "c60", CASE_60 + COOLDOWN))
     msh, unit, info = case_mesh_file(loaded)
     assert not info["cached"]
     m = mesh_metrics(read_tet_mesh(msh, unit))
