@@ -82,9 +82,17 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
         force = float(model.traction_resultant("A/B") @ direction)
         rows.append({"displacement_m": float(t), "force_N": force, "iterations": its,
                      **model.interface_statistics()["A/B"]})
-    facets = comm.allgather(int(model._gamma[0]["n_owned"]))
+    g = model._gamma[0]
+    facets = comm.allgather(int(g["n_owned"]))
+    # owned interface facets whose other cell is a ghost (the partition cuts through the interface)
+    parent = g["emap"].sub_topology_to_topology(np.arange(g["n_owned"], dtype=np.int32), inverse=False)
+    f2c = pm.mesh.topology.connectivity(2, 3)
+    n_cells = pm.mesh.topology.index_map(3).size_local
+    cells = np.column_stack([f2c.array[f2c.offsets[parent]], f2c.array[f2c.offsets[parent] + 1]]) if len(parent) \
+        else np.zeros((0, 2), dtype=np.int32)
+    shared = comm.allgather(int(np.any(cells >= n_cells, axis=1).sum()))
     return {"rows": rows, "area_m2": rows[-1]["area_m2"] if rows else 0.0, "model": model,
-            "interface_facets_per_rank": facets}
+            "interface_facets_per_rank": facets, "cut_interface_facets_per_rank": shared}
 
 
 def mode_targets(law, mode: str) -> np.ndarray:
@@ -111,11 +119,13 @@ def _main() -> None:
 
     law = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
                             GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0, bk_exponent=1.45)
-    # a long block A and a thin block B: on 2 ranks one rank holds no interface facet
-    out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=3.5e-6, length_b=0.5e-6,
-                   cells_per_width=int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    if "--cut" in sys.argv:  # equal blocks: on 2 ranks the partition cuts through the interface
+        out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=2e-6, width=0.5e-6, cells_per_width=2)
+    else:  # a long block A and a thin block B: on 2 ranks one rank holds no interface facet
+        out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=3.5e-6, length_b=0.5e-6, cells_per_width=2)
     if MPI.COMM_WORLD.rank == 0:
-        print(json.dumps({"rows": out["rows"], "interface_facets_per_rank": out["interface_facets_per_rank"]}))
+        print(json.dumps({"rows": out["rows"], "interface_facets_per_rank": out["interface_facets_per_rank"],
+                          "cut_interface_facets_per_rank": out["cut_interface_facets_per_rank"]}))
 
 
 if __name__ == "__main__":

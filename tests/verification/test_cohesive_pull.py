@@ -13,7 +13,8 @@ Requirements and tolerances:
 * P5 Mixed mode (opening direction at 45 degrees, B = 0.5): dissipated energy = B-K G_c(B) A within 2 %.
 * P6 The dissipated energy does not depend on the mesh (2 and 4 cells per width agree within 0.5 %).
 * P7 Serial and `mpiexec -n 2` give the same force-displacement curve and interface statistics
-  (1e-6 relative), on a mesh where one rank holds no interface facet.
+  (1e-6 relative), on a mesh where one rank holds no interface facet and on one where the
+  partition cuts through the interface (facets whose two cells are on different ranks).
 """
 
 from __future__ import annotations
@@ -111,17 +112,21 @@ def test_energy_is_mesh_independent():
 
 
 @pytest.mark.mpi
-def test_serial_equals_mpi():
+@pytest.mark.parametrize("layout", ["empty-rank", "cut"])
+def test_serial_equals_mpi(layout):
     if MPIEXEC is None:
         pytest.skip("mpiexec not found")
-    cmd = [sys.executable, "-m", "stressfem.verification.cohesive_pull"]
+    cmd = [sys.executable, "-m", "stressfem.verification.cohesive_pull"] + (["--cut"] if layout == "cut" else [])
     res = []
     for np_ in (1, 2):
         full = cmd if np_ == 1 else [MPIEXEC, "-n", "2", *cmd]
         proc = subprocess.run(full, capture_output=True, text=True, timeout=600, env=_env(), check=True)
         res.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     serial, parallel = res
-    assert 0 in parallel["interface_facets_per_rank"], parallel["interface_facets_per_rank"]
+    if layout == "empty-rank":  # one rank holds no interface facet
+        assert 0 in parallel["interface_facets_per_rank"], parallel["interface_facets_per_rank"]
+    else:  # interface facets on both ranks, some with their two cells on different ranks
+        assert min(parallel["interface_facets_per_rank"]) > 0 and sum(parallel["cut_interface_facets_per_rank"]) > 0
     assert len(serial["rows"]) == len(parallel["rows"])
     for s, p in zip(serial["rows"], parallel["rows"]):
         for key in ("force_N", "damaged_fraction", "debonded_fraction", "max_opening_m", "dissipated_energy_J", "area_m2"):
