@@ -24,6 +24,21 @@ __all__ = ["build_particle_rve", "mesh_sizes"]
 log = logging.getLogger(__name__)
 
 
+def particle_pieces(packings: list[Packing], z_offsets: list[float] | None = None) -> dict:
+    """Sphere pieces (um) with the id of the particle each belongs to (periodic images share it),
+    for per-particle crystal orientation (physics/orientation.py); ids run on across packings."""
+    centres, radii, ids, first = [], [], [], 0
+    for k, pk in enumerate(packings):
+        shift = np.array([0.0, 0.0, z_offsets[k] if z_offsets else 0.0])
+        centres.append(pk.centres_um + shift)
+        radii.append(pk.radii_um)
+        pid = pk.particle_ids if pk.particle_ids is not None else np.arange(len(pk.radii_um))
+        ids.append(np.asarray(pid) + first)
+        first += pk.n_particles
+    return {"centres_um": np.concatenate(centres).tolist(), "radii_um": np.concatenate(radii).tolist(),
+            "particle": np.concatenate(ids).astype(int).tolist(), "n_particles": first}
+
+
 def mesh_sizes(geometry, mesh) -> tuple[float, float]:
     """Bulk and interface element sizes (um): defaults d50/4 and half of that."""
     dist = geometry.size_distribution
@@ -83,8 +98,7 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
         write_msh(gmsh, out_file, scale_to_m=1e-6)
     stats.update(packing.to_dict())
     # sphere pieces (um), for per-particle crystal orientation (physics/orientation.py)
-    stats["particle_pieces"] = {"centres_um": packing.centres_um.tolist(), "radii_um": packing.radii_um.tolist(),
-                                 "n_particles": packing.n_particles, "box_um": list(packing.box_um)}
+    stats["particle_pieces"] = particle_pieces([packing])
     stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,
                   "meshing_time_s": t_mesh, "n_interface_surfaces": len(interface)})
     log.info("meshed %d tetrahedra in %.1f s (geometry %.1f s), min quality %.3f",

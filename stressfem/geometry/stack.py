@@ -181,6 +181,11 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
     stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,
                   "meshing_time_s": t_mesh, "height_um": height, "lateral_um": [lx, ly],
                   "surface_groups": sorted(surf_groups)})
+    composites = [b for b in blocks if b["type"] == "composite" and b["packing"] is not None]
+    if composites and not grains_info:  # per-particle orientation (grains are volumes of their own)
+        from .rve import particle_pieces
+
+        stats["particle_pieces"] = particle_pieces([b["packing"] for b in composites], [b["z0"] for b in composites])
     if grains_info:
         stats["grains"] = sorted(grains_info.values(), key=lambda g: g["id"])
         stats["grain_convention"] = "volume '<phase>#<id>' per grain, grain boundaries '<phase>#gb'"

@@ -55,22 +55,22 @@ def _cell_midpoints(msh: mesh.Mesh) -> np.ndarray:
 
 def orientation_units(msh: mesh.Mesh, cell_tags: mesh.MeshTags, mesh_info: dict,
                       particle_cells: np.ndarray) -> tuple[np.ndarray, int]:
-    """(unit id per local cell, number of units): particle ids, or the physical volume tag."""
+    """(unit id per local cell, number of units): particle ids, or the physical volume tag
+    (grains of polycrystalline particles, named '<phase>#<id>', are separate volumes)."""
     imap = msh.topology.index_map(3)
     n = imap.size_local + imap.num_ghosts
     units = np.full(n, -1, dtype=np.int64)
     units[cell_tags.indices] = cell_tags.values
     pieces = mesh_info.get("particle_pieces")
-    if not pieces:
+    if not pieces or "particle" not in pieces:
+        # polycrystalline particles: every grain volume '<phase>#<id>' has its own tag, its own axis
         return units, int(msh.comm.allreduce(int(units.max(initial=0)), op=_max())) + 1
     from scipy.spatial import cKDTree
 
-    box = np.asarray(pieces["box_um"], dtype=float)
     centres = np.asarray(pieces["centres_um"], dtype=float)
     radii = np.asarray(pieces["radii_um"], dtype=float)
+    piece_particle = np.asarray(pieces["particle"], dtype=np.int64)
     n_particles = int(pieces["n_particles"])
-    base = cKDTree(np.mod(centres[:n_particles], box), boxsize=box)
-    _, piece_particle = base.query(np.mod(centres, box))  # a periodic image maps to its particle
     tree = cKDTree(centres)
     cells = np.flatnonzero(particle_cells)
     mid = _cell_midpoints(msh)[cells] * 1e6  # m -> um
