@@ -14,6 +14,7 @@ its trial value with time constant ``viscosity_s``: h = (h_trial + r h_old) / (1
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +79,7 @@ NUMPY = NumpyOps()
 
 
 @dataclass(frozen=True)
-class CohesiveLaw:
+class CohesiveLaw(ABC):
     """Base of the traction-separation laws: local jump + history in, local traction + history out.
 
     Subclasses implement ``trial_history``, ``local_traction`` and ``damage`` and set
@@ -96,17 +97,17 @@ class CohesiveLaw:
     history_name = "history"
 
     # --- to implement ---------------------------------------------------------------------
+    @abstractmethod
     def trial_history(self, jn, js_sq, ops):
         """History value the current jump alone would give (before max with the old one)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def local_traction(self, jn, js1, js2, h, ops):
         """Traction (tn, ts1, ts2) (Pa) for the jump and the (updated) history value h."""
-        raise NotImplementedError
 
+    @abstractmethod
     def damage(self, h, ops=NUMPY):
         """Damage in [0, 1] for a history value (output and statistics)."""
-        raise NotImplementedError
 
     # --- common ---------------------------------------------------------------------------
     def opening(self, jn, ops):
@@ -125,9 +126,9 @@ class CohesiveLaw:
         return js1 * js1 + js2 * js2 + eps * eps
 
     @property
+    @abstractmethod
     def reference_opening_m(self) -> float:
         """A jump scale of the law (m), e.g. the opening at damage onset."""
-        raise NotImplementedError
 
     def history(self, jn, js1, js2, h_old, ops=NUMPY, dt_s: float | object = 1.0):
         """Irreversible, optionally viscous, history value for the current jump."""
