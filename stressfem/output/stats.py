@@ -10,7 +10,7 @@ import numpy as np
 from .._dolfinx import MPI, fem, mesh
 from ..parallel import allreduce_array
 
-__all__ = ["CellStress", "cell_volumes", "evaluate_cell_stress", "phase_statistics", "von_mises", "hydrostatic",
+__all__ = ["CellStress", "cell_volumes", "CellStressEvaluator", "phase_statistics", "von_mises", "hydrostatic",
            "max_principal"]
 
 
@@ -60,17 +60,22 @@ class CellStress:
     max_principal: np.ndarray
 
 
-def evaluate_cell_stress(stress_expr, msh: mesh.Mesh, _cache: dict = {}) -> CellStress:
-    """Evaluate a piecewise-constant stress expression at each owned cell's centroid."""
-    key = id(stress_expr)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = fem.Expression(stress_expr, np.array([[0.25, 0.25, 0.25]]))
-    expr = _cache[key]
-    n = msh.topology.index_map(3).size_local
-    values = expr.eval(msh, np.arange(n, dtype=np.int32)).reshape(n, 3, 3)
-    values = 0.5 * (values + values.transpose(0, 2, 1))
-    return CellStress(values, von_mises(values), hydrostatic(values), max_principal(values))
+class CellStressEvaluator:
+    """Evaluates a piecewise-constant stress expression at the owned cells' centroids.
+
+    The expression is compiled once, when the evaluator is made; ``__call__`` only evaluates.
+    """
+
+    def __init__(self, stress_expr, msh: mesh.Mesh):
+        self._expr = fem.Expression(stress_expr, np.array([[0.25, 0.25, 0.25]]))
+        self._msh = msh
+        self._cells = np.arange(msh.topology.index_map(3).size_local, dtype=np.int32)
+
+    def __call__(self) -> CellStress:
+        n = len(self._cells)
+        values = self._expr.eval(self._msh, self._cells).reshape(n, 3, 3)
+        values = 0.5 * (values + values.transpose(0, 2, 1))
+        return CellStress(values, von_mises(values), hydrostatic(values), max_principal(values))
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -81,38 +86,47 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
 
 
 def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.ndarray,
-                     phase_names: Sequence[str], comm: MPI.Comm) -> dict[str, dict]:
+                     phase_names: Sequence[str], comm: MPI.Comm, percentile: bool = True) -> dict[str, dict]:
     """Per phase: volume, volume-averaged stress tensor and von Mises, max and 99th percentile.
 
-    The 99th percentile is volume-weighted; values are gathered to rank 0 for it, so every
-    figure is the same on any number of ranks (up to summation round-off).
+    Sums and maxima of all phases are reduced in one collective each. The 99th percentile is
+    volume-weighted; for it the von Mises values are gathered to rank 0, so it is the same on any
+    number of ranks; with ``percentile=False`` (increments whose p99 is not reported) that gather
+    is skipped and ``p99_von_mises_Pa`` is None.
     """
     owned_phase = phase_index[: len(volumes)]
+    n_ph = len(phase_names)
+    sums, maxima, selections = np.zeros((n_ph, 11)), np.full((n_ph, 2), -np.inf), []
+    for i in range(n_ph):
+        sel = owned_phase == i
+        selections.append(sel)
+        w = volumes[sel]
+        sums[i, 0] = w.sum()
+        sums[i, 1:10] = np.einsum("n,nij->ij", w, stress.tensor[sel]).ravel()
+        sums[i, 10] = w @ stress.von_mises[sel]
+        maxima[i] = (stress.von_mises[sel].max(initial=-np.inf), stress.max_principal[sel].max(initial=-np.inf))
+    sums = allreduce_array(comm, sums, MPI.SUM)
+    maxima = allreduce_array(comm, maxima, MPI.MAX)
+    p99 = [None] * n_ph
+    if percentile:
+        gathered = comm.gather([(stress.von_mises[sel], volumes[sel]) for sel in selections], root=0)
+        if comm.rank == 0:
+            for i in range(n_ph):
+                vm_all = np.concatenate([g[i][0] for g in gathered])
+                w_all = np.concatenate([g[i][1] for g in gathered])
+                p99[i] = _weighted_quantile(vm_all, w_all, 0.99) if len(vm_all) else float("nan")
+        p99 = comm.bcast(p99, root=0)
     out: dict[str, dict] = {}
     for i, name in enumerate(phase_names):
-        sel = owned_phase == i
-        w = volumes[sel]
-        local = np.concatenate([[w.sum()], np.einsum("n,nij->ij", w, stress.tensor[sel]).ravel(),
-                                [w @ stress.von_mises[sel]]])
-        total = allreduce_array(comm, local, MPI.SUM)
-        vmax = comm.allreduce(float(stress.von_mises[sel].max(initial=-np.inf)), op=MPI.MAX)
-        pmax = comm.allreduce(float(stress.max_principal[sel].max(initial=-np.inf)), op=MPI.MAX)
-        gathered = comm.gather((stress.von_mises[sel], w), root=0)
-        p99 = None
-        if comm.rank == 0:
-            vm_all = np.concatenate([g[0] for g in gathered])
-            w_all = np.concatenate([g[1] for g in gathered])
-            p99 = _weighted_quantile(vm_all, w_all, 0.99) if len(vm_all) else float("nan")
-        p99 = comm.bcast(p99, root=0)
-        V = float(total[0])
-        mean = (total[1:10] / V).reshape(3, 3) if V > 0 else np.full((3, 3), np.nan)
+        V = float(sums[i, 0])
+        mean = (sums[i, 1:10] / V).reshape(3, 3) if V > 0 else np.full((3, 3), np.nan)
         out[name] = {
             "volume_m3": V,
             "mean_stress_Pa": mean.tolist(),
             "mean_hydrostatic_Pa": float(np.trace(mean) / 3.0),
-            "mean_von_mises_Pa": float(total[10] / V) if V > 0 else float("nan"),
-            "max_von_mises_Pa": vmax,
-            "p99_von_mises_Pa": p99,
-            "max_principal_Pa": pmax,
+            "mean_von_mises_Pa": float(sums[i, 10] / V) if V > 0 else float("nan"),
+            "max_von_mises_Pa": float(maxima[i, 0]),
+            "p99_von_mises_Pa": p99[i],
+            "max_principal_Pa": float(maxima[i, 1]),
         }
     return out

@@ -18,6 +18,8 @@ __all__ = ["sample_c_axes", "orientation_units", "cell_c_axes"]
 
 log = logging.getLogger(__name__)
 
+PARTICLE_OFFSET = 1_000_000  # unit ids >= this are particles, below are physical volume tags
+
 
 def sample_c_axes(n: int, distribution: str, c_axis=(0.0, 0.0, 1.0), spread_deg: float = 15.0,
                   seed: int = 0) -> np.ndarray:
@@ -79,8 +81,8 @@ def orientation_units(msh: mesh.Mesh, cell_tags: mesh.MeshTags, mesh_info: dict,
     idx = idx.reshape(len(cells), k)
     rel = np.linalg.norm(mid[:, None, :] - centres[idx], axis=2) / radii[idx]
     best = idx[np.arange(len(cells)), np.argmin(rel, axis=1)]
-    units[cells] = 1_000_000 + piece_particle[best]  # offset: never clash with physical tags
-    return units, 1_000_000 + n_particles
+    units[cells] = PARTICLE_OFFSET + piece_particle[best]  # never clash with physical tags
+    return units, PARTICLE_OFFSET + n_particles
 
 
 def _max():
@@ -89,10 +91,21 @@ def _max():
     return MPI.MAX
 
 
+
 def cell_c_axes(units: np.ndarray, spec) -> np.ndarray:
-    """c-axis per local cell (n, 3) from the unit ids and an [orientation] table."""
+    """c-axis per local cell (n, 3) from the unit ids and an [orientation] table.
+
+    Axes are drawn by unit id (physical tags and particle ids from separate seeded streams), so the
+    result does not depend on which units a rank holds.
+    """
     uniq, inverse = np.unique(units, return_inverse=True)
-    # draw by unit id so that the result does not depend on which units a rank holds
-    max_id = int(uniq.max(initial=0)) + 1
-    axes = sample_c_axes(max_id, spec.distribution, spec.c_axis, spec.spread_deg, spec.seed)
-    return axes[np.clip(uniq, 0, None)][inverse]
+    axes = np.empty((len(uniq), 3))
+    is_particle = uniq >= PARTICLE_OFFSET
+    for mask, first, stream in ((~is_particle, 0, 0), (is_particle, PARTICLE_OFFSET, 1)):
+        if not np.any(mask):
+            continue
+        ids = uniq[mask] - first
+        drawn = sample_c_axes(int(ids.max()) + 1, spec.distribution, spec.c_axis, spec.spread_deg,
+                              spec.seed + stream * 7919)
+        axes[mask] = drawn[np.clip(ids, 0, None)]
+    return axes[inverse]

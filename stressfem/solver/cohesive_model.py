@@ -30,7 +30,7 @@ from .._dolfinx import MPI, PETSc, fem, mesh, ufl
 from ..errors import SolverError
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
-from ..output.stats import CellStress, evaluate_cell_stress
+from ..output.stats import CellStress, CellStressEvaluator
 from ..parallel import allreduce_array
 from ..physics.cohesive import CohesiveLaw, UflOps
 from ..physics.eigenstrain import EigenstrainField, ThermalEigenstrain
@@ -322,6 +322,7 @@ class CohesiveModel:
             self._dg_map.append((Vd.dofmap.list[blk.parent_cells], blk.V.dofmap.list))
         self._check_dof_layout(Vd)
         self.stress_expr = self.stiffness.stress(strain(self.u_out) - eps0)
+        self._cell_stress = CellStressEvaluator(self.stress_expr, self.pm.mesh)
         self.setup_time_s = time.perf_counter() - t0
 
     # ------------------------------------------------------------------------ construction
@@ -395,7 +396,7 @@ class CohesiveModel:
 
     def cell_stress(self) -> CellStress:
         self.displacement  # refresh u_out
-        return evaluate_cell_stress(self.stress_expr, self.pm.mesh)
+        return self._cell_stress()
 
     def _apply(self, state, dt: float) -> None:
         self.eigenstrain.update(state)

@@ -169,19 +169,15 @@ class DiffusionModel:
                 ea0, ec0 = m.chemical_strain.strains(xc[sel] - h)
                 omega[sel] = (2 * (ea1 - ea0) + (ec1 - ec0)) / (2 * h) / m.max_concentration_mol_per_m3
         self.omega_RT.x.array[self._qdofs] = omega / (GAS_CONSTANT * temperature_K)
-        # lumped L2 projection of the cellwise hydrostatic stress onto P1
-        n = len(hydrostatic_cells)
-        q = fem.Function(self.D.function_space)
-        q.x.array[self._qdofs[:n]] = hydrostatic_cells
-        q.x.scatter_forward()
+        # lumped L2 projection of the cellwise hydrostatic stress onto P1 (forms compiled once)
         if self._sig_rhs is None:
-            v = ufl.TestFunction(self.V)
-            self._q = q
-            self._sig_rhs = fem.form(self.chi * q * v * ufl.dx)
+            self._q = fem.Function(self.D.function_space)
+            self._sig_rhs = fem.form(self.chi * self._q * ufl.TestFunction(self.V) * ufl.dx)
             self._lumped = fem.assemble_vector(self._lump)
             self._lumped.scatter_reverse(_add())
             self._lumped.scatter_forward()
-        self._q.x.array[:] = q.x.array
+        self._q.x.array[self._qdofs[: len(hydrostatic_cells)]] = hydrostatic_cells
+        self._q.x.scatter_forward()
         rhs = fem.assemble_vector(self._sig_rhs)
         rhs.scatter_reverse(_add())
         rhs.scatter_forward()

@@ -233,7 +233,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             its_step += its
             cell_stress = model.cell_stress()
             model.last_cell_stress = cell_stress
-            stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm)
+            stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
+                                     percentile=k == step.increments)  # p99: step ends only
             iface = interface_stats()
             history.add(step.name, k, state, its, stats, iface)
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,

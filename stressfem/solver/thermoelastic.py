@@ -10,7 +10,7 @@ import numpy as np
 from .._dolfinx import fem, ufl
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
-from ..output.stats import CellStress, evaluate_cell_stress
+from ..output.stats import CellStress, CellStressEvaluator
 from ..physics.eigenstrain import ChemicalEigenstrain, EigenstrainField, LoadState, ThermalEigenstrain
 from ..physics.elasticity import IsotropicStiffness, VoigtStiffness, cell_stiffness_matrices, strain
 from .boundary import BoundaryConditions
@@ -69,6 +69,7 @@ class ThermoelasticModel:
             options=options, prefix=prefix,
         )
         self.stress_expr = self.stiffness.stress(strain(self.u) - eps0)
+        self._cell_stress = CellStressEvaluator(self.stress_expr, self.pm.mesh)
 
     @property
     def num_dofs(self) -> int:
@@ -81,7 +82,7 @@ class ThermoelasticModel:
 
     def cell_stress(self) -> CellStress:
         """Stress (Pa) of each owned cell at the current solution."""
-        return evaluate_cell_stress(self.stress_expr, self.pm.mesh)
+        return self._cell_stress()
 
     @property
     def displacement(self) -> fem.Function:
