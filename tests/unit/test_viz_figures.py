@@ -162,6 +162,20 @@ def test_animation_gif(synthetic):
     assert e["file"] in {x["file"] for x in _manifest(res)["figures"]}
 
 
+def test_animation_mp4(synthetic):
+    """MP4 through the ffmpeg bundled by imageio-ffmpeg (a dependency of the plot extra)."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    from stressfem.viz.animation import make_animation
+
+    case, res, _ = synthetic
+    e = make_animation(case, field="hydrostatic", fmt="mp4", fps=2.0)
+    mp4 = res / "figures" / e["file"]
+    assert mp4.suffix == ".mp4" and mp4.read_bytes()[4:8] == b"ftyp"  # ISO base media file
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(mp4))
+    assert frames == 2 == e["frames"] and seconds == pytest.approx(1.0, abs=0.05)  # 2 frames at 2 fps
+    assert e["file"] in {x["file"] for x in _manifest(res)["figures"]}
+
+
 def test_step_selection_errors(synthetic):
     from stressfem.errors import OutputError
     from stressfem.viz.data import ResultsData
