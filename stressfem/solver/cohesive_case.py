@@ -13,6 +13,7 @@ from ..materials import Material
 from ..physics.cohesive import make_law
 from ..physics.eigenstrain import LoadState
 from .cohesive_bcs import build_block_bcs
+from .cohesive_bodies import InterfaceLayoutError
 from .cohesive_model import CohesiveInterface, CohesiveModel, StepControl
 
 __all__ = ["build_cohesive_model", "newton_options"]
@@ -54,11 +55,19 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
         raise loaded.error("solver.element_degree", "cases with [[interfaces]] use linear elements (1)")
     interfaces = []
     for k, spec in enumerate(case.interfaces):
+        law = make_law(spec.law.model_dump())
+        if spec.kind == "surface":
+            if spec.name not in pm.surfaces:
+                raise loaded.error(f"interfaces[{k}].name", f"{spec.name!r} is not a physical surface of the mesh; "
+                                   f"allowed: \"A/B\" (phases {sorted(phase_names)}), \"<phase>#gb\" or a surface "
+                                   f"({', '.join(sorted(pm.surfaces))})")
+            interfaces.append(CohesiveInterface(spec.name, None, None, law, surface=spec.name))
+            continue
         plus, minus = spec.phases
         if plus not in phase_names or minus not in phase_names:
             raise loaded.error(f"interfaces[{k}].name", f"{spec.name!r}: phases must be volumes of the mesh "
                                f"({sorted(phase_names)})")
-        interfaces.append(CohesiveInterface(spec.name, plus, minus, make_law(spec.law.model_dump())))
+        interfaces.append(CohesiveInterface(spec.name, plus, minus, law))
     s = case.cohesive_solver
     step = StepControl(first_fraction=s.first_step_fraction, cut_factor=s.cut_factor, grow_factor=s.grow_factor,
                        easy_iterations=s.easy_iterations, min_fraction=s.min_step_fraction)
@@ -69,5 +78,7 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                              stiffness=stiffness, options=newton_options(loaded), step=step,
                              reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations)
+    except InterfaceLayoutError as exc:  # raised alike on every rank
+        raise loaded.error("interfaces" if exc.index is None else f"interfaces[{exc.index}].name", str(exc)) from None
     except ValueError as exc:
         raise loaded.error("interfaces", str(exc)) from None

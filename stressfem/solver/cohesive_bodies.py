@@ -1,0 +1,327 @@
+"""Bodies, cohesive-facet selection and the colouring of bodies into displacement blocks.
+
+A *body* is one physical volume of the mesh: a phase volume, a grain ``<phase>#<id>`` of a
+polycrystalline particle, or a particle volume ``<phase>#<id>`` of a hand-built mesh. A cohesive
+interface is a set of interior facets between two different bodies:
+
+* ``A/B`` (phases A != B): every facet between a cell of phase A and a cell of phase B; the
+  plus side is A.
+* ``<phase>#gb``: every facet between two different bodies of that phase (grain boundaries and
+  particle/particle contacts); the plus side is the body with the smaller physical volume tag.
+* any other name: a physical surface of the mesh (e.g. a particle/particle contact surface); its
+  facets must separate two different bodies; the plus side is the body with the smaller tag.
+
+Bodies joined through bonded (not cohesive) facets form a *cluster* that shares one continuous
+displacement; a cohesive interface must separate two different clusters. Clusters that share a
+vertex (through a cohesive facet, an edge or a single vertex) get different colours by greedy
+(Welsh-Powell) colouring of the cluster vertex-adjacency graph; one colour is one block (one
+submesh, one continuous P1 displacement). Clusters of one colour never share a vertex, so the
+continuous field of a block does not pin them together anywhere, and the number of blocks is
+bounded by the largest clique of touching clusters (about 4-9 for Voronoi grains) whatever the
+number of grains. Clusters that touch only at an edge or a vertex (no facet) are then not
+coupled there (logged).
+
+Everything here is NumPy on connectivity arrays; global decisions (pairs, clusters, colours,
+errors) are taken from data gathered over all ranks, so every rank takes the same path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._dolfinx import MPI
+from ..geometry.msh import PhaseMesh
+from ..parallel import allreduce_array
+
+__all__ = ["InterfaceLayoutError", "Bodies", "BlockLayout", "interface_kind", "GB_SUFFIX"]
+
+log = logging.getLogger(__name__)
+
+GB_SUFFIX = "#gb"
+
+
+class InterfaceLayoutError(ValueError):
+    """A cohesive interface that cannot be represented; ``index`` is its position in the list."""
+
+    def __init__(self, index: int | None, message: str):
+        super().__init__(message)
+        self.index = index
+
+
+def interface_kind(name: str) -> str:
+    """``"phases"`` for ``A/B``, ``"bodies"`` for ``<phase>#gb``, ``"surface"`` for a named surface."""
+    if "/" in name:
+        return "phases"
+    if name.endswith(GB_SUFFIX):
+        return "bodies"
+    return "surface"
+
+
+@dataclass(frozen=True)
+class Bodies:
+    """Physical volumes of a phase mesh, in tag order.
+
+    Attributes:
+        names: physical volume names (``<phase>`` or ``<phase>#<id>``).
+        tags: their physical tags (ascending).
+        phase: index of each body's phase in the model's phase list.
+        cell_body: body index per local cell (owned and ghost).
+    """
+
+    names: list[str]
+    tags: np.ndarray
+    phase: np.ndarray
+    cell_body: np.ndarray
+
+    @classmethod
+    def from_mesh(cls, pm: PhaseMesh, phase_names: Sequence[str]) -> "Bodies":
+        items = sorted(pm.volumes.items(), key=lambda kv: kv[1])
+        names = [n for n, _ in items]
+        tags = np.array([t for _, t in items], dtype=np.int64)
+        idx = {p: i for i, p in enumerate(phase_names)}
+        phase = np.array([idx.get(n.split("#", 1)[0], -1) for n in names], dtype=np.int32)
+        imap = pm.mesh.topology.index_map(3)
+        cell_body = np.full(imap.size_local + imap.num_ghosts, -1, dtype=np.int32)
+        order = np.searchsorted(tags, pm.cell_tags.values)
+        cell_body[pm.cell_tags.indices] = order.astype(np.int32)
+        return cls(names, tags, phase, cell_body)
+
+
+def _union_find(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component labels (0..k-1, in order of the smallest member) of n nodes joined by pairs."""
+    parent = np.arange(n)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in pairs:  # one pass over the (few) body pairs, not over facets
+        ra, rb = root(int(a)), root(int(b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([root(i) for i in range(n)], dtype=np.int64)
+    _, labels = np.unique(roots, return_inverse=True)
+    return labels.astype(np.int32)
+
+
+def _gather_unique(comm, pairs: np.ndarray, width: int = 2) -> np.ndarray:
+    """Unique integer rows gathered from every rank (same result on all ranks)."""
+    parts = comm.allgather(np.asarray(pairs, dtype=np.int64).reshape(-1, width))
+    allp = np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.int64)
+    return np.unique(allp, axis=0) if len(allp) else allp
+
+
+def greedy_colouring(n: int, edges: np.ndarray) -> np.ndarray:
+    """Welsh-Powell colouring of a graph of n nodes (largest degree first, ties by index)."""
+    adj: list[set[int]] = [set() for _ in range(n)]
+    for a, b in edges:  # loop over graph edges (body pairs), not mesh entities
+        adj[int(a)].add(int(b))
+        adj[int(b)].add(int(a))
+    degree = np.array([len(s) for s in adj])
+    colour = np.full(n, -1, dtype=np.int32)
+    for node in np.lexsort((np.arange(n), -degree)):
+        used = {int(colour[m]) for m in adj[node] if colour[m] >= 0}
+        c = 0
+        while c in used:
+            c += 1
+        colour[node] = c
+    return colour
+
+
+class BlockLayout:
+    """Which facets each cohesive interface holds, how bodies group into blocks.
+
+    Args:
+        pm: the phase mesh (facet-ghosted).
+        phase_names: the model's phases (a body belongs to the phase before ``#`` in its name).
+        interfaces: objects with ``name``, ``plus_phase``, ``minus_phase`` (phase names; equal for
+            ``<phase>#gb``) and ``surface`` (a physical surface name or None).
+
+    Raises:
+        InterfaceLayoutError: on every rank alike, for interfaces without facets, facets claimed by
+            two interfaces, surfaces inside one body, and cohesive interfaces whose two sides are
+            also joined through bonded contacts.
+    """
+
+    def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], interfaces: Sequence):
+        msh = pm.mesh
+        comm = msh.comm
+        self.comm = comm
+        self.bodies = Bodies.from_mesh(pm, phase_names)
+        bodies = self.bodies
+        nb = len(bodies.names)
+        if np.any(bodies.phase < 0) or comm.allreduce(int(np.any(bodies.cell_body < 0)), op=MPI.MAX):
+            raise InterfaceLayoutError(None, "every cell must belong to a named physical volume of a [phases] phase")
+        msh.topology.create_connectivity(2, 3)
+        msh.topology.create_connectivity(3, 2)
+        f2c = msh.topology.connectivity(2, 3)
+        c2f = msh.topology.connectivity(3, 2).array.reshape(-1, 4)
+        off, arr = f2c.offsets, f2c.array
+        nf = msh.topology.index_map(2).size_local
+        two = np.flatnonzero(np.diff(off[: nf + 1]) == 2).astype(np.int32)  # owned interior facets
+        c0, c1 = arr[off[two]], arr[off[two] + 1]
+        b0, b1 = bodies.cell_body[c0], bodies.cell_body[c1]
+        p0, p1 = bodies.phase[b0], bodies.phase[b1]
+        pidx = {p: i for i, p in enumerate(phase_names)}
+
+        # --- facets of each interface and their plus side ----------------------------------------
+        claimed = np.full(len(two), -1, dtype=np.int32)
+        plus_first = np.zeros(len(two), dtype=bool)  # c0 is the plus cell
+        for k, c in enumerate(interfaces):
+            surface = getattr(c, "surface", None)
+            if surface is not None:
+                tagged = np.zeros(msh.topology.index_map(2).size_local + msh.topology.index_map(2).num_ghosts,
+                                  dtype=bool)
+                tagged[pm.facet_tags.find(pm.surfaces[surface])] = True
+                sel = tagged[two]
+                inside = comm.allreduce(int(np.count_nonzero(sel & (b0 == b1))), op=MPI.SUM)
+                if inside:
+                    raise InterfaceLayoutError(
+                        k, f"interface {c.name!r}: {inside} facet(s) of surface {surface!r} lie inside one physical "
+                           f"volume; a cohesive surface must separate two volumes (name them '<phase>#<id>')")
+                fwd = b0 < b1
+            elif c.plus_phase == c.minus_phase:
+                ph = pidx[c.plus_phase]
+                sel = (p0 == ph) & (p1 == ph) & (b0 != b1)
+                fwd = b0 < b1
+            else:
+                pa, pb = pidx[c.plus_phase], pidx[c.minus_phase]
+                fwd = (p0 == pa) & (p1 == pb)
+                sel = fwd | ((p0 == pb) & (p1 == pa))
+            n_sel = comm.allreduce(int(np.count_nonzero(sel)), op=MPI.SUM)
+            if n_sel == 0:
+                raise InterfaceLayoutError(k, f"interface {c.name!r} has no facets in the mesh: "
+                                              f"{self._what(c, phase_names)}")
+            both = comm.allreduce(int(np.count_nonzero(sel & (claimed >= 0))), op=MPI.SUM)
+            if both:
+                other = interfaces[int(claimed[sel & (claimed >= 0)][0])].name if np.any(sel & (claimed >= 0)) else "?"
+                other = [o for o in comm.allgather(other) if o != "?"][0]
+                raise InterfaceLayoutError(k, f"interfaces {other!r} and {c.name!r} share {both} facet(s); "
+                                              f"every facet may belong to one cohesive interface only")
+            claimed[sel] = k
+            plus_first[sel] = fwd[sel]
+        cohesive = claimed >= 0
+
+        # --- clusters of bodies joined by bonded facets --------------------------------------------
+        diff = b0 != b1
+        bonded = _gather_unique(comm, np.column_stack([np.minimum(b0, b1), np.maximum(b0, b1)])[diff & ~cohesive])
+        cluster = _union_find(nb, bonded)
+        self.cluster = cluster
+        n_cl = int(cluster.max()) + 1 if nb else 0
+        for k, c in enumerate(interfaces):
+            mine = claimed == k
+            pairs = _gather_unique(comm, np.column_stack([b0[mine], b1[mine]]))
+            same = cluster[pairs[:, 0]] == cluster[pairs[:, 1]] if len(pairs) else np.zeros(0, dtype=bool)
+            if np.any(same):
+                a, b = (int(x) for x in pairs[np.flatnonzero(same)[0]])
+                via = self._bonded_kinds(bonded, cluster, cluster[a], phase_names)
+                raise InterfaceLayoutError(
+                    k, f"interface {c.name!r}: volumes {bodies.names[a]!r} and {bodies.names[b]!r} are also joined "
+                       f"through bonded contacts ({', '.join(via)}), so no displacement jump is possible across it; "
+                       f"list those interfaces as cohesive too (a bonded-looking interface: a cohesive law with "
+                       f"strengths far above the expected tractions)")
+
+        # --- colour the clusters: vertex adjacency -------------------------------------------------
+        cl_pairs = self._vertex_adjacent_clusters(msh, cluster[bodies.cell_body])
+        coh_pairs = _gather_unique(comm, np.column_stack([cluster[np.minimum(b0, b1)],
+                                                          cluster[np.maximum(b0, b1)]])[cohesive])
+        coh_pairs = np.sort(coh_pairs, axis=1) if len(coh_pairs) else coh_pairs
+        facet_touch = {(int(a), int(b)) for a, b in coh_pairs}
+        point_only = [(a, b) for a, b in cl_pairs.tolist() if (a, b) not in facet_touch]
+        if point_only:
+            log.info("%d pair(s) of bonded clusters touch only at edges or vertices; they are put in different "
+                     "blocks and are not coupled there", len(point_only))
+        colour = greedy_colouring(n_cl, cl_pairs)
+        self.body_block = colour[cluster] if nb else np.zeros(0, dtype=np.int32)
+        self.n_blocks = int(colour.max()) + 1 if n_cl else 1
+        self.cell_block = self.body_block[bodies.cell_body].astype(np.int32)
+        self.block_bodies = [[bodies.names[i] for i in np.flatnonzero(self.body_block == b)]
+                             for b in range(self.n_blocks)]
+        self.block_phases = [sorted({bodies.names[i].split("#", 1)[0] for i in np.flatnonzero(self.body_block == b)},
+                                    key=list(phase_names).index) for b in range(self.n_blocks)]
+        log.info("cohesive bodies: %d physical volume(s), %d bonded cluster(s), %d block(s) by colouring",
+                 nb, n_cl, self.n_blocks)
+
+        # --- integration entities per interface, grouped by (plus block, minus block) -----------
+        cp = np.where(plus_first, c0, c1)
+        cm = np.where(plus_first, c1, c0)
+        bp, bm = self.cell_block[cp], self.cell_block[cm]
+        nbk = self.n_blocks
+        present = np.zeros((len(interfaces), nbk, nbk))
+        present[claimed[cohesive], bp[cohesive], bm[cohesive]] = 1.0
+        present = allreduce_array(comm, present.ravel(), MPI.MAX).reshape(len(interfaces), nbk, nbk)
+        self.facets: list[np.ndarray] = []
+        self.groups: list[list[tuple[int, int, np.ndarray]]] = []
+        for k in range(len(interfaces)):
+            mine = np.flatnonzero(claimed == k)
+            self.facets.append(two[mine].astype(np.int32))
+            groups = []
+            for P, M in zip(*np.nonzero(present[k])):  # a few block pairs
+                s = mine[(bp[mine] == P) & (bm[mine] == M)]
+                f = two[s]
+                lp = np.argmax(c2f[cp[s]] == f[:, None], axis=1)
+                lm = np.argmax(c2f[cm[s]] == f[:, None], axis=1)
+                ent = np.column_stack([cp[s], lp, cm[s], lm]).astype(np.int32).ravel()
+                groups.append((int(P), int(M), ent))
+            self.groups.append(groups)
+
+    # ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _what(c, phase_names) -> str:
+        if getattr(c, "surface", None) is not None:
+            return f"surface {c.surface!r} has no interior facets between two volumes"
+        if c.plus_phase == c.minus_phase:
+            return (f"phase {c.plus_phase!r} has no facets between two of its volumes (grain boundaries need "
+                    f"volumes '<phase>#<id>', e.g. geometry.grains)")
+        return f"phases {c.plus_phase!r} and {c.minus_phase!r} do not touch"
+
+    def _bonded_kinds(self, bonded: np.ndarray, cluster: np.ndarray, cl: int, phase_names) -> list[str]:
+        """Names of the bonded contact kinds inside one cluster (``A/B`` or ``<phase>#gb``)."""
+        out = []
+        for a, b in bonded:
+            if cluster[a] != cl:
+                continue
+            pa, pb = (phase_names[self.bodies.phase[a]], phase_names[self.bodies.phase[b]])
+            name = f"{pa}{GB_SUFFIX}" if pa == pb else "/".join(sorted((pa, pb), key=list(phase_names).index))
+            if name not in out:
+                out.append(name)
+        return out[:6]
+
+    def _vertex_adjacent_clusters(self, msh, cell_cluster: np.ndarray) -> np.ndarray:
+        """Pairs (a < b) of clusters sharing at least one mesh vertex, on any rank."""
+        comm = self.comm
+        msh.topology.create_connectivity(3, 0)
+        c2v = msh.topology.connectivity(3, 0).array.reshape(-1, 4)
+        vmap = msh.topology.index_map(0)
+        nv = vmap.size_local + vmap.num_ghosts
+        v = c2v.ravel()
+        cl = np.repeat(cell_cluster, 4)
+        vc = np.unique(np.column_stack([v, cl]), axis=0)  # (local vertex, cluster)
+        count = np.bincount(vc[:, 0], minlength=nv)
+        # vertices seen by other ranks (ghosts here, or owned and ghosted elsewhere) go to the gather too
+        shared = np.zeros(nv, dtype=bool)
+        shared[vmap.size_local:] = True
+        if comm.size > 1:
+            dest = np.diff(vmap.index_to_dest_ranks(0).offsets) > 0  # owned and ghost vertices
+            shared[: len(dest)] |= dest
+        keep = (count[vc[:, 0]] > 1) | shared[vc[:, 0]]
+        gv = vmap.local_to_global(vc[keep, 0].astype(np.int32)) if np.any(keep) else np.zeros(0, dtype=np.int64)
+        rows = _gather_unique(comm, np.column_stack([gv, vc[keep, 1]]))
+        pairs = []
+        for shift in range(1, 64):  # group sizes are small (clusters meeting at one vertex)
+            if shift >= len(rows):
+                break
+            same = rows[shift:, 0] == rows[:-shift, 0]
+            if not np.any(same):
+                break
+            pairs.append(np.column_stack([rows[:-shift, 1][same], rows[shift:, 1][same]]))
+        if not pairs:
+            return np.zeros((0, 2), dtype=np.int64)
+        p = np.concatenate(pairs)
+        return np.unique(np.sort(p, axis=1), axis=0)
