@@ -204,7 +204,10 @@ def test_unknown_surface_and_same_phase_pair_are_case_errors(tmp_path):
 
 
 # ----------------------------------------------------------------------------- B5, B6 polycrystal
-POLY_TOML = f"""
+def one_particle_case(extra_geometry: str, size_um: float, extra_phases: str, interfaces: dict[str, str]) -> str:
+    """One NMC811 particle (d = 2.6 um, cut by the box) in a 4 um LLZO box, charged to soc 0.5 in 2 increments."""
+    ifaces = "".join(f'[[interfaces]]\nname = "{n}"\nlaw = {law}\n' for n, law in interfaces.items())
+    return f"""
 [geometry]
 type = "particles"
 box_um = [4.0, 4.0, 4.0]
@@ -213,13 +216,14 @@ particle_phase = "NMC811"
 matrix_phase = "LLZO"
 max_particles = 1
 size_distribution = {{ type = "fixed", diameter_um = 2.6 }}
-grains = {{ grains_per_particle = 4 }}
+{extra_geometry}
 [mesh]
-size_um = 1.0
+size_um = {size_um}
 interface_size_um = 0.6
 [phases]
 NMC811 = "NMC811"
 LLZO = "LLZO"
+{extra_phases}
 [[stages]]
 type = "soc"
 name = "charge"
@@ -228,13 +232,13 @@ increments = 2
 [[boundary_conditions]]
 type = "roller"
 surfaces = ["xmin", "ymin", "zmin"]
-[[interfaces]]
-name = "NMC811#gb"
-law = {{ type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 50e6, shear_strength_Pa = 75e6, GIc_J_per_m2 = 1.0, GIIc_J_per_m2 = 1.0, viscosity_s = 0.05 }}
-[[interfaces]]
-name = "NMC811/LLZO"
-law = {LAW}
-"""
+{ifaces}"""
+
+
+POLY_TOML = one_particle_case("grains = { grains_per_particle = 4 }", 1.0, "", {
+    "NMC811#gb": ('{ type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 50e6, '
+                  'shear_strength_Pa = 75e6, GIc_J_per_m2 = 1.0, GIIc_J_per_m2 = 1.0, viscosity_s = 0.05 }'),
+    "NMC811/LLZO": LAW})
 
 
 @pytest.fixture(scope="module")
@@ -270,38 +274,11 @@ def test_polycrystal_serial_equals_mpi(polycrystal, tmp_path):
 
 
 # ----------------------------------------------------------------------------- B7 coating
-COATED_TOML = f"""
-[geometry]
-type = "particles"
-box_um = [4.0, 4.0, 4.0]
-volume_fraction = 0.14
-particle_phase = "NMC811"
-matrix_phase = "LLZO"
-max_particles = 1
-size_distribution = {{ type = "fixed", diameter_um = 2.6 }}
-coating = {{ phase = "ZrO2", thickness_um = 0.5 }}
-[mesh]
-size_um = 1.2
-interface_size_um = 0.6
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
-ZrO2 = "ZrO2"
-[[stages]]
-type = "soc"
-name = "charge"
-soc_end = 0.5
-increments = 2
-[[boundary_conditions]]
-type = "roller"
-surfaces = ["xmin", "ymin", "zmin"]
-[[interfaces]]
-name = "NMC811/ZrO2"
-law = {{ type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 100e6, shear_strength_Pa = 150e6, GIc_J_per_m2 = 2.4, GIIc_J_per_m2 = 2.4, viscosity_s = 0.05 }}
-[[interfaces]]
-name = "ZrO2/LLZO"
-law = {{ type = "exponential", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 40e6, shear_strength_Pa = 60e6, GIc_J_per_m2 = 1.0, viscosity_s = 0.05 }}
-"""
+COATED_TOML = one_particle_case('coating = { phase = "ZrO2", thickness_um = 0.5 }', 1.2, 'ZrO2 = "ZrO2"', {
+    "NMC811/ZrO2": ('{ type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 100e6, '
+                    'shear_strength_Pa = 150e6, GIc_J_per_m2 = 2.4, GIIc_J_per_m2 = 2.4, viscosity_s = 0.05 }'),
+    "ZrO2/LLZO": ('{ type = "exponential", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 40e6, '
+                  'shear_strength_Pa = 60e6, GIc_J_per_m2 = 1.0, viscosity_s = 0.05 }')})
 
 
 def test_coating_interfaces(tmp_path):
