@@ -595,7 +595,7 @@ class Case(_Table):
                 if spec.phases[0] not in self.phases:
                     raise ValueError(f"interfaces[{k}].name = {spec.name!r}: {spec.phases[0]!r} is not a phase of "
                                      f"[phases] ({sorted(self.phases)}); allowed: {allowed}")
-            elif "#" in spec.name or not isinstance(self.geometry, MshGeometry):
+            elif not isinstance(self.geometry, MshGeometry):
                 raise ValueError(f"interfaces[{k}].name = {spec.name!r}: not an interface name; allowed: "
                                  + (allowed if isinstance(self.geometry, MshGeometry) else
                                     '"A/B" or "<phase>#gb" (named surfaces need a geometry of type "msh")'))

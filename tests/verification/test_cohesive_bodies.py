@@ -13,7 +13,9 @@ Requirements and tolerances:
   the diagonal pairs share no facet, so no (plus, minus) integration group joins them.
 * B3 A cohesive interface whose two sides are also joined through bonded contacts is refused,
   naming the bonded contact to list (``G/M``); so is a surface that does not exist (case error
-  naming the file and ``interfaces[0].name``) and ``A/A`` (pointing to ``A#gb``).
+  naming the file and ``interfaces[0].name``) and ``A/A`` (pointing to ``A#gb``). When the case is
+  read: ``X#gb`` of an unknown phase, a surface name with a generated geometry and ``A/A`` are case
+  errors naming the file, the key and what is allowed.
 * B4 Particle/particle: two touching particle volumes NMC811#0, NMC811#1 of a hand-built .msh with a
   named contact surface ``contact``, shrunk by cooling against rollers (free opening 2 L alpha dT =
   54 nm > final opening 2 G_c / N = 48 nm): through ``stressfem run`` the contact opens and debonds
@@ -201,6 +203,20 @@ def test_unknown_surface_and_same_phase_pair_are_case_errors(tmp_path):
     proc = run_cli("check", folder2)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 2 and "interfaces[0].name" in out and "NMC811#gb" in out, out
+
+
+def test_interface_names_are_checked_when_the_case_is_read(tmp_path):
+    from stressfem.case import load_case
+    from stressfem.errors import CaseError
+
+    cases = {"LLZO2#gb": "not a phase of [phases]", "contact": 'named surfaces need a geometry of type "msh"',
+             "NMC811/NMC811": '"NMC811#gb"'}
+    for k, (name, expected) in enumerate(cases.items()):
+        folder = write_case(tmp_path / f"c{k}", POLY_TOML.replace('name = "NMC811/LLZO"', f'name = "{name}"'))
+        with pytest.raises(CaseError) as err:
+            load_case(folder)
+        assert "interfaces[1].name" in str(err.value) and expected in str(err.value), str(err.value)
+        assert str(folder / "case.toml") in str(err.value)
 
 
 # ----------------------------------------------------------------------------- B5, B6 polycrystal
