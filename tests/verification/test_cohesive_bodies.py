@@ -7,7 +7,8 @@ interfaces of a coated particle (core/coating, coating/electrolyte) with differe
 Requirements and tolerances:
 * B1 Two-grain bar (volumes G#1, G#2 of one phase, planar boundary ``G#gb``) pulled in mode I:
   peak traction = normal strength within 1 %, external work and dissipated_energy_J = G_Ic A
-  within 2 %, fully debonded at the end (the pull machinery of test_cohesive_pull.py).
+  within 2 %, fully debonded at the end (the pull machinery of test_cohesive_pull.py); serial and
+  ``mpiexec -n 2`` with a rank that holds no grain-boundary facet agree (1e-6 relative).
 * B2 Bodies are coloured by vertex adjacency: four grains meeting at one edge (2 x 2 checkerboard)
   need four blocks (facet adjacency alone would give two and pin diagonal grains along the edge);
   the diagonal pairs share no facet, so no (plus, minus) integration group joins them.
@@ -70,6 +71,27 @@ def test_two_grain_bar_mode_I():
     assert out["rows"][-1]["debonded_fraction"] == 1.0
     model = out["model"]
     assert [blk.bodies for blk in model.blocks] == [["G#1"], ["G#2"]]
+
+
+@pytest.mark.mpi
+def test_two_grain_bar_serial_equals_mpi_with_an_empty_rank():
+    import json
+    import subprocess
+    import sys
+
+    from conftest import MPIEXEC, _env
+
+    if MPIEXEC is None:
+        pytest.skip("mpiexec not found")
+    cmd = [sys.executable, "-m", "stressfem.verification.cohesive_pull", "--grains"]
+    res = [json.loads(subprocess.run(c, capture_output=True, text=True, timeout=600, env=_env(), check=True)
+                      .stdout.strip().splitlines()[-1]) for c in (cmd, [MPIEXEC, "-n", "2", *cmd])]
+    serial, parallel = res
+    assert 0 in parallel["interface_facets_per_rank"], parallel["interface_facets_per_rank"]
+    assert len(serial["rows"]) == len(parallel["rows"]) > 0
+    for s, p in zip(serial["rows"], parallel["rows"]):
+        for key in ("force_N", "damaged_fraction", "debonded_fraction", "max_opening_m", "dissipated_energy_J"):
+            assert p[key] == pytest.approx(s[key], rel=1e-6, abs=1e-6 * abs(s[key]) + 1e-30), key
 
 
 # ----------------------------------------------------------------------------- B2, B3 layout
