@@ -304,7 +304,13 @@ def test_polycrystal_serial_equals_mpi(polycrystal, tmp_path):
     shutil.copytree(polycrystal / "mesh", folder / "mesh")  # the cached mesh: no second meshing
     run_cli("run", folder, np=2, check=True)
     s, p = read_summary(polycrystal), read_summary(folder)
-    assert p["mpi_ranks"] == 2 and len(s["steps"]) == len(p["steps"])
+    assert p["mpi_ranks"] == 2 and len(s["steps"]) == len(p["steps"]) and p["dofs"] == s["dofs"]
+
+    def layout_line(case):  # bodies, clusters and blocks: the same colouring on any rank count
+        log = (case / "results" / "run.log").read_text()
+        return log[log.index("cohesive bodies:"):].splitlines()[0]
+
+    assert layout_line(folder) == layout_line(polycrystal)
     for a, b in zip(s["steps"], p["steps"]):
         for name, stats in a["interfaces"].items():
             for key, v in stats.items():
