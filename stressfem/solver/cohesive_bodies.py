@@ -151,35 +151,39 @@ class BlockLayout:
 
     def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], interfaces: Sequence):
         msh = pm.mesh
-        comm = msh.comm
-        self.comm = comm
+        self.comm, self.phase_names, self.interfaces = msh.comm, list(phase_names), list(interfaces)
         self.bodies = Bodies.from_mesh(pm, phase_names)
-        bodies = self.bodies
-        nb = len(bodies.names)
-        if np.any(bodies.phase < 0) or comm.allreduce(int(np.any(bodies.cell_body < 0)), op=MPI.MAX):
+        if np.any(self.bodies.phase < 0) or self.comm.allreduce(int(np.any(self.bodies.cell_body < 0)), op=MPI.MAX):
             raise InterfaceLayoutError(None, "every cell must belong to a named physical volume of a [phases] phase")
         msh.topology.create_connectivity(2, 3)
         msh.topology.create_connectivity(3, 2)
         f2c = msh.topology.connectivity(2, 3)
-        c2f = msh.topology.connectivity(3, 2).array.reshape(-1, 4)
         off, arr = f2c.offsets, f2c.array
         nf = msh.topology.index_map(2).size_local
-        two = np.flatnonzero(np.diff(off[: nf + 1]) == 2).astype(np.int32)  # owned interior facets
-        c0, c1 = arr[off[two]], arr[off[two] + 1]
-        b0, b1 = bodies.cell_body[c0], bodies.cell_body[c1]
-        p0, p1 = bodies.phase[b0], bodies.phase[b1]
-        pidx = {p: i for i, p in enumerate(phase_names)}
+        self._two = np.flatnonzero(np.diff(off[: nf + 1]) == 2).astype(np.int32)  # owned interior facets
+        self._c0, self._c1 = arr[off[self._two]], arr[off[self._two] + 1]
+        self._b0, self._b1 = self.bodies.cell_body[self._c0], self.bodies.cell_body[self._c1]
+        claimed, plus_first = self._claim(pm)
+        cluster, cl_pairs = self._clusters(msh, claimed)
+        self.cluster = cluster
+        self._colour(cluster, cl_pairs, claimed >= 0)
+        self._integration_groups(msh, claimed, plus_first)
 
-        # --- facets of each interface and their plus side ----------------------------------------
-        claimed = np.full(len(two), -1, dtype=np.int32)
-        plus_first = np.zeros(len(two), dtype=bool)  # c0 is the plus cell
+    def _claim(self, pm: PhaseMesh) -> tuple[np.ndarray, np.ndarray]:
+        """Per owned interior facet: the index of its cohesive interface (-1: bonded) and whether c0 is "+"."""
+        comm, interfaces = self.comm, self.interfaces
+        b0, b1 = self._b0, self._b1
+        p0, p1 = self.bodies.phase[b0], self.bodies.phase[b1]
+        pidx = {p: i for i, p in enumerate(self.phase_names)}
+        claimed = np.full(len(self._two), -1, dtype=np.int32)
+        plus_first = np.zeros(len(self._two), dtype=bool)
+        imap = pm.mesh.topology.index_map(2)
         for k, c in enumerate(interfaces):
             surface = getattr(c, "surface", None)
             if surface is not None:
-                tagged = np.zeros(msh.topology.index_map(2).size_local + msh.topology.index_map(2).num_ghosts,
-                                  dtype=bool)
+                tagged = np.zeros(imap.size_local + imap.num_ghosts, dtype=bool)
                 tagged[pm.facet_tags.find(pm.surfaces[surface])] = True
-                sel = tagged[two]
+                sel = tagged[self._two]
                 inside = comm.allreduce(int(np.count_nonzero(sel & (b0 == b1))), op=MPI.SUM)
                 if inside:
                     raise InterfaceLayoutError(
@@ -194,86 +198,91 @@ class BlockLayout:
                 pa, pb = pidx[c.plus_phase], pidx[c.minus_phase]
                 fwd = (p0 == pa) & (p1 == pb)
                 sel = fwd | ((p0 == pb) & (p1 == pa))
-            n_sel = comm.allreduce(int(np.count_nonzero(sel)), op=MPI.SUM)
-            if n_sel == 0:
-                raise InterfaceLayoutError(k, f"interface {c.name!r} has no facets in the mesh: "
-                                              f"{self._what(c, phase_names)}")
-            both = comm.allreduce(int(np.count_nonzero(sel & (claimed >= 0))), op=MPI.SUM)
+            if comm.allreduce(int(np.count_nonzero(sel)), op=MPI.SUM) == 0:
+                raise InterfaceLayoutError(k, f"interface {c.name!r} has no facets in the mesh: {self._what(c)}")
+            overlap = sel & (claimed >= 0)
+            both = comm.allreduce(int(np.count_nonzero(overlap)), op=MPI.SUM)
             if both:
-                other = interfaces[int(claimed[sel & (claimed >= 0)][0])].name if np.any(sel & (claimed >= 0)) else "?"
-                other = [o for o in comm.allgather(other) if o != "?"][0]
-                raise InterfaceLayoutError(k, f"interfaces {other!r} and {c.name!r} share {both} facet(s); "
-                                              f"every facet may belong to one cohesive interface only")
+                first = comm.allreduce(int(claimed[overlap].min()) if np.any(overlap) else len(interfaces), op=MPI.MIN)
+                raise InterfaceLayoutError(k, f"interfaces {interfaces[first].name!r} and {c.name!r} share {both} "
+                                              f"facet(s); every facet may belong to one cohesive interface only")
             claimed[sel] = k
             plus_first[sel] = fwd[sel]
-        cohesive = claimed >= 0
+        return claimed, plus_first
 
-        # --- clusters of bodies joined by bonded facets --------------------------------------------
-        diff = b0 != b1
-        bonded = _gather_unique(comm, np.column_stack([np.minimum(b0, b1), np.maximum(b0, b1)])[diff & ~cohesive])
-        cluster = _union_find(nb, bonded)
-        self.cluster = cluster
-        n_cl = int(cluster.max()) + 1 if nb else 0
-        for k, c in enumerate(interfaces):
+    def _clusters(self, msh, claimed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cluster per body (bodies joined by bonded facets) and the vertex-adjacent cluster pairs."""
+        comm, bodies = self.comm, self.bodies
+        b0, b1 = self._b0, self._b1
+        lo, hi = np.minimum(b0, b1), np.maximum(b0, b1)
+        bonded = _gather_unique(comm, np.column_stack([lo, hi])[(b0 != b1) & (claimed < 0)])
+        cluster = _union_find(len(bodies.names), bonded)
+        for k, c in enumerate(self.interfaces):
             mine = claimed == k
             pairs = _gather_unique(comm, np.column_stack([b0[mine], b1[mine]]))
             same = cluster[pairs[:, 0]] == cluster[pairs[:, 1]] if len(pairs) else np.zeros(0, dtype=bool)
             if np.any(same):
                 a, b = (int(x) for x in pairs[np.flatnonzero(same)[0]])
-                via = self._bonded_kinds(bonded, cluster, cluster[a], phase_names)
+                via = self._bonded_kinds(bonded, cluster, cluster[a])
                 raise InterfaceLayoutError(
                     k, f"interface {c.name!r}: volumes {bodies.names[a]!r} and {bodies.names[b]!r} are also joined "
                        f"through bonded contacts ({', '.join(via)}), so no displacement jump is possible across it; "
                        f"list those interfaces as cohesive too (a bonded-looking interface: a cohesive law with "
                        f"strengths far above the expected tractions)")
-
-        # --- colour the clusters: vertex adjacency -------------------------------------------------
         cl_pairs = self._vertex_adjacent_clusters(msh, cluster[bodies.cell_body])
-        coh_pairs = _gather_unique(comm, np.column_stack([cluster[np.minimum(b0, b1)],
-                                                          cluster[np.maximum(b0, b1)]])[cohesive])
-        coh_pairs = np.sort(coh_pairs, axis=1) if len(coh_pairs) else coh_pairs
-        facet_touch = {(int(a), int(b)) for a, b in coh_pairs}
-        point_only = [(a, b) for a, b in cl_pairs.tolist() if (a, b) not in facet_touch]
+        coh = claimed >= 0
+        facet_touch = {(int(a), int(b)) for a, b in
+                       _gather_unique(comm, np.sort(np.column_stack([cluster[b0], cluster[b1]])[coh], axis=1))}
+        point_only = sum((a, b) not in facet_touch for a, b in cl_pairs.tolist())
         if point_only:
             log.info("%d pair(s) of bonded clusters touch only at edges or vertices; they are put in different "
-                     "blocks and are not coupled there", len(point_only))
+                     "blocks and are not coupled there", point_only)
+        return cluster, cl_pairs
+
+    def _colour(self, cluster: np.ndarray, cl_pairs: np.ndarray, cohesive: np.ndarray) -> None:
+        """Blocks = colours of the cluster vertex-adjacency graph."""
+        bodies = self.bodies
+        n_cl = int(cluster.max()) + 1 if len(cluster) else 0
         colour = greedy_colouring(n_cl, cl_pairs)
-        self.body_block = colour[cluster] if nb else np.zeros(0, dtype=np.int32)
+        self.body_block = colour[cluster]
         self.n_blocks = int(colour.max()) + 1 if n_cl else 1
         self.cell_block = self.body_block[bodies.cell_body].astype(np.int32)
-        self.block_bodies = [[bodies.names[i] for i in np.flatnonzero(self.body_block == b)]
-                             for b in range(self.n_blocks)]
-        self.block_phases = [sorted({bodies.names[i].split("#", 1)[0] for i in np.flatnonzero(self.body_block == b)},
-                                    key=list(phase_names).index) for b in range(self.n_blocks)]
+        members = [np.flatnonzero(self.body_block == b) for b in range(self.n_blocks)]
+        self.block_bodies = [[bodies.names[i] for i in m] for m in members]
+        self.block_phases = [sorted({bodies.names[i].split("#", 1)[0] for i in m}, key=self.phase_names.index)
+                             for m in members]
         log.info("cohesive bodies: %d physical volume(s), %d bonded cluster(s), %d block(s) by colouring",
-                 nb, n_cl, self.n_blocks)
+                 len(bodies.names), n_cl, self.n_blocks)
 
-        # --- integration entities per interface, grouped by (plus block, minus block) -----------
-        cp = np.where(plus_first, c0, c1)
-        cm = np.where(plus_first, c1, c0)
+    def _integration_groups(self, msh, claimed: np.ndarray, plus_first: np.ndarray) -> None:
+        """Per interface: its owned facets, and dS entities (plus cell, local facet, minus cell, local facet)
+        grouped by (plus block, minus block); the groups are the same on every rank."""
+        c2f = msh.topology.connectivity(3, 2).array.reshape(-1, 4)
+        two, c0, c1 = self._two, self._c0, self._c1
+        cp, cm = np.where(plus_first, c0, c1), np.where(plus_first, c1, c0)
         bp, bm = self.cell_block[cp], self.cell_block[cm]
-        nbk = self.n_blocks
-        present = np.zeros((len(interfaces), nbk, nbk))
-        present[claimed[cohesive], bp[cohesive], bm[cohesive]] = 1.0
-        present = allreduce_array(comm, present.ravel(), MPI.MAX).reshape(len(interfaces), nbk, nbk)
+        nk, nbk = len(self.interfaces), self.n_blocks
+        coh = claimed >= 0
+        present = np.zeros((nk, nbk, nbk))
+        present[claimed[coh], bp[coh], bm[coh]] = 1.0
+        present = allreduce_array(self.comm, present.ravel(), MPI.MAX).reshape(nk, nbk, nbk)
         self.facets: list[np.ndarray] = []
         self.groups: list[list[tuple[int, int, np.ndarray]]] = []
-        for k in range(len(interfaces)):
+        for k in range(nk):
             mine = np.flatnonzero(claimed == k)
             self.facets.append(two[mine].astype(np.int32))
             groups = []
             for P, M in zip(*np.nonzero(present[k])):  # a few block pairs
-                s = mine[(bp[mine] == P) & (bm[mine] == M)]
-                f = two[s]
-                lp = np.argmax(c2f[cp[s]] == f[:, None], axis=1)
-                lm = np.argmax(c2f[cm[s]] == f[:, None], axis=1)
-                ent = np.column_stack([cp[s], lp, cm[s], lm]).astype(np.int32).ravel()
-                groups.append((int(P), int(M), ent))
+                sel = mine[(bp[mine] == P) & (bm[mine] == M)]
+                f = two[sel]
+                lp = np.argmax(c2f[cp[sel]] == f[:, None], axis=1)
+                lm = np.argmax(c2f[cm[sel]] == f[:, None], axis=1)
+                groups.append((int(P), int(M), np.column_stack([cp[sel], lp, cm[sel], lm]).astype(np.int32).ravel()))
             self.groups.append(groups)
 
     # ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _what(c, phase_names) -> str:
+    def _what(c) -> str:
         if getattr(c, "surface", None) is not None:
             return f"surface {c.surface!r} has no interior facets between two volumes"
         if c.plus_phase == c.minus_phase:
@@ -281,14 +290,15 @@ class BlockLayout:
                     f"volumes '<phase>#<id>', e.g. geometry.grains)")
         return f"phases {c.plus_phase!r} and {c.minus_phase!r} do not touch"
 
-    def _bonded_kinds(self, bonded: np.ndarray, cluster: np.ndarray, cl: int, phase_names) -> list[str]:
+    def _bonded_kinds(self, bonded: np.ndarray, cluster: np.ndarray, cl: int) -> list[str]:
         """Names of the bonded contact kinds inside one cluster (``A/B`` or ``<phase>#gb``)."""
+        phase_names = self.phase_names
         out = []
         for a, b in bonded:
             if cluster[a] != cl:
                 continue
             pa, pb = (phase_names[self.bodies.phase[a]], phase_names[self.bodies.phase[b]])
-            name = f"{pa}{GB_SUFFIX}" if pa == pb else "/".join(sorted((pa, pb), key=list(phase_names).index))
+            name = f"{pa}{GB_SUFFIX}" if pa == pb else "/".join(sorted((pa, pb), key=phase_names.index))
             if name not in out:
                 out.append(name)
         return out[:6]

@@ -13,9 +13,10 @@ Requirements and tolerances:
   need four blocks (facet adjacency alone would give two and pin diagonal grains along the edge);
   the diagonal pairs share no facet, so no (plus, minus) integration group joins them.
 * B3 A cohesive interface whose two sides are also joined through bonded contacts is refused,
-  naming the bonded contact to list (``G/M``); so is a surface that does not exist (case error
-  naming the file and ``interfaces[0].name``) and ``A/A`` (pointing to ``A#gb``). When the case is
-  read: ``X#gb`` of an unknown phase, a surface name with a generated geometry and ``A/A`` are case
+  naming the bonded contact to list (``G/M``); so are a named surface lying inside a volume and
+  two interfaces sharing facets (a named grain-boundary surface alone gets plus = the smaller tag).
+  Through the CLI, a surface that does not exist is a case error naming the file and
+  ``interfaces[0].name``, and ``A/A`` points to ``A#gb``. When the case is read: ``X#gb`` of an unknown phase, a surface name with a generated geometry and ``A/A`` are case
   errors naming the file, the key and what is allowed.
 * B4 Particle/particle: two touching particle volumes NMC811#0, NMC811#1 of a hand-built .msh with a
   named contact surface ``contact``, shrunk by cooling against rollers (free opening 2 L alpha dT =
@@ -96,7 +97,8 @@ def test_two_grain_bar_serial_equals_mpi_with_an_empty_rank():
 
 # ----------------------------------------------------------------------------- B2, B3 layout
 def _box_bodies(names_of, volumes: dict[str, int], n: int = 4):
-    """A unit cube (m) of n^3 x 6 tetrahedra whose cells get the tag names_of(midpoints)."""
+    """A unit cube (m) of n^3 x 6 tetrahedra whose cells get the tag names_of(midpoints); surfaces
+    ``x050`` (x = 0.5) and ``x025`` (x = 0.25)."""
     from stressfem._dolfinx import MPI, mesh
     from stressfem.geometry.msh import PhaseMesh
 
@@ -106,7 +108,12 @@ def _box_bodies(names_of, volumes: dict[str, int], n: int = 4):
     cells = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int32)
     tags = names_of(mesh.compute_midpoints(msh, 3, cells)).astype(np.int32)
     ct = mesh.meshtags(msh, 3, cells, tags)
-    return PhaseMesh(msh, ct, None, volumes, {}, Path("box"))
+    planes = [mesh.locate_entities(msh, 2, lambda x, c=c: np.isclose(x[0], c)) for c in (0.5, 0.25)]
+    facets = np.concatenate(planes).astype(np.int32)
+    values = np.concatenate([np.full(len(p), k + 1) for k, p in enumerate(planes)]).astype(np.int32)
+    order = np.argsort(facets)
+    ft = mesh.meshtags(msh, 2, facets[order], values[order])
+    return PhaseMesh(msh, ct, ft, volumes, {"x050": 1, "x025": 2}, Path("box"))
 
 
 def test_colouring_uses_vertex_adjacency():
@@ -141,6 +148,15 @@ def test_bonded_path_is_refused():
     layout = BlockLayout(pm, ["G", "M"], [CohesiveInterface("G#gb", "G", "G", BIL),
                                           CohesiveInterface("G/M", "G", "M", BIL)])
     assert layout.n_blocks == 3
+    # x = 0.5 is the grain boundary and a plane inside M, x = 0.25 lies inside G#1 and M: refused
+    for extra, message in ((CohesiveInterface("x050", None, None, BIL, surface="x050"), "inside one physical volume"),
+                           (CohesiveInterface("x025", None, None, BIL, surface="x025"), "inside one physical volume")):
+        with pytest.raises(InterfaceLayoutError, match=message):
+            BlockLayout(pm, ["G", "M"], [CohesiveInterface("G/M", "G", "M", BIL), extra])
+    halves = _box_bodies(lambda mid: 1 + (mid[:, 0] > 0.5), {"G#1": 1, "G#2": 2})
+    with pytest.raises(InterfaceLayoutError, match="'G#gb' and 'x050' share"):
+        BlockLayout(halves, ["G"], [CohesiveInterface("G#gb", "G", "G", BIL),
+                                        CohesiveInterface("x050", None, None, BIL, surface="x050")])
 
 
 # ----------------------------------------------------------------------------- B4 particle/particle
