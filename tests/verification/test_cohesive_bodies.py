@@ -327,6 +327,7 @@ def test_polycrystal_serial_equals_mpi(polycrystal, tmp_path):
         return log[log.index("cohesive bodies:"):].splitlines()[0]
 
     assert layout_line(folder) == layout_line(polycrystal)
+    assert (folder / "results" / "interface_NMC811-gb.pvd").is_file()
     for a, b in zip(s["steps"], p["steps"]):
         for name, stats in a["interfaces"].items():
             for key, v in stats.items():
