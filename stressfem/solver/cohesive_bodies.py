@@ -7,9 +7,13 @@ interface is a set of interior facets between two different bodies:
 * ``A/B`` (phases A != B): every facet between a cell of phase A and a cell of phase B; the
   plus side is A.
 * ``<phase>#gb``: every facet between two different bodies of that phase (grain boundaries and
-  particle/particle contacts); the plus side is the body with the smaller physical volume tag.
+  particle/particle contacts).
 * any other name: a physical surface of the mesh (e.g. a particle/particle contact surface); its
-  facets must separate two different bodies; the plus side is the body with the smaller tag.
+  facets must separate two different bodies.
+
+For the last two the plus side is the body in the lower-numbered block (blocks are numbered by
+the colouring, which is the same on every rank): then every block pair is integrated in one
+orientation only, which halves the interface kernels to compile compared with orienting by tag.
 
 Bodies joined through bonded (not cohesive) facets form a *cluster* that shares one continuous
 displacement; a cohesive interface must separate two different clusters. Clusters that share a
@@ -163,20 +167,25 @@ class BlockLayout:
         self._two = np.flatnonzero(np.diff(off[: nf + 1]) == 2).astype(np.int32)  # owned interior facets
         self._c0, self._c1 = arr[off[self._two]], arr[off[self._two] + 1]
         self._b0, self._b1 = self.bodies.cell_body[self._c0], self.bodies.cell_body[self._c1]
-        claimed, plus_first = self._claim(pm)
+        claimed, plus_first, by_block = self._claim(pm)
         cluster, cl_pairs = self._clusters(msh, claimed)
         self.cluster = cluster
-        self._colour(cluster, cl_pairs, claimed >= 0)
+        self._colour(cluster, cl_pairs)
+        block0, block1 = self.cell_block[self._c0], self.cell_block[self._c1]
+        plus_first = np.where(by_block, block0 < block1, plus_first)
         self._integration_groups(msh, claimed, plus_first)
 
-    def _claim(self, pm: PhaseMesh) -> tuple[np.ndarray, np.ndarray]:
-        """Per owned interior facet: the index of its cohesive interface (-1: bonded) and whether c0 is "+"."""
+    def _claim(self, pm: PhaseMesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per owned interior facet: the index of its cohesive interface (-1: bonded), whether c0 is "+"
+        (``A/B``: the phase-A cell), and whether "+" is instead the cell of the lower block (``<phase>#gb``,
+        named surfaces; decided after the colouring)."""
         comm, interfaces = self.comm, self.interfaces
         b0, b1 = self._b0, self._b1
         p0, p1 = self.bodies.phase[b0], self.bodies.phase[b1]
         pidx = {p: i for i, p in enumerate(self.phase_names)}
         claimed = np.full(len(self._two), -1, dtype=np.int32)
         plus_first = np.zeros(len(self._two), dtype=bool)
+        by_block = np.zeros(len(self._two), dtype=bool)
         imap = pm.mesh.topology.index_map(2)
         for k, c in enumerate(interfaces):
             surface = getattr(c, "surface", None)
@@ -189,11 +198,11 @@ class BlockLayout:
                     raise InterfaceLayoutError(
                         k, f"interface {c.name!r}: {inside} facet(s) of surface {surface!r} lie inside one physical "
                            f"volume; a cohesive surface must separate two volumes (name them '<phase>#<id>')")
-                fwd = b0 < b1
+                fwd = None
             elif c.plus_phase == c.minus_phase:
                 ph = pidx[c.plus_phase]
                 sel = (p0 == ph) & (p1 == ph) & (b0 != b1)
-                fwd = b0 < b1
+                fwd = None
             else:
                 pa, pb = pidx[c.plus_phase], pidx[c.minus_phase]
                 fwd = (p0 == pa) & (p1 == pb)
@@ -207,8 +216,11 @@ class BlockLayout:
                 raise InterfaceLayoutError(k, f"interfaces {interfaces[first].name!r} and {c.name!r} share {both} "
                                               f"facet(s); every facet may belong to one cohesive interface only")
             claimed[sel] = k
-            plus_first[sel] = fwd[sel]
-        return claimed, plus_first
+            if fwd is None:
+                by_block[sel] = True
+            else:
+                plus_first[sel] = fwd[sel]
+        return claimed, plus_first, by_block
 
     def _clusters(self, msh, claimed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cluster per body (bodies joined by bonded facets) and the vertex-adjacent cluster pairs."""
@@ -239,7 +251,7 @@ class BlockLayout:
                      "blocks and are not coupled there", point_only)
         return cluster, cl_pairs
 
-    def _colour(self, cluster: np.ndarray, cl_pairs: np.ndarray, cohesive: np.ndarray) -> None:
+    def _colour(self, cluster: np.ndarray, cl_pairs: np.ndarray) -> None:
         """Blocks = colours of the cluster vertex-adjacency graph."""
         bodies = self.bodies
         n_cl = int(cluster.max()) + 1 if len(cluster) else 0

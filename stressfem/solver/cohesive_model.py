@@ -75,9 +75,9 @@ class CohesiveInterface:
     """A cohesive interface with its law (facet selection and plus side: cohesive_bodies.py).
 
     ``plus_phase != minus_phase``: the facets between the two phases, plus = plus_phase (particle side).
-    ``plus_phase == minus_phase``: the facets between two different volumes of that phase (``<phase>#gb``),
-    plus = the volume with the smaller physical tag. ``surface``: the facets of that physical surface
-    (phases unused), plus = the volume with the smaller physical tag.
+    ``plus_phase == minus_phase``: the facets between two different volumes of that phase (``<phase>#gb``).
+    ``surface``: the facets of that physical surface (phases unused). For these two, plus = the volume in
+    the lower-numbered block.
     """
 
     name: str

@@ -56,7 +56,7 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
     """Pull block B along `direction` through the prescribed displacements `targets` (m).
 
     ``grains``: the two blocks are two volumes ``G#1``, ``G#2`` of one phase ``G`` (a two-grain bar) and
-    the interface is the grain boundary ``G#gb`` (plus side: ``G#1``, the smaller tag); otherwise phases
+    the interface is the grain boundary ``G#gb`` (plus side: ``G#1``, in block 0); otherwise phases
     ``A`` and ``B`` with the interface ``A/B``.
 
     Returns per target: the displacement, the interface force resultant (N) along `direction`,

@@ -14,7 +14,7 @@ Requirements and tolerances:
   the diagonal pairs share no facet, so no (plus, minus) integration group joins them.
 * B3 A cohesive interface whose two sides are also joined through bonded contacts is refused,
   naming the bonded contact to list (``G/M``); so are a named surface lying inside a volume and
-  two interfaces sharing facets (a named grain-boundary surface alone gets plus = the smaller tag).
+  two interfaces sharing facets (a named grain-boundary surface alone: plus = the grain in block 0).
   Through the CLI, a surface that does not exist is a case error naming the file and
   ``interfaces[0].name``, and ``A/A`` points to ``A#gb``. When the case is read: ``X#gb`` of an unknown phase, a surface name with a generated geometry and ``A/A`` are case
   errors naming the file, the key and what is allowed.
