@@ -82,8 +82,9 @@ class Bodies:
         phase = np.array([idx.get(n.split("#", 1)[0], -1) for n in names], dtype=np.int32)
         imap = pm.mesh.topology.index_map(3)
         cell_body = np.full(imap.size_local + imap.num_ghosts, -1, dtype=np.int32)
-        order = np.searchsorted(tags, pm.cell_tags.values)
-        cell_body[pm.cell_tags.indices] = order.astype(np.int32)
+        order = np.clip(np.searchsorted(tags, pm.cell_tags.values), 0, max(len(tags) - 1, 0))
+        known = tags[order] == pm.cell_tags.values if len(tags) else np.zeros(len(order), dtype=bool)
+        cell_body[pm.cell_tags.indices[known]] = order[known].astype(np.int32)  # unknown tags stay -1
         return cls(names, tags, phase, cell_body)
 
 
