@@ -13,7 +13,6 @@ from ..materials import Material
 from ..physics.cohesive import make_law
 from ..physics.eigenstrain import LoadState
 from .cohesive_bcs import build_block_bcs
-from .cohesive_bodies import InterfaceLayoutError
 from .cohesive_model import CohesiveInterface, CohesiveModel, StepControl
 
 __all__ = ["build_cohesive_model", "newton_options"]
@@ -78,7 +77,6 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                              stiffness=stiffness, options=newton_options(loaded), step=step,
                              reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations)
-    except InterfaceLayoutError as exc:  # raised alike on every rank
-        raise loaded.error("interfaces" if exc.index is None else f"interfaces[{exc.index}].name", str(exc)) from None
-    except ValueError as exc:
-        raise loaded.error("interfaces", str(exc)) from None
+    except ValueError as exc:  # cohesive_bodies.InterfaceLayoutError (raised alike on every rank) names its entry
+        index = getattr(exc, "index", None)
+        raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None

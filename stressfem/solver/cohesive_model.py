@@ -38,7 +38,6 @@ from ..physics.cohesive import CohesiveLaw, UflOps
 from ..physics.eigenstrain import EigenstrainField, ThermalEigenstrain
 from ..physics.elasticity import IsotropicStiffness, cell_dofs, strain
 from ..physics.interface import local_frame
-from .cohesive_bodies import BlockLayout
 
 __all__ = ["CohesiveInterface", "StepControl", "Block", "BlockBCs", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS"]
 
@@ -187,6 +186,8 @@ class CohesiveModel:
         self._c2f = msh.topology.connectivity(tdim, fdim).array.reshape(-1, 4)
 
         # --- blocks: bodies (physical volumes) coloured into blocks (cohesive_bodies.py) ----------
+        from .cohesive_bodies import BlockLayout
+
         layout = BlockLayout(pm, self.phase_names, self.interfaces)
         self.layout = layout
         cell_block = layout.cell_block
