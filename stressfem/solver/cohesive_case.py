@@ -77,6 +77,6 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                              stiffness=stiffness, options=newton_options(loaded), step=step,
                              reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations)
-    except ValueError as exc:  # cohesive_bodies.InterfaceLayoutError (raised alike on every rank) names its entry
-        index = getattr(exc, "index", None)
+    except ValueError as exc:
+        index = getattr(exc, "index", None)  # cohesive_bodies.InterfaceLayoutError names its [[interfaces]] entry
         raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None
