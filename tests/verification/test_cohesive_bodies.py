@@ -205,7 +205,7 @@ cte_per_K = 3e-5
 type = "cooling"
 stress_free_temperature_K = 1100
 final_temperature_K = 200
-increments = 90
+increments = 45
 [[boundary_conditions]]
 type = "roller"
 surfaces = ["xmin", "xmax", "ymin", "zmin"]
@@ -232,7 +232,7 @@ def test_particle_particle_contact(tmp_path):
 
 def test_unknown_surface_and_same_phase_pair_are_case_errors(tmp_path):
     folder = write_case(tmp_path / "bad", PARTICLES_TOML.replace('name = "contact"', 'name = "kontakt"')
-                        .replace("increments = 90", "increments = 1"))
+                        .replace("increments = 45", "increments = 1"))
     write_two_particles_msh(folder / "two.msh")
     proc = run_cli("run", folder)
     out = proc.stdout + proc.stderr
