@@ -7,8 +7,9 @@ Design (DOLFINx 0.11 mixed-domain forms):
   submesh with its own continuous P1 displacement. Every cohesive interface must separate two
   different clusters; its facets are integrated per (plus block, minus block) pair.
 * Cohesive interfaces are interior-facet (``dS``) integrals over owned parent facets,
-  ordered (plus cell, local facet, minus cell, local facet) with the particle side first,
-  built with NumPy from the facet-cell connectivity (no per-facet Python loop).
+  ordered (plus cell, local facet, minus cell, local facet) with the particle side (``A/B``) or
+  the lower block (``<phase>#gb``, named surfaces) first, built with NumPy from the facet-cell
+  connectivity (no per-facet Python loop).
 * Each interface has a codimension-1 submesh of its facets with a DG0 history (damage or
   maximum opening, one value per facet). The interface integral uses one quadrature point
   per facet (the centroid), so the DG0 history is exactly the state of the integration point.
