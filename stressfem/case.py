@@ -501,9 +501,14 @@ CohesiveLawSpec = Annotated[Union[BilinearLawSpec, ExponentialLawSpec], Field(di
 
 
 class InterfaceSpec(_Table):
-    """A cohesive interface "A/B" between phases A (particle side) and B; unlisted interfaces stay bonded."""
+    """A cohesive interface; unlisted interfaces stay bonded (docs/cohesive.md).
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.+\-]+/[A-Za-z0-9_.+\-]+$")]
+    ``name``: ``"A/B"`` (phases A, the particle side, and B), ``"<phase>#gb"`` (boundaries between
+    different volumes of one phase: grain boundaries, particle/particle contacts) or the name of a
+    physical surface of a .msh geometry.
+    """
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.+\-#]+(/[A-Za-z0-9_.+\-]+)?$")]
     law: CohesiveLawSpec
 
     @model_validator(mode="after")
@@ -514,9 +519,22 @@ class InterfaceSpec(_Table):
         return self
 
     @property
+    def kind(self) -> str:
+        """``"phases"`` (A/B), ``"bodies"`` (<phase>#gb) or ``"surface"`` (a named physical surface)."""
+        if "/" in self.name:
+            return "phases"
+        return "bodies" if self.name.endswith("#gb") else "surface"
+
+    @property
     def phases(self) -> tuple[str, str]:
-        a, b = self.name.split("/")
-        return a, b
+        """The two phases (A, B) of ``A/B``; (phase, phase) for ``<phase>#gb``; empty for a surface."""
+        if self.kind == "phases":
+            a, b = self.name.split("/")
+            return a, b
+        if self.kind == "bodies":
+            p = self.name[: -len("#gb")]
+            return p, p
+        return ()
 
 
 class CohesiveSolverSpec(_Table):
@@ -563,12 +581,25 @@ class Case(_Table):
     @model_validator(mode="after")
     def _interface_phases(self) -> "Case":
         names = [i.name for i in self.interfaces]
+        allowed = ('"A/B" (phases A != B of [phases]), "<phase>#gb" (between volumes of one phase) or a '
+                   'physical surface name of a .msh geometry')
         for k, spec in enumerate(self.interfaces):
-            unknown = [p for p in spec.phases if p not in self.phases]
-            if unknown or spec.phases[0] == spec.phases[1]:
-                raise ValueError(f"interfaces[{k}].name = {spec.name!r}: both sides must be different phases "
-                                 f"of [phases] ({sorted(self.phases)})")
-            if names.count(spec.name) > 1 or "/".join(spec.phases[::-1]) in names:
+            if spec.kind == "phases":
+                unknown = [p for p in spec.phases if p not in self.phases]
+                if unknown or spec.phases[0] == spec.phases[1]:
+                    same = (f"; for boundaries between volumes of one phase use \"{spec.phases[0]}#gb\""
+                            if spec.phases[0] == spec.phases[1] else "")
+                    raise ValueError(f"interfaces[{k}].name = {spec.name!r}: both sides must be different phases "
+                                     f"of [phases] ({sorted(self.phases)}){same}; allowed: {allowed}")
+            elif spec.kind == "bodies":
+                if spec.phases[0] not in self.phases:
+                    raise ValueError(f"interfaces[{k}].name = {spec.name!r}: {spec.phases[0]!r} is not a phase of "
+                                     f"[phases] ({sorted(self.phases)}); allowed: {allowed}")
+            elif not isinstance(self.geometry, MshGeometry):
+                raise ValueError(f"interfaces[{k}].name = {spec.name!r}: not an interface name; allowed: "
+                                 + (allowed if isinstance(self.geometry, MshGeometry) else
+                                    '"A/B" or "<phase>#gb" (named surfaces need a geometry of type "msh")'))
+            if names.count(spec.name) > 1 or (spec.kind == "phases" and "/".join(spec.phases[::-1]) in names):
                 raise ValueError(f"interface {spec.name!r} is listed twice")
         return self
 

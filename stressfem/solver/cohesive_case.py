@@ -54,11 +54,19 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
         raise loaded.error("solver.element_degree", "cases with [[interfaces]] use linear elements (1)")
     interfaces = []
     for k, spec in enumerate(case.interfaces):
+        law = make_law(spec.law.model_dump())
+        if spec.kind == "surface":
+            if spec.name not in pm.surfaces:
+                raise loaded.error(f"interfaces[{k}].name", f"{spec.name!r} is not a physical surface of the mesh; "
+                                   f"allowed: \"A/B\" (phases {sorted(phase_names)}), \"<phase>#gb\" or a surface "
+                                   f"({', '.join(sorted(pm.surfaces))})")
+            interfaces.append(CohesiveInterface(spec.name, None, None, law, surface=spec.name))
+            continue
         plus, minus = spec.phases
         if plus not in phase_names or minus not in phase_names:
             raise loaded.error(f"interfaces[{k}].name", f"{spec.name!r}: phases must be volumes of the mesh "
                                f"({sorted(phase_names)})")
-        interfaces.append(CohesiveInterface(spec.name, plus, minus, make_law(spec.law.model_dump())))
+        interfaces.append(CohesiveInterface(spec.name, plus, minus, law))
     s = case.cohesive_solver
     step = StepControl(first_fraction=s.first_step_fraction, cut_factor=s.cut_factor, grow_factor=s.grow_factor,
                        easy_iterations=s.easy_iterations, min_fraction=s.min_step_fraction)
@@ -70,4 +78,5 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                              reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations)
     except ValueError as exc:
-        raise loaded.error("interfaces", str(exc)) from None
+        index = getattr(exc, "index", None)  # cohesive_bodies.InterfaceLayoutError names its [[interfaces]] entry
+        raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None

@@ -2,12 +2,14 @@
 
 Design (DOLFINx 0.11 mixed-domain forms):
 
-* Phases joined by an interface that is *not* listed as cohesive share a block; each block is a
-  submesh with its own continuous P1 displacement. Every cohesive interface must join two
-  different blocks.
+* Bodies (physical volumes: phases, grains, particles) joined through facets that are *not*
+  cohesive share a cluster; clusters are coloured into a few blocks (cohesive_bodies.py), each a
+  submesh with its own continuous P1 displacement. Every cohesive interface must separate two
+  different clusters; its facets are integrated per (plus block, minus block) pair.
 * Cohesive interfaces are interior-facet (``dS``) integrals over owned parent facets,
-  ordered (plus cell, local facet, minus cell, local facet) with the particle side first,
-  built with NumPy from the facet-cell connectivity (no per-facet Python loop).
+  ordered (plus cell, local facet, minus cell, local facet) with the particle side (``A/B``) or
+  the lower block (``<phase>#gb``, named surfaces) first, built with NumPy from the facet-cell
+  connectivity (no per-facet Python loop).
 * Each interface has a codimension-1 submesh of its facets with a DG0 history (damage or
   maximum opening, one value per facet). The interface integral uses one quadrature point
   per facet (the centroid), so the DG0 history is exactly the state of the integration point.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -69,12 +72,19 @@ DEBONDED = 0.999  # "debonded": less than 0.1 % of the stiffness left (viscous d
 
 @dataclass(frozen=True)
 class CohesiveInterface:
-    """A cohesive interface between two phases (plus = particle side) with its law."""
+    """A cohesive interface with its law (facet selection and plus side: cohesive_bodies.py).
+
+    ``plus_phase != minus_phase``: the facets between the two phases, plus = plus_phase (particle side).
+    ``plus_phase == minus_phase``: the facets between two different volumes of that phase (``<phase>#gb``).
+    ``surface``: the facets of that physical surface (phases unused). For these two, plus = the volume in
+    the lower-numbered block.
+    """
 
     name: str
-    plus_phase: str
-    minus_phase: str
+    plus_phase: str | None
+    minus_phase: str | None
     law: CohesiveLaw
+    surface: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +101,7 @@ class StepControl:
 
 @dataclass
 class Block:
-    """Phases sharing one continuous displacement: submesh, space, unknown and test function."""
+    """Bodies (physical volumes) sharing one continuous displacement: submesh, space, unknown, test function."""
 
     index: int
     phases: list[str]
@@ -101,6 +111,7 @@ class Block:
     V: fem.FunctionSpace
     u: fem.Function
     v: object = None
+    bodies: list[str] = field(default_factory=list)  # physical volumes in the block
 
 
 @dataclass
@@ -120,22 +131,6 @@ class _Newton:
         self.linear_iterations = 0
         self.steps = 0
         self.cutbacks = 0
-
-
-def _union_find(n: int, pairs) -> np.ndarray:
-    parent = list(range(n))
-
-    def root(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in pairs:
-        parent[root(a)] = root(b)
-    roots = [root(i) for i in range(n)]
-    _, labels = np.unique(roots, return_inverse=True)
-    return labels
 
 
 def _interp_state(a, b, s: float):
@@ -191,31 +186,24 @@ class CohesiveModel:
         self._f2c = msh.topology.connectivity(fdim, tdim)
         self._c2f = msh.topology.connectivity(tdim, fdim).array.reshape(-1, 4)
 
-        # --- blocks of bonded phases --------------------------------------------------------
-        pairs = self._phase_pairs()
-        idx = {p: i for i, p in enumerate(self.phase_names)}
-        cohesive = {frozenset((idx[c.plus_phase], idx[c.minus_phase])) for c in self.interfaces}
-        bonded = [p for p in pairs if frozenset(p) not in cohesive]
-        block_of_phase = _union_find(len(self.phase_names), bonded)
-        for c in self.interfaces:
-            if block_of_phase[idx[c.plus_phase]] == block_of_phase[idx[c.minus_phase]]:
-                raise ValueError(
-                    f"interface {c.name!r}: phases {c.plus_phase!r} and {c.minus_phase!r} are also joined through "
-                    f"bonded interfaces, so no displacement jump is possible; list those interfaces as cohesive too")
-        cell_block = block_of_phase[self.phase_index]
+        # --- blocks: bodies (physical volumes) coloured into blocks (cohesive_bodies.py) ----------
+        from .cohesive_bodies import BlockLayout
+
+        layout = BlockLayout(pm, self.phase_names, self.interfaces)
+        self.layout = layout
+        cell_block = layout.cell_block
         self._cell_block = cell_block
         n_cells = len(self.phase_index)
         self.cell_tags = mesh.meshtags(msh, tdim, np.arange(n_cells, dtype=np.int32), (cell_block + 1).astype(np.int32))
         self.blocks: list[Block] = []
-        for b in range(int(block_of_phase.max()) + 1):
+        for b in range(layout.n_blocks):
             cells = np.flatnonzero(cell_block == b).astype(np.int32)
             sub, emap, _, _ = mesh.create_submesh(msh, tdim, cells)
             V = fem.functionspace(sub, ("Lagrange", 1, (3,)))
             n_sub = sub.topology.index_map(tdim).size_local + sub.topology.index_map(tdim).num_ghosts
             parent_cells = emap.sub_topology_to_topology(np.arange(n_sub, dtype=np.int32), inverse=False)
-            phases = [p for p, bb in zip(self.phase_names, block_of_phase) if bb == b]
-            self.blocks.append(Block(b, phases, np.asarray(parent_cells), sub, emap, V,
-                                     fem.Function(V, name=f"u_block{b}")))
+            self.blocks.append(Block(b, layout.block_phases[b], np.asarray(parent_cells), sub, emap, V,
+                                     fem.Function(V, name=f"u_block{b}"), bodies=layout.block_bodies[b]))
         tests = ufl.TestFunctions(ufl.MixedFunctionSpace(*[blk.V for blk in self.blocks]))
         for blk, v in zip(self.blocks, tests):
             blk.v = v
@@ -236,17 +224,20 @@ class CohesiveModel:
         dS_data = []
         self._gamma = []
         n_facet = ufl.FacetNormal(msh)
+        tag = 0
         for i, c in enumerate(self.interfaces):
-            facets, ent = self._interface_entities(idx[c.plus_phase], idx[c.minus_phase])
-            dS_data.append((i + 1, ent))
+            facets = layout.facets[i]
+            groups = []
+            for P, M, ent in layout.groups[i]:  # one dS subdomain per (plus block, minus block) pair
+                tag += 1
+                dS_data.append((tag, ent))
+                groups.append((tag, self.blocks[P], self.blocks[M]))
             gsub, gmap, _, _ = mesh.create_submesh(msh, fdim, facets)
             H = fem.functionspace(gsub, ("DG", 0))
             Qv = fem.functionspace(gsub, ("DG", 0, (_NQ,)))
             g = dict(name=c.name, law=c.law, mesh=gsub, emap=gmap, H=H, Qv=Qv,
                      h=fem.Function(H, name=c.law.history_name), q=ufl.TestFunction(Qv),
-                     q0=ufl.TestFunction(H), n_owned=gsub.topology.index_map(fdim).size_local,
-                     plus=self.blocks[block_of_phase[idx[c.plus_phase]]],
-                     minus=self.blocks[block_of_phase[idx[c.minus_phase]]])
+                     q0=ufl.TestFunction(H), n_owned=gsub.topology.index_map(fdim).size_local, groups=groups)
             entity_maps.append(gmap)
             self._gamma.append(g)
         self.entity_maps = entity_maps
@@ -262,18 +253,20 @@ class CohesiveModel:
         if self.bcs.load_form is not None:
             F -= self.bcs.load_form
         frame = local_frame(n_facet("+"))
-        for i, g in enumerate(self._gamma):
-            up, um = g["plus"], g["minus"]
-            jump = um.u("-") - up.u("+")
-            jn, j1, j2 = frame.to_local(jump)
-            tn, t1, t2, h = g["law"].traction(jn, j1, j2, g["h"]("+"), ops, self.dt)
-            T = frame.to_global(tn, t1, t2)
-            F += ufl.inner(T, um.v("-") - up.v("+")) * dS(i + 1)
-            Tg = frame.to_global(tn, t1, t2)
-            vals = ufl.as_vector([h, g["law"].damage(h, ops), jn, j1, j2, tn, t1, t2,
-                                  Tg[0], Tg[1], Tg[2], jump[0], jump[1], jump[2]])
-            g["quant_form"] = fem.form(ufl.inner(vals, g["q"]("+")) * dS(i + 1), entity_maps=entity_maps)
-            g["area_form"] = fem.form(g["q0"]("+") * dS(i + 1), entity_maps=entity_maps)
+        for g in self._gamma:
+            quant, area = 0, 0
+            for tag, up, um in g["groups"]:
+                jump = um.u("-") - up.u("+")
+                jn, j1, j2 = frame.to_local(jump)
+                tn, t1, t2, h = g["law"].traction(jn, j1, j2, g["h"]("+"), ops, self.dt)
+                T = frame.to_global(tn, t1, t2)
+                F += ufl.inner(T, um.v("-") - up.v("+")) * dS(tag)
+                vals = ufl.as_vector([h, g["law"].damage(h, ops), jn, j1, j2, tn, t1, t2,
+                                      T[0], T[1], T[2], jump[0], jump[1], jump[2]])
+                quant += ufl.inner(vals, g["q"]("+")) * dS(tag)
+                area += g["q0"]("+") * dS(tag)
+            g["quant_form"] = fem.form(quant, entity_maps=entity_maps)
+            g["area_form"] = fem.form(area, entity_maps=entity_maps)
         residuals = ufl.extract_blocks(F)
         unknowns = [blk.u for blk in self.blocks]
         jac = []
@@ -326,38 +319,6 @@ class CohesiveModel:
         self.setup_time_s = time.perf_counter() - t0
 
     # ------------------------------------------------------------------------ construction
-    def _phase_pairs(self) -> list[tuple[int, int]]:
-        """Pairs of different phases that share a facet (on any rank)."""
-        off, arr = self._f2c.offsets, self._f2c.array
-        nf = self.pm.mesh.topology.index_map(2).size_local
-        two = np.flatnonzero(np.diff(off[: nf + 1]) == 2)
-        pa = self.phase_index[arr[off[two]]]
-        pb = self.phase_index[arr[off[two] + 1]]
-        diff = pa != pb
-        n = len(self.phase_names)
-        local = np.zeros((n, n))
-        local[np.minimum(pa[diff], pb[diff]), np.maximum(pa[diff], pb[diff])] = 1.0
-        touch = allreduce_array(self.comm, local.ravel(), MPI.MAX).reshape(n, n)
-        return [(int(a), int(b)) for a, b in zip(*np.nonzero(touch))]
-
-    def _interface_entities(self, plus: int, minus: int) -> tuple[np.ndarray, np.ndarray]:
-        """Owned facets between two phases and their dS entities (plus cell first), vectorised."""
-        off, arr = self._f2c.offsets, self._f2c.array
-        nf = self.pm.mesh.topology.index_map(2).size_local
-        two = np.flatnonzero(np.diff(off[: nf + 1]) == 2).astype(np.int32)
-        c0, c1 = arr[off[two]], arr[off[two] + 1]
-        p0, p1 = self.phase_index[c0], self.phase_index[c1]
-        fwd = (p0 == plus) & (p1 == minus)
-        rev = (p0 == minus) & (p1 == plus)
-        sel = fwd | rev
-        facets = two[sel]
-        cp = np.where(fwd[sel], c0[sel], c1[sel])
-        cm = np.where(fwd[sel], c1[sel], c0[sel])
-        lp = np.argmax(self._c2f[cp] == facets[:, None], axis=1)
-        lm = np.argmax(self._c2f[cm] == facets[:, None], axis=1)
-        ent = np.column_stack([cp, lp, cm, lm]).astype(np.int32).ravel()
-        return facets.astype(np.int32), ent
-
     def _force_scale(self) -> float:
         """A force scale (N) for the absolute Newton tolerance: E_max times the mesh extent squared."""
         x = self.pm.mesh.geometry.x
@@ -571,7 +532,7 @@ class InterfaceFieldWriter:
             fs["tangential_opening_m"] = fem.Function(S, name="tangential_opening_m")
             fs["tangential_traction_Pa"] = fem.Function(S, name="tangential_traction_Pa")
             fs["traction_Pa"] = fem.Function(V3, name="traction_Pa")
-            safe = g["name"].replace("/", "-")
+            safe = re.sub(r"[^A-Za-z0-9_.+-]", "-", g["name"])  # 'A/B' -> 'A-B', 'NMC811#gb' -> 'NMC811-gb'
             self.files.append(VTKFile(model.comm, str(Path(folder) / f"interface_{safe}.pvd"), "w"))
             self.funcs.append(fs)
         self._t = 0

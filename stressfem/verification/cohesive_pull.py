@@ -27,8 +27,9 @@ class PullState:
     displacement_m: float
 
 
-def two_block_mesh(comm, length_a: float, length_b: float, width: float, cells_per_width: int) -> PhaseMesh:
-    """A box [0, la + lb] x [0, w]^2 of tetrahedra, phases A and B split at x = la (m)."""
+def two_block_mesh(comm, length_a: float, length_b: float, width: float, cells_per_width: int,
+                   volumes: tuple[str, str] = ("A", "B")) -> PhaseMesh:
+    """A box [0, la + lb] x [0, w]^2 of tetrahedra, volumes (tags 1, 2) split at x = la (m)."""
     h = width / cells_per_width
     nx = int(round((length_a + length_b) / h))
     msh = mesh.create_box(comm, [np.zeros(3), np.array([length_a + length_b, width, width])],
@@ -47,12 +48,16 @@ def two_block_mesh(comm, length_a: float, length_b: float, width: float, cells_p
     ft = mesh.meshtags(msh, 2, f[order], vals[order])
     from pathlib import Path
 
-    return PhaseMesh(msh, ct, ft, {"A": 1, "B": 2}, {"xmin": 1, "xmax": 2}, Path("two-blocks"))
+    return PhaseMesh(msh, ct, ft, {volumes[0]: 1, volumes[1]: 2}, {"xmin": 1, "xmax": 2}, Path("two-blocks"))
 
 
 def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width=1e-6, cells_per_width=3,
-             youngs_modulus_Pa=None, options=None, length_b=None, **model_kwargs) -> dict:
+             youngs_modulus_Pa=None, options=None, length_b=None, grains: bool = False, **model_kwargs) -> dict:
     """Pull block B along `direction` through the prescribed displacements `targets` (m).
+
+    ``grains``: the two blocks are two volumes ``G#1``, ``G#2`` of one phase ``G`` (a two-grain bar) and
+    the interface is the grain boundary ``G#gb`` (plus side: ``G#1``, in block 0); otherwise phases
+    ``A`` and ``B`` with the interface ``A/B``.
 
     Returns per target: the displacement, the interface force resultant (N) along `direction`,
     the interface statistics and the Newton iterations; plus the interface area (m2).
@@ -62,7 +67,8 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
 
     direction = np.asarray(direction, dtype=float) / np.linalg.norm(direction)
     length_b = length if length_b is None else length_b
-    pm = two_block_mesh(comm, length, length_b, width, cells_per_width)
+    volumes = ("G#1", "G#2") if grains else ("A", "B")
+    pm = two_block_mesh(comm, length, length_b, width, cells_per_width, volumes)
     E = youngs_modulus_Pa or 1e3 * law.penalty_stiffness_Pa_per_m * (length + length_b)
     stiff = Material(name="stiff", youngs_modulus_Pa=E, poisson_ratio=0.0, cte_per_K=0.0)
     value = fem.Constant(pm.mesh, np.zeros(3))
@@ -73,15 +79,18 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
     def drive(state: PullState):
         value.value[:] = state.displacement_m * direction
 
-    model = CohesiveModel(pm, ["A", "B"], [stiff, stiff], 300.0, make_bcs,
-                          [CohesiveInterface("A/B", "A", "B", law)], initial_state=PullState(0.0),
+    if grains:
+        phases, iface = ["G"], CohesiveInterface("G#gb", "G", "G", law)
+    else:
+        phases, iface = ["A", "B"], CohesiveInterface("A/B", "A", "B", law)
+    model = CohesiveModel(pm, phases, [stiff] * len(phases), 300.0, make_bcs, [iface], initial_state=PullState(0.0),
                           eigenstrains=[], on_state=[drive], options=options, **model_kwargs)
     rows = []
     for k, t in enumerate(targets):
         its = model.solve(PullState(float(t)), where=f"pull step {k}")
-        force = float(model.traction_resultant("A/B") @ direction)
+        force = float(model.traction_resultant(iface.name) @ direction)
         rows.append({"displacement_m": float(t), "force_N": force, "iterations": its,
-                     **model.interface_statistics()["A/B"]})
+                     **model.interface_statistics()[iface.name]})
     g = model._gamma[0]
     facets = comm.allgather(int(g["n_owned"]))
     # owned interface facets whose other cell is a ghost (the partition cuts through the interface)
@@ -111,7 +120,10 @@ def mode_targets(law, mode: str) -> np.ndarray:
 
 
 def _main() -> None:
-    """`python -m stressfem.verification.cohesive_pull`: mode I bilinear pull, JSON on rank 0."""
+    """`python -m stressfem.verification.cohesive_pull [--cut] [--grains]`: mode I bilinear pull, JSON on rank 0.
+
+    ``--grains``: the two blocks are the grains G#1, G#2 of one phase with the grain boundary G#gb.
+    """
     import json
     import sys
 
@@ -119,10 +131,13 @@ def _main() -> None:
 
     law = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
                             GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0, bk_exponent=1.45)
+    grains = "--grains" in sys.argv
     if "--cut" in sys.argv:  # equal blocks: on 2 ranks the partition cuts through the interface
-        out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=2e-6, width=0.5e-6, cells_per_width=2)
+        out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=2e-6, width=0.5e-6, cells_per_width=2,
+                       grains=grains)
     else:  # a long block A and a thin block B: on 2 ranks one rank holds no interface facet
-        out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=3.5e-6, length_b=0.5e-6, cells_per_width=2)
+        out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=3.5e-6, length_b=0.5e-6, cells_per_width=2,
+                       grains=grains)
     if MPI.COMM_WORLD.rank == 0:
         print(json.dumps({"rows": out["rows"], "interface_facets_per_rank": out["interface_facets_per_rank"],
                           "cut_interface_facets_per_rank": out["cut_interface_facets_per_rank"]}))
