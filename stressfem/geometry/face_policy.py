@@ -49,6 +49,8 @@ def sphere_rotations(centres: np.ndarray, radii: np.ndarray, lo, hi, clearance: 
     planes = np.stack([np.broadcast_to(np.asarray(lo, dtype=float), (3,)),
                        np.broadcast_to(np.asarray(hi, dtype=float), (3,))], axis=1)  # (3 axes, 2 sides)
     out = np.zeros((len(r), 3))
+    if clearance <= 0.0 or len(r) == 0:
+        return out
     near = np.any(np.abs(c[:, :, None] - planes[None]) < (r + clearance)[:, None, None], axis=(1, 2))
     if not near.any():
         return out

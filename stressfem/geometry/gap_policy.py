@@ -4,8 +4,8 @@
 mesh holds the packing's volume. Where h/r is large (2.5 um particles meshed at 0.4 um in the
 design cell: 1.6 %) that is more than the ``min_gap_fraction`` gap (1 %), and neighbours overlapped
 by up to 0.02 um: a shallow lens-shaped intersection whose matrix wedge gave the design cell's
-slivers (min SICN 0.004). This policy lets the inflation take at most ``keep`` of each pair's
-gap, shared in proportion to the radii; the periodic images of a particle move with it. The
+slivers (min SICN 0.004). This policy lets the inflation take at most ``share`` (3/4) of each
+pair's gap, split in proportion to the radii; the periodic images of a particle move with it. The
 volume the capped particles miss is added to the others, as one more uniform layer within their own
 caps, so the meshed fraction keeps its target where there is room.
 """
@@ -22,8 +22,11 @@ log = logging.getLogger(__name__)
 
 
 def limit_inflation(centres: np.ndarray, radii: np.ndarray, inflated: np.ndarray, box, n: int,
-                    particle_ids: np.ndarray | None, share: float = 0.5) -> np.ndarray:
+                    particle_ids: np.ndarray | None, share: float = 0.75) -> np.ndarray:
     """Inflated piece radii (um), each capped so that no particle gap loses more than ``share`` of itself.
+
+    share: 0.75 kept the design cell's meshed fraction (0.5942 against 0.5944 uncapped) with min SICN
+    0.087; 0.5 gave 0.5909 and 0.080.
 
     centres, radii, inflated: (pieces, 3) and (pieces,) in um, the first n pieces being the distinct
     particles inside the periodic box (um); particle_ids: particle of each piece.

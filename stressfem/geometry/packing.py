@@ -245,7 +245,7 @@ def compensate_facets(packing: Packing, interface_size_um: float, curvature_poin
     about h^2 / (4 r^2) of the sphere (mean sagitta h^2 / (12 r) over the surface); Gmsh's
     triangles measured 0.3 h^2 / r^2 (60 % box, h = 0.6 um, r = 2.5 um), which is used. The radius
     is scaled by (1 - loss)^(-1/3), so the meshed volume fraction matches the reported packing
-    fraction (checked in the tests), but never by more than half of any gap to a neighbour
+    fraction (checked in the tests), but never by more than 3/4 of any gap to a neighbour
     (gap_policy.limit_inflation: larger inflations made neighbours overlap in thin lenses).
     """
     r = packing.radii_um
