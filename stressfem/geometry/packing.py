@@ -244,8 +244,9 @@ def compensate_facets(packing: Packing, interface_size_um: float, curvature_poin
     A sphere meshed with flat triangles of edge h lies inside the sphere; the volume lost is
     about h^2 / (4 r^2) of the sphere (mean sagitta h^2 / (12 r) over the surface); Gmsh's
     triangles measured 0.3 h^2 / r^2 (60 % box, h = 0.6 um, r = 2.5 um), which is used. The radius
-    is scaled by (1 - loss)^(-1/3), a fraction of the gap left by min_gap_fraction, so the
-    meshed volume fraction matches the reported packing fraction (checked in the tests).
+    is scaled by (1 - loss)^(-1/3), so the meshed volume fraction matches the reported packing
+    fraction (checked in the tests), but never by more than 3/4 of any gap to a neighbour
+    (gap_policy.limit_inflation: larger inflations made neighbours overlap in thin lenses).
     """
     r = packing.radii_um
     h = np.full_like(r, interface_size_um)
@@ -255,4 +256,7 @@ def compensate_facets(packing: Packing, interface_size_um: float, curvature_poin
     scaled = r * (1.0 - loss) ** (-1.0 / 3.0)
     from dataclasses import replace
 
+    from .gap_policy import limit_inflation
+
+    scaled = limit_inflation(packing.centres_um, r, scaled, packing.box_um, packing.n_particles, packing.particle_ids)
     return replace(packing, radii_um=scaled)

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from ..errors import GeometryError
+from .face_policy import add_sphere, sphere_rotations
 from .gmsh_session import gmsh_session, mesh_quality, name_box_faces, write_msh
 from .packing import Packing
 
@@ -56,7 +57,8 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
         occ = gmsh.model.occ
         gmsh.model.add("rve")
         box_tag = occ.addBox(0, 0, 0, *box)
-        spheres = [(3, occ.addSphere(*c, r)) for c, r in zip(packing.centres_um, packing.radii_um)]
+        rot = sphere_rotations(packing.centres_um, packing.radii_um, 0.0, box, 0.5 * isize)
+        spheres = [(3, add_sphere(occ, c, r, q)) for c, r, q in zip(packing.centres_um, packing.radii_um, rot)]
         if packing.necks is not None:  # contact policy "neck": solid cylinders join close particles
             spheres += [(3, occ.addCylinder(*n[:3], *(n[3:6] - n[:3]), n[6])) for n in packing.necks]
         if spheres:

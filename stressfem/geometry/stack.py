@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from ..errors import GeometryError
+from .face_policy import add_sphere, sphere_rotations
 from .gmsh_session import gmsh_session, mesh_quality, name_box_faces, write_msh
 
 __all__ = ["build_stack", "uniform_quaternions", "voronoi_seeds"]
@@ -60,11 +61,13 @@ def _halfspace_box(occ, point: np.ndarray, normal: np.ndarray, size: float) -> t
     return (3, tag)
 
 
-def _grain_volumes(occ, centre: np.ndarray, radius: float, seeds: np.ndarray) -> list[int]:
-    """Sphere split into the Voronoi cells of seeds (relative to centre); one OCC volume per grain."""
+def _grain_volumes(occ, centre: np.ndarray, radius: float, seeds: np.ndarray, rotvec=None) -> list[int]:
+    """Sphere split into the Voronoi cells of seeds (relative to centre); one OCC volume per grain.
+
+    rotvec: rotation of the OCC sphere about its centre (rad; face_policy.sphere_rotations)."""
     out = []
     for k in range(len(seeds)):
-        current = [(3, occ.addSphere(*centre, radius))]
+        current = [(3, add_sphere(occ, centre, radius, rotvec))]
         for j in range(len(seeds)):  # one half-space at a time: much faster in OCC than all tools at once
             if j == k:
                 continue
@@ -107,7 +110,7 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
             boxes.append((3, box))
             if b["type"] != "composite" or b["packing"] is None:
                 continue
-            pieces, groups = _particle_pieces(occ, b, rng, grains_info)
+            pieces, groups = _particle_pieces(occ, b, rng, grains_info, (lx, ly), 0.5 * isize)
             if pieces:  # cut every piece by its layer box (the box itself is kept)
                 _, out_map = occ.intersect(pieces, [(3, box)], removeObject=True, removeTool=False)
                 for grp, m in zip(groups, out_map[: len(pieces)]):
@@ -194,12 +197,18 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
     return stats
 
 
-def _particle_pieces(occ, b: dict, rng, grains_info: dict) -> tuple[list, list]:
-    """OCC volumes of the particles of a composite block: cores or grains, and shells."""
+def _particle_pieces(occ, b: dict, rng, grains_info: dict, lateral, clearance: float) -> tuple[list, list]:
+    """OCC volumes of the particles of a composite block: cores or grains, and shells.
+
+    Spheres are oriented so that the layer box faces miss their poles and seams by clearance (um)."""
     pk, coat, grains = b["packing"], b["coating"], b["grains"]
     shift = np.array([0.0, 0.0, b["z0"]])
     n_grain = grains.grains_per_particle if grains is not None else 0
     meshed_coat = coat is not None and coat.meshed
+    lo, hi = np.array([0.0, 0.0, b["z0"]]), np.array([lateral[0], lateral[1], b["z0"] + b["thickness"]])
+    core_radii = pk.radii_um - (coat.thickness_um if meshed_coat else 0.0)
+    core_rot = sphere_rotations(pk.centres_um + shift, core_radii, lo, hi, clearance)
+    shell_rot = sphere_rotations(pk.centres_um + shift, pk.radii_um, lo, hi, clearance) if meshed_coat else None
     seeds, quats = {}, None
     if n_grain:
         for pid in range(pk.n_particles):
@@ -207,14 +216,14 @@ def _particle_pieces(occ, b: dict, rng, grains_info: dict) -> tuple[list, list]:
             seeds[pid] = voronoi_seeds(n_grain, r, rng)
         quats = uniform_quaternions(pk.n_particles * n_grain, rng)
     pieces, groups = [], []
-    for c, r, pid in zip(pk.centres_um, pk.radii_um, pk.particle_ids.tolist()):
+    for piece, (c, r, pid) in enumerate(zip(pk.centres_um, pk.radii_um, pk.particle_ids.tolist())):
         c = c + shift
         core_r = r - coat.thickness_um if meshed_coat else r
         if core_r <= 0.2 * r:
             raise GeometryError(f"a coating of {coat.thickness_um} um leaves less than 20 % of a particle radius "
                                 f"({r:.3g} um); lower coating.thickness_um or enlarge the particles")
         if n_grain:
-            for k, v in enumerate(_grain_volumes(occ, c, core_r, seeds[pid])):
+            for k, v in enumerate(_grain_volumes(occ, c, core_r, seeds[pid], core_rot[piece])):
                 key = f"{b['name']}:{pid}:{k}"
                 if key not in grains_info:  # periodic images of a particle share its grain ids
                     grains_info[key] = {
@@ -225,10 +234,10 @@ def _particle_pieces(occ, b: dict, rng, grains_info: dict) -> tuple[list, list]:
                 pieces.append((3, v))
                 groups.append(("grain", grains_info[key]["id"], b["particle_phase"]))
         else:
-            pieces.append((3, occ.addSphere(*c, core_r)))
+            pieces.append((3, add_sphere(occ, c, core_r, core_rot[piece])))
             groups.append(("core", b["particle_phase"], b["particle_phase"]))
         if meshed_coat:
-            pieces.append((3, occ.addSphere(*c, r)))
+            pieces.append((3, add_sphere(occ, c, r, shell_rot[piece])))
             groups.append(("shell", coat.phase, coat.phase))
     if pk.necks is not None:  # contact policy "neck": solid cylinders of particle phase join close particles
         for n in pk.necks:
