@@ -289,11 +289,13 @@ class LayeredGeometry(_Table):
 
 
 class ImageGeometry(_Table):
-    """A labelled 3D image (TIFF stack, .npy or .raw) meshed voxel by voxel (6 tetrahedra each)."""
+    """A labelled 3D image (TIFF stack, .npy or .raw) meshed voxel by voxel: one hexahedron per
+    voxel (``element = "hexahedron"``, default) or 6 tetrahedra (``"tetrahedron"``)."""
 
     type: Literal["image"]
     file: str = Field(min_length=1)
     voxel_size_m: PositiveFloat
+    element: Literal["hexahedron", "tetrahedron"] = "hexahedron"
     labels: dict[Annotated[str, Field(pattern=r"^[0-9]+$")], Name] = Field(min_length=1)
     axis_order: Literal["zyx", "xyz"] = "zyx"
     shape: tuple[PositiveInt, PositiveInt, PositiveInt] | None = None

@@ -16,7 +16,7 @@ __all__ = ["case_mesh_file", "geometry_key", "MESH_CACHE_DIR", "GEOMETRY_VERSION
 log = logging.getLogger(__name__)
 
 MESH_CACHE_DIR = "mesh"
-GEOMETRY_VERSION = 6  # bump when a builder's output changes for the same parameters
+GEOMETRY_VERSION = 7  # bump when a builder's output changes for the same parameters
 
 
 def geometry_key(loaded: LoadedCase) -> str:
@@ -72,7 +72,7 @@ def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict, voxel
             for key in ("target_volume_fraction", "achieved_volume_fraction", "z_um", "type", "particle_phase"):
                 if key in built:
                     measured[key if key != "achieved_volume_fraction" else "packing_achieved_volume_fraction"] = built[key]
-    for key in ("target_volume_fraction", "achieved_volume_fraction", "coating", "n_tetrahedra",
+    for key in ("target_volume_fraction", "achieved_volume_fraction", "coating", "n_tetrahedra", "n_hexahedra",
                 "min_quality", "mean_quality", "quality_measure", "meshing_time_s", "geometry_time_s"):
         if key in info:
             out[key if key not in ("target_volume_fraction", "achieved_volume_fraction") else
