@@ -13,6 +13,7 @@ import numpy as np
 from .._dolfinx import MPI
 from ..case import CoolingStage, LoadedCase, load_case
 from ..errors import SolverError, StressfemError
+from ..geometry.metrics import VOID
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
 from ..materials import resolve_materials
@@ -82,7 +83,8 @@ def _diffusion_model(loaded: LoadedCase, pm, model, materials, phase_names) -> D
             raise loaded.error("stages.flux_surfaces", f"surfaces {unknown} are not in the mesh; allowed: "
                                f"{', '.join(sorted(pm.surfaces))}")
     else:
-        names = [n for n in pm.surfaces if "/" in n and n.split("/")[0] in diffusing]
+        # interfaces of a diffusing phase with another phase; free (pore) surfaces `<phase>/void` carry no flux
+        names = [n for n in pm.surfaces if "/" in n and n.split("/")[0] in diffusing and n.split("/")[1] != VOID]
     x0 = np.array([m.chemical_strain.x_from_soc(0.0) if m.chemical_strain is not None else 1.0 for m in materials])
     log.info("Li diffusion in %s, flux through %s", diffusing, names)
     return DiffusionModel(pm, model.phase_index, materials, [pm.surfaces[n] for n in names], x0)
