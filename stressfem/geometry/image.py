@@ -28,7 +28,7 @@ from ..errors import GeometryError
 from .gmsh_session import FACE_NAMES, gmsh_session, write_msh
 from .metrics import GMSH_FACET_TYPES, GMSH_TYPES, VOID, CellMesh, _faces
 
-__all__ = ["load_image", "prepare_image", "voxel_tets", "voxel_hexes", "write_voxel_msh", "build_image_mesh"]
+__all__ = ["load_image", "prepare_image", "phase_image", "voxel_tets", "voxel_hexes", "write_voxel_msh", "build_image_mesh"]
 
 log = logging.getLogger(__name__)
 
@@ -199,10 +199,9 @@ def write_voxel_msh(mesh: CellMesh, phase_order: list[str], out_file: Path, scal
     return {name: int(len(t)) for name, t in groups.items() if len(t)}
 
 
-def build_image_mesh(geometry, image_path: Path, out_file: Path) -> tuple[dict, CellMesh, np.ndarray]:
-    """Mesh an ImageGeometry table (hexahedra or tetrahedra per ``geometry.element``); returns
-    (info, CellMesh in metres, phase-index image)."""
-    t0 = time.perf_counter()
+def phase_image(geometry, image_path: Path) -> tuple[np.ndarray, float]:
+    """(phase index per voxel, -1 for void; voxel edge (m)) of an ImageGeometry table after crop and
+    downsampling; phase indices refer to ``geometry.phase_names``."""
     img = prepare_image(load_image(image_path, geometry.shape, geometry.dtype, geometry.axis_order),
                         geometry.crop_voxels, geometry.downsample)
     phases = geometry.phase_names
@@ -214,8 +213,15 @@ def build_image_mesh(geometry, image_path: Path, out_file: Path) -> tuple[dict, 
                             f"{sorted(lut_labels.tolist())}); map them to a phase or to \"void\"")
     order = np.argsort(lut_labels)
     pos = np.searchsorted(lut_labels[order], img)
-    phase_img = lut_phase[order][pos]
-    voxel = geometry.voxel_size_m * geometry.downsample
+    return lut_phase[order][pos], geometry.voxel_size_m * geometry.downsample
+
+
+def build_image_mesh(geometry, image_path: Path, out_file: Path) -> tuple[dict, CellMesh, np.ndarray]:
+    """Mesh an ImageGeometry table (hexahedra or tetrahedra per ``geometry.element``); returns
+    (info, CellMesh in metres, phase-index image)."""
+    t0 = time.perf_counter()
+    phases = geometry.phase_names
+    phase_img, voxel = phase_image(geometry, image_path)
     voxel_um = voxel * 1e6
     hexes = geometry.element == "hexahedron"
     points, cells, phase = (voxel_hexes if hexes else voxel_tets)(phase_img, voxel_um)
