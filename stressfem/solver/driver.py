@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .._dolfinx import MPI
-from ..case import CoolingStage, LoadedCase, load_case
+from ..case import CoolingStage, ImageGeometry, LoadedCase, load_case
 from ..errors import SolverError, StressfemError
 from ..geometry.metrics import VOID
 from ..geometry.msh import read_phase_mesh
@@ -64,8 +64,17 @@ def _crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dic
     aniso = np.array([m.anisotropic for m in materials])[np.clip(index, 0, None)]
     units, n_units = orientation_units(pm.mesh, pm.cell_tags, mesh_info, aniso)
     spec = loaded.case.orientation
-    log.info("crystal orientation: %s c axes over %s", spec.distribution,
-             "particles" if mesh_info.get("particle_pieces") else "physical volumes")
+    over = "particles" if mesh_info.get("particle_pieces") else "physical volumes"
+    g = loaded.case.geometry
+    if isinstance(g, ImageGeometry):  # one axis per connected region of one image label
+        from ..geometry.image import voxel_grains
+        from ..physics.orientation import cell_midpoints, voxel_units
+
+        grains, voxel = voxel_grains(g, loaded.input_path(g.file))
+        cells = np.flatnonzero(aniso & (index >= 0))
+        units[cells] = voxel_units(cell_midpoints(pm.mesh)[cells], grains, voxel)
+        over = f"{int(grains.max()) + 1} connected image regions"
+    log.info("crystal orientation: %s c axes over %s", spec.distribution, over)
     return cell_c_axes(units, spec)
 
 

@@ -21,6 +21,8 @@ Requirements and tolerances:
   `mpiexec -n 2` per-phase statistics agree to 1e-6 relative; its VTK fields hold hexahedra (VTK
   type 12) with the volume of the solid voxels (1e-10), and the 3D figures render from them.
 * H6 [[interfaces]] on a hexahedral mesh is a case error naming geometry.element.
+* H7 Crystal orientation units of an image are its connected regions of one label: two touching
+  particles with different labels are two units, two separate blobs of one label are two units.
 """
 
 from __future__ import annotations
@@ -276,3 +278,27 @@ law = { type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa
     np.save(case / "labels.npy", _labels())
     with pytest.raises(CaseError, match='geometry.element.*element = "tetrahedron"'):
         run_case(case)
+
+
+def test_orientation_units_are_image_regions(tmp_path):
+    """H7."""
+    from stressfem.geometry.image import voxel_grains
+    from stressfem.physics.orientation import PARTICLE_OFFSET, voxel_units
+
+    img = np.full((6, 4, 4), 2, dtype=np.uint8)
+    img[0:2, :2, :2] = 1  # blob 1 of label 1
+    img[4:6, :2, :2] = 1  # blob 2 of label 1, apart from blob 1
+    img[2:4, :2, :2] = 3  # touches both blobs, its own label
+    img[:, 3, 3] = 0
+    toml = ROUND_TRIP.format(voxel=VOXEL, element="hexahedron", downsample=1, crop="").replace(
+        '"2" = "LLZO" }', '"2" = "LLZO", "3" = "NMC811" }')
+    case = write_case(tmp_path / "grains", toml)
+    np.save(case / "labels.npy", img)
+    loaded = load_case(case)
+    grains, voxel = voxel_grains(loaded.case.geometry, loaded.input_path("labels.npy"))
+    assert voxel == VOXEL and grains.max() == 3  # blob, blob, matrix, middle particle
+    mid = (np.array([[0.5, 0.5, 0.5], [1.5, 1.5, 1.5], [4.5, 0.5, 0.5], [2.5, 1.0, 0.5], [3.5, 3.5, 0.5]])
+           * VOXEL)
+    u = voxel_units(mid, grains, voxel) - PARTICLE_OFFSET
+    assert u[0] == u[1] and len({u[0], u[2], u[3], u[4]}) == 4
+    assert np.all(grains[img == 0] == -1)
