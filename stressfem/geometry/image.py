@@ -28,7 +28,8 @@ from ..errors import GeometryError
 from .gmsh_session import FACE_NAMES, gmsh_session, write_msh
 from .metrics import GMSH_FACET_TYPES, GMSH_TYPES, VOID, CellMesh, _faces
 
-__all__ = ["load_image", "prepare_image", "phase_image", "voxel_grains", "voxel_tets", "voxel_hexes", "write_voxel_msh", "build_image_mesh"]
+__all__ = ["load_image", "prepare_image", "phase_image", "voxel_grains", "voxel_tets", "voxel_hexes",
+           "write_voxel_msh", "build_image_mesh"]
 
 log = logging.getLogger(__name__)
 

@@ -269,7 +269,13 @@ def test_cohesive_interfaces_refuse_hexahedra(tmp_path):
     toml = ROUND_TRIP.format(voxel=VOXEL, element="hexahedron", downsample=1, crop="") + """
 [[interfaces]]
 name = "NMC811/LLZO"
-law = { type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 1e8, shear_strength_Pa = 1e8, GIc_J_per_m2 = 2.0, GIIc_J_per_m2 = 2.0 }
+[interfaces.law]
+type = "bilinear"
+penalty_stiffness_Pa_per_m = 1e18
+normal_strength_Pa = 1e8
+shear_strength_Pa = 1e8
+GIc_J_per_m2 = 2.0
+GIIc_J_per_m2 = 2.0
 """
     from stressfem.errors import CaseError
     from stressfem.solver.driver import run_case
