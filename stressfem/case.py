@@ -296,6 +296,7 @@ class ImageGeometry(_Table):
     file: str = Field(min_length=1)
     voxel_size_m: PositiveFloat
     element: Literal["hexahedron", "tetrahedron"] = "hexahedron"
+    smoothing_iterations: Annotated[int, Field(ge=0, le=20)] = 0
     labels: dict[Annotated[str, Field(pattern=r"^[0-9]+$")], Name] = Field(min_length=1)
     axis_order: Literal["zyx", "xyz"] = "zyx"
     shape: tuple[PositiveInt, PositiveInt, PositiveInt] | None = None
@@ -305,6 +306,13 @@ class ImageGeometry(_Table):
     downsample: Annotated[int, Field(ge=1, le=64)] = 1
     active_phase: Name | None = None
     electrolyte_phase: Name | None = None
+
+    @model_validator(mode="after")
+    def _smoothing_needs_hexahedra(self) -> "ImageGeometry":
+        if self.smoothing_iterations and self.element != "hexahedron":
+            raise ValueError('smoothing_iterations needs element = "hexahedron" (smoothed Kuhn tetrahedra '
+                             'degenerate); set smoothing_iterations = 0 for tetrahedra')
+        return self
 
     @property
     def phase_names(self) -> list[str]:
