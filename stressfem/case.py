@@ -290,7 +290,8 @@ class LayeredGeometry(_Table):
 
 class ImageGeometry(_Table):
     """A labelled 3D image (TIFF stack, .npy or .raw) meshed voxel by voxel: one hexahedron per
-    voxel (``element = "hexahedron"``, default) or 6 tetrahedra (``"tetrahedron"``)."""
+    voxel (``element = "hexahedron"``, default) or 6 tetrahedra (``"tetrahedron"``); hexahedra can
+    get ``smoothing_iterations`` Taubin steps on interfaces and pore surfaces."""
 
     type: Literal["image"]
     file: str = Field(min_length=1)

@@ -21,13 +21,13 @@ Requirements and tolerances:
   `mpiexec -n 2` per-phase statistics agree to 1e-6 relative; its VTK fields hold hexahedra (VTK
   type 12) with the volume of the solid voxels (1e-10), and the 3D figures render from them.
 * H6 [[interfaces]] on a hexahedral mesh is a case error naming geometry.element.
+* H7 Crystal orientation units of an image are its connected regions of one label: two touching
+  particles with different labels are two units, two separate blobs of one label are two units.
 * H8 Optional Taubin smoothing (`smoothing_iterations = 3`) of a voxelised sphere (r = 4.3 voxels):
   the interface area drops from the staircase (>= 1.3 x 4 pi r^2) to within 15 % of 4 pi r^2,
   each phase volume changes by less than 1 %, no cell has a scaled corner Jacobian below 0.2; the
   solve runs on the smoothed (non-parallelepiped) hexahedra and the phase volumes still fill the
   box (sum = box volume, 1e-10); smoothing with tetrahedra is a case error.
-* H7 Crystal orientation units of an image are its connected regions of one label: two touching
-  particles with different labels are two units, two separate blobs of one label are two units.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ labels = {{ "0" = "void", "1" = "NMC811", "2" = "LLZO" }}
 axis_order = "xyz"
 element = "{element}"
 downsample = {downsample}
-{crop}
+{extra}
 [phases]
 NMC811 = "NMC811"
 LLZO = "LLZO"
@@ -100,7 +100,7 @@ def test_round_trip(tmp_path, element, downsample, crop):
 
     crop_line = f"crop_voxels = {crop}" if crop else ""
     case = write_case(tmp_path / "img", ROUND_TRIP.format(voxel=VOXEL, element=element, downsample=downsample,
-                                                           crop=crop_line))
+                                                           extra=crop_line))
     np.save(case / "labels.npy", _labels())
     msh, unit, info = case_mesh_file(load_case(case))
     img = prepare_image(_labels(), crop, downsample)
@@ -271,7 +271,7 @@ def test_shipped_tomography_case_serial_vs_mpi(tmp_path):
 
 def test_cohesive_interfaces_refuse_hexahedra(tmp_path):
     """H6."""
-    toml = ROUND_TRIP.format(voxel=VOXEL, element="hexahedron", downsample=1, crop="") + """
+    toml = ROUND_TRIP.format(voxel=VOXEL, element="hexahedron", downsample=1, extra="") + """
 [[interfaces]]
 name = "NMC811/LLZO"
 [interfaces.law]
@@ -301,7 +301,7 @@ def test_orientation_units_are_image_regions(tmp_path):
     img[4:6, :2, :2] = 1  # blob 2 of label 1, apart from blob 1
     img[2:4, :2, :2] = 3  # touches both blobs, its own label
     img[:, 3, 3] = 0
-    toml = ROUND_TRIP.format(voxel=VOXEL, element="hexahedron", downsample=1, crop="").replace(
+    toml = ROUND_TRIP.format(voxel=VOXEL, element="hexahedron", downsample=1, extra="").replace(
         '"2" = "LLZO" }', '"2" = "LLZO", "3" = "NMC811" }')
     case = write_case(tmp_path / "grains", toml)
     np.save(case / "labels.npy", img)
@@ -326,7 +326,8 @@ def test_smoothing(tmp_path):
     n, r = 12, 4.3
     x, y, z = np.meshgrid(*(np.arange(n) + 0.5,) * 3, indexing="ij")
     img = np.where((x - 6) ** 2 + (y - 6) ** 2 + (z - 6) ** 2 < r * r, 1, 2).astype(np.uint8)
-    toml = ROUND_TRIP.format(voxel=1e-6, element="hexahedron", downsample=1, crop="smoothing_iterations = 3")
+    toml = ROUND_TRIP.format(voxel=1e-6, element="hexahedron", downsample=1,
+                               extra="smoothing_iterations = 3")
     toml += '[[boundary_conditions]]\ntype = "roller"\nsurfaces = ["xmin", "ymin", "zmin"]\n'
     case = write_case(tmp_path / "smooth", toml)
     np.save(case / "labels.npy", img)
