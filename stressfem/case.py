@@ -289,11 +289,15 @@ class LayeredGeometry(_Table):
 
 
 class ImageGeometry(_Table):
-    """A labelled 3D image (TIFF stack, .npy or .raw) meshed voxel by voxel (6 tetrahedra each)."""
+    """A labelled 3D image (TIFF stack, .npy or .raw) meshed voxel by voxel: one hexahedron per
+    voxel (``element = "hexahedron"``, default) or 6 tetrahedra (``"tetrahedron"``); hexahedra can
+    get ``smoothing_iterations`` Taubin steps on interfaces and pore surfaces."""
 
     type: Literal["image"]
     file: str = Field(min_length=1)
     voxel_size_m: PositiveFloat
+    element: Literal["hexahedron", "tetrahedron"] = "hexahedron"
+    smoothing_iterations: Annotated[int, Field(ge=0, le=20)] = 0
     labels: dict[Annotated[str, Field(pattern=r"^[0-9]+$")], Name] = Field(min_length=1)
     axis_order: Literal["zyx", "xyz"] = "zyx"
     shape: tuple[PositiveInt, PositiveInt, PositiveInt] | None = None
@@ -303,6 +307,13 @@ class ImageGeometry(_Table):
     downsample: Annotated[int, Field(ge=1, le=64)] = 1
     active_phase: Name | None = None
     electrolyte_phase: Name | None = None
+
+    @model_validator(mode="after")
+    def _smoothing_needs_hexahedra(self) -> "ImageGeometry":
+        if self.smoothing_iterations and self.element != "hexahedron":
+            raise ValueError('smoothing_iterations needs element = "hexahedron" (smoothed Kuhn tetrahedra '
+                             'degenerate); set smoothing_iterations = 0 for tetrahedra')
+        return self
 
     @property
     def phase_names(self) -> list[str]:

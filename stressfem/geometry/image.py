@@ -1,9 +1,12 @@
-"""Labelled 3D images (X-ray CT segmentations) to conforming tetrahedral meshes.
+"""Labelled 3D images (X-ray CT segmentations) to conforming voxel meshes.
 
-Each kept voxel becomes 6 tetrahedra (Kuhn/Freudenthal split along the main diagonal; the
-split is the same for every voxel, so neighbouring voxels share conforming faces). Voxels
-whose label maps to ``void`` are left out: pores become free surfaces. The mesh is written
-as a Gmsh .msh (metres) with one physical volume per phase and the surface groups
+Each kept voxel becomes one hexahedron (``geometry.element = "hexahedron"``, the default; the
+8 corner nodes are shared with the neighbouring voxels) or 6 tetrahedra (``"tetrahedron"``:
+Kuhn/Freudenthal split along the main diagonal; the split is the same for every voxel, so
+neighbouring voxels share conforming faces). Either way the phase volumes are exactly the voxel
+counts times the voxel volume. Voxels whose label maps to ``void`` are left out: pores become
+free surfaces. The mesh is written as a Gmsh .msh (metres) with one physical volume per phase
+and the surface groups (quadrilaterals or triangles)
 
 * ``xmin .. zmax``: facets on the faces of the (cropped) image box;
 * ``A/B``: facets between phases A and B, A the phase listed first in ``labels``;
@@ -23,9 +26,10 @@ import numpy as np
 
 from ..errors import GeometryError
 from .gmsh_session import FACE_NAMES, gmsh_session, write_msh
-from .metrics import VOID, TetMesh, _faces
+from .metrics import GMSH_FACET_TYPES, GMSH_TYPES, VOID, CellMesh, _faces
 
-__all__ = ["load_image", "prepare_image", "voxel_tets", "write_voxel_msh", "build_image_mesh"]
+__all__ = ["load_image", "prepare_image", "phase_image", "voxel_grains", "voxel_tets", "voxel_hexes",
+           "write_voxel_msh", "build_image_mesh"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,9 @@ def _positive(tets: np.ndarray) -> np.ndarray:
 
 
 KUHN = _positive(KUHN)
+HEX = np.array([0, 1, 3, 2, 4, 5, 7, 6])  # the unit cube's corners in Gmsh/VTK hexahedron order
 MAX_TETS = 3_000_000
+MAX_HEXES = 1_000_000  # about 3 million displacement dofs
 
 
 def load_image(path: str | Path, shape=None, dtype=None, axis_order: str = "zyx") -> np.ndarray:
@@ -90,30 +96,57 @@ def prepare_image(img: np.ndarray, crop=None, downsample: int = 1) -> np.ndarray
     return img
 
 
-def voxel_tets(phase_img: np.ndarray, voxel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(points, tets, cell phase index) for every voxel with phase index >= 0; 6 tets per voxel."""
+def _voxel_corners(phase_img: np.ndarray, voxel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(points, (nv, 8) node index of each kept voxel's corners (index i + 2 j + 4 k), kept voxel ijk).
+
+    Kept voxels have a phase index >= 0; corners shared by neighbouring voxels are one node.
+    """
     nx, ny, nz = phase_img.shape
     ijk = np.argwhere(phase_img >= 0)
     if len(ijk) == 0:
         raise GeometryError("no voxel of the image maps to a phase")
-    if 6 * len(ijk) > MAX_TETS:
-        raise GeometryError(f"{len(ijk)} voxels give {6 * len(ijk)} tetrahedra (limit {MAX_TETS}); raise "
-                            f"geometry.downsample or set geometry.crop_voxels")
     corner = ijk[:, None, :] + CORNERS[None, :, :]  # (nv, 8, 3)
     gid = (corner[..., 0] * (ny + 1) + corner[..., 1]) * (nz + 1) + corner[..., 2]
     used, local = np.unique(gid, return_inverse=True)
     local = local.reshape(gid.shape)
-    tets = local[:, KUHN].reshape(-1, 4)
     iz = used % (nz + 1)
     iy = (used // (nz + 1)) % (ny + 1)
     ix = used // ((ny + 1) * (nz + 1))
     points = np.stack([ix, iy, iz], axis=1).astype(float) * voxel
+    return points, local, ijk
+
+
+def _too_many(n_voxels: int, per_voxel: int, limit: int, kind: str) -> None:
+    if per_voxel * n_voxels > limit:
+        raise GeometryError(f"{n_voxels} voxels give {per_voxel * n_voxels} {kind} (limit {limit}); raise "
+                            f"geometry.downsample or set geometry.crop_voxels")
+
+
+def voxel_tets(phase_img: np.ndarray, voxel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(points, tets, cell phase index) for every voxel with phase index >= 0; 6 tets per voxel.
+
+    voxel: edge length of a voxel (length unit of the returned points).
+    """
+    _too_many(int(np.count_nonzero(phase_img >= 0)), 6, MAX_TETS, "tetrahedra")
+    points, local, ijk = _voxel_corners(phase_img, voxel)
+    tets = local[:, KUHN].reshape(-1, 4)
     phase = np.repeat(phase_img[tuple(ijk.T)], 6)
     return points, tets, phase
 
 
-def write_voxel_msh(mesh: TetMesh, phase_order: list[str], out_file: Path, scale_to_m: float) -> dict:
-    """Write a TetMesh (coordinates in model units) with phase volumes and named surfaces."""
+def voxel_hexes(phase_img: np.ndarray, voxel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(points, hexahedra (Gmsh/VTK node order), cell phase index) for every voxel with phase index >= 0.
+
+    voxel: edge length of a voxel (length unit of the returned points).
+    """
+    _too_many(int(np.count_nonzero(phase_img >= 0)), 1, MAX_HEXES, "hexahedra")
+    points, local, ijk = _voxel_corners(phase_img, voxel)
+    return points, local[:, HEX], phase_img[tuple(ijk.T)]
+
+
+def write_voxel_msh(mesh: CellMesh, phase_order: list[str], out_file: Path, scale_to_m: float) -> dict:
+    """Write a CellMesh (coordinates in model units; tetrahedra or hexahedra) with phase volumes and
+    named surfaces (triangles or quadrilaterals); returns the facet count of each surface group."""
     faces, _, c0, c1 = _faces(mesh)
     cphase = np.array([phase_order.index(n) for n in mesh.group_names])[mesh.cell_group]
     lo, hi = mesh.points.min(axis=0), mesh.points.max(axis=0)
@@ -135,6 +168,7 @@ def write_voxel_msh(mesh: TetMesh, phase_order: list[str], out_file: Path, scale
     fi = faces[inter]
     for i, j in sorted(set(zip(a.tolist(), b.tolist()))):
         groups[f"{names[i]}/{names[j]}"] = fi[(a == i) & (b == j)]
+    cell_type, facet_type = GMSH_TYPES[mesh.cells.shape[1]], GMSH_FACET_TYPES[faces.shape[1]]
     with gmsh_session() as gmsh:
         gmsh.model.add("image")
         tag = 0
@@ -147,70 +181,119 @@ def write_voxel_msh(mesh: TetMesh, phase_order: list[str], out_file: Path, scale
             if first:
                 gmsh.model.mesh.addNodes(3, tag, node_tags, mesh.points.ravel())
                 first = False
-            tets = mesh.tets[mesh.cell_group == gi] + 1
-            gmsh.model.mesh.addElementsByType(tag, 4, np.arange(next_elem, next_elem + len(tets)), tets.ravel())
-            next_elem += len(tets)
+            cells = mesh.cells[mesh.cell_group == gi] + 1
+            gmsh.model.mesh.addElementsByType(tag, cell_type, np.arange(next_elem, next_elem + len(cells)),
+                                              cells.ravel())
+            next_elem += len(cells)
             gmsh.model.addPhysicalGroup(3, [tag], name=gname)
         stag = 0
-        for name, tri in groups.items():
-            if len(tri) == 0:
+        for name, facets in groups.items():
+            if len(facets) == 0:
                 continue
             stag += 1
             gmsh.model.addDiscreteEntity(2, stag)
-            gmsh.model.mesh.addElementsByType(stag, 2, np.arange(next_elem, next_elem + len(tri)), (tri + 1).ravel())
-            next_elem += len(tri)
+            gmsh.model.mesh.addElementsByType(stag, facet_type, np.arange(next_elem, next_elem + len(facets)),
+                                              (facets + 1).ravel())
+            next_elem += len(facets)
             gmsh.model.addPhysicalGroup(2, [stag], name=name)
         write_msh(gmsh, out_file, scale_to_m=scale_to_m)
     return {name: int(len(t)) for name, t in groups.items() if len(t)}
 
 
-def build_image_mesh(geometry, image_path: Path, out_file: Path) -> tuple[dict, TetMesh, np.ndarray]:
-    """Mesh an ImageGeometry table; returns (info, TetMesh in metres, phase-index image)."""
-    t0 = time.perf_counter()
+def _prepared(geometry, image_path: Path) -> np.ndarray:
+    """The image of an ImageGeometry table after crop and downsampling, indexed [x, y, z]; every label
+    must be in ``geometry.labels``."""
     img = prepare_image(load_image(image_path, geometry.shape, geometry.dtype, geometry.axis_order),
                         geometry.crop_voxels, geometry.downsample)
-    phases = geometry.phase_names
     lut_labels = np.array([int(k) for k in geometry.labels], dtype=np.int64)
-    lut_phase = np.array([phases.index(v) if v != VOID else -1 for v in geometry.labels.values()])
     unknown = np.setdiff1d(np.unique(img), lut_labels)
     if len(unknown):
         raise GeometryError(f"image labels {unknown.tolist()} are not in geometry.labels (given: "
                             f"{sorted(lut_labels.tolist())}); map them to a phase or to \"void\"")
+    return img
+
+
+def phase_image(geometry, image_path: Path) -> tuple[np.ndarray, float]:
+    """(phase index per voxel, -1 for void; voxel edge (m)) of an ImageGeometry table after crop and
+    downsampling; phase indices refer to ``geometry.phase_names``."""
+    img = _prepared(geometry, image_path)
+    phases = geometry.phase_names
+    lut_labels = np.array([int(k) for k in geometry.labels], dtype=np.int64)
+    lut_phase = np.array([phases.index(v) if v != VOID else -1 for v in geometry.labels.values()])
     order = np.argsort(lut_labels)
     pos = np.searchsorted(lut_labels[order], img)
-    phase_img = lut_phase[order][pos]
-    voxel = geometry.voxel_size_m * geometry.downsample
+    return lut_phase[order][pos], geometry.voxel_size_m * geometry.downsample
+
+
+def voxel_grains(geometry, image_path: Path) -> tuple[np.ndarray, float]:
+    """(grain id per voxel, -1 for void; voxel edge (m)): the connected regions (face neighbours) of
+    voxels with the same image label, numbered 0, 1, ... label by label. Particles labelled
+    individually stay apart even where they touch; touching particles with one label are one grain."""
+    from scipy import ndimage
+
+    img = _prepared(geometry, image_path)
+    grains = np.full(img.shape, -1, dtype=np.int64)
+    n = 0
+    for label, phase in sorted(geometry.labels.items(), key=lambda kv: int(kv[0])):  # a few labels
+        if phase == VOID:
+            continue
+        regions, count = ndimage.label(img == int(label))
+        grains[regions > 0] = regions[regions > 0] - 1 + n
+        n += count
+    return grains, geometry.voxel_size_m * geometry.downsample
+
+
+def build_image_mesh(geometry, image_path: Path, out_file: Path) -> tuple[dict, CellMesh, np.ndarray]:
+    """Mesh an ImageGeometry table (hexahedra or tetrahedra per ``geometry.element``); returns
+    (info, CellMesh in metres, phase-index image)."""
+    t0 = time.perf_counter()
+    phases = geometry.phase_names
+    phase_img, voxel = phase_image(geometry, image_path)
     voxel_um = voxel * 1e6
-    points, tets, phase = voxel_tets(phase_img, voxel_um)
-    mesh_um = TetMesh(points, tets, phase, phases)
+    hexes = geometry.element == "hexahedron"
+    points, cells, phase = (voxel_hexes if hexes else voxel_tets)(phase_img, voxel_um)
+    smoothing = None
+    if geometry.smoothing_iterations:
+        from .smoothing import taubin_smooth
+
+        points, smoothing = taubin_smooth(points, cells, phase, geometry.smoothing_iterations)
+    mesh_um = CellMesh(points, cells, phase, phases)
     counts = write_voxel_msh(mesh_um, phases, out_file, scale_to_m=1e-6)
     counts_vox = {p: int(np.sum(phase_img == i)) for i, p in enumerate(phases)}
+    per_voxel = 1 if hexes else 6
     info = {
         "image_shape_voxels": list(phase_img.shape),
         "voxel_size_m": voxel,
         "voxel_counts": counts_vox,
         "void_voxels": int(np.sum(phase_img < 0)),
-        "n_tetrahedra": int(len(tets)),
+        "element": geometry.element,
+        "n_cells": int(len(cells)),
+        "n_hexahedra" if hexes else "n_tetrahedra": int(len(cells)),
         "n_nodes": int(len(points)),
-        "tets_per_voxel": 6,
+        "cells_per_voxel": per_voxel,
         "surface_facets": counts,
         "meshing_time_s": time.perf_counter() - t0,
     }
-    # every Kuhn tetrahedron is the same shape: report its gmsh minSICN-equivalent quality
-    info["min_quality"] = info["mean_quality"] = _kuhn_quality()
-    info["quality_measure"] = "SICN of the Kuhn tetrahedron (all cells identical)"
-    log.info("image %s: %s voxels -> %d tetrahedra in %.1f s", image_path.name, phase_img.shape, len(tets),
-             info["meshing_time_s"])
-    mesh_m = TetMesh(points * 1e-6, tets, phase, phases)
+    if smoothing is not None:
+        info["smoothing"] = smoothing
+        info["min_quality"], info["mean_quality"] = smoothing["min_scaled_jacobian"], smoothing["mean_scaled_jacobian"]
+        info["quality_measure"] = "smallest scaled corner Jacobian per cell (1 = cube)"
+    else:  # every cell is the same shape (a cube, or the Kuhn tetrahedron): report its Gmsh minSICN
+        info["min_quality"] = info["mean_quality"] = _voxel_quality(hexes)
+        info["quality_measure"] = f"Gmsh minSICN of the {'cube' if hexes else 'Kuhn tetrahedron'} (all cells identical)"
+    log.info("image %s: %s voxels -> %d %s in %.1f s", image_path.name, phase_img.shape, len(cells),
+             "hexahedra" if hexes else "tetrahedra", info["meshing_time_s"])
+    mesh_m = CellMesh(points * 1e-6, cells, phase, phases)
     return info, mesh_m, phase_img
 
 
-def _kuhn_quality() -> float:
-    """Signed inverse condition number of the Kuhn tetrahedron, as computed by Gmsh."""
+def _voxel_quality(hexes: bool) -> float:
+    """Signed inverse condition number of a voxel's cell (cube or Kuhn tetrahedron), as computed by Gmsh."""
+    nodes = CORNERS[HEX] if hexes else CORNERS[KUHN[0]]
     with gmsh_session() as gmsh:
         gmsh.model.add("q")
         gmsh.model.addDiscreteEntity(3, 1)
-        pts = CORNERS[KUHN[0]].astype(float)
-        gmsh.model.mesh.addNodes(3, 1, [1, 2, 3, 4], pts.ravel())
-        gmsh.model.mesh.addElementsByType(1, 4, [1], [1, 2, 3, 4])
+        tags = np.arange(1, len(nodes) + 1)
+        gmsh.model.mesh.addNodes(3, 1, tags, nodes.astype(float).ravel())
+        gmsh.model.mesh.addElementsByType(1, 5 if hexes else 4, [1], tags)
         return float(gmsh.model.mesh.getElementQualities([1], "minSICN")[0])

@@ -1,4 +1,4 @@
-"""Microstructure metrics of a phase-tagged tetrahedral mesh (any geometry type, any .msh).
+"""Microstructure metrics of a phase-tagged tetrahedral or hexahedral mesh (any geometry type, any .msh).
 
 Everything is computed from the mesh itself, so generated, imported and user meshes are
 measured alike:
@@ -17,7 +17,7 @@ measured alike:
   tau = eps * D_bulk / D_eff (no porespy / taufactor needed).
 
 No Python loops over cells or facets: faces are matched with ``numpy.unique`` on sorted
-node triplets.
+node triplets (triangles) or quadruplets (quadrilaterals of hexahedra).
 """
 
 from __future__ import annotations
@@ -28,14 +28,49 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["TetMesh", "read_tet_mesh", "mesh_metrics", "tortuosity", "voxelise", "base_phase",
-           "msh_metrics"]
+__all__ = ["CellMesh", "TetMesh", "read_cell_mesh", "read_tet_mesh", "mesh_metrics", "tortuosity", "voxelise",
+           "base_phase", "msh_metrics", "HEX_FACES", "hex_volumes"]
 
 log = logging.getLogger(__name__)
 
 FACES = np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]])
+# faces of a hexahedron in Gmsh/VTK node order (bottom 0-3 and top 4-7 counter-clockwise); each face cyclic
+HEX_FACES = np.array([[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [1, 2, 6, 5], [2, 3, 7, 6], [3, 0, 4, 7]])
 VOID = "void"
 MAX_VOXELS = 1_000_000
+GMSH_TYPES = {4: 4, 8: 5}  # nodes per cell -> Gmsh element type (4-node tetrahedron, 8-node hexahedron)
+GMSH_FACET_TYPES = {3: 2, 4: 3}  # nodes per facet -> Gmsh element type (triangle, quadrangle)
+
+# d(shape function)/d(reference coordinate) of the trilinear hexahedron at its 2x2x2 Gauss points
+_g = 0.5 + np.array([-0.5, 0.5]) / np.sqrt(3.0)
+_GAUSS = np.array([[a, b, c] for c in _g for b in _g for a in _g])
+_REF = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]], dtype=float)
+
+
+def _hex_shape_gradients() -> np.ndarray:
+    """(8 Gauss points, 8 nodes, 3) gradients of the trilinear shape functions on the unit cube."""
+    q, r = _GAUSS[:, None, :], _REF[None, :, :]
+    f = np.where(r == 1.0, q, 1.0 - q)  # (8, 8, 3) one-dimensional factors
+    df = np.where(r == 1.0, 1.0, -1.0) * np.ones_like(q)
+    out = np.empty((8, 8, 3))
+    out[..., 0] = df[..., 0] * f[..., 1] * f[..., 2]
+    out[..., 1] = f[..., 0] * df[..., 1] * f[..., 2]
+    out[..., 2] = f[..., 0] * f[..., 1] * df[..., 2]
+    return out
+
+
+_HEX_DN = _hex_shape_gradients()
+
+
+def hex_volumes(points: np.ndarray, hexes: np.ndarray) -> np.ndarray:
+    """Volumes (units of points cubed) of trilinear hexahedra (n, 8) in Gmsh/VTK node order.
+
+    det J of a trilinear map is of degree 2 in each reference coordinate, so the 2x2x2 Gauss
+    rule is exact (also for non-parallelepiped cells).
+    """
+    x = points[hexes]  # (n, 8, 3)
+    J = np.einsum("nai,qaj->nqij", x, _HEX_DN)  # J[i, j] = dx_i / dxi_j
+    return np.abs(np.linalg.det(J).sum(axis=1) / 8.0)
 
 
 def base_phase(name: str) -> str:
@@ -43,12 +78,19 @@ def base_phase(name: str) -> str:
     return name.split("#", 1)[0]
 
 
-class TetMesh:
-    """Points (m), tetrahedra (node indices) and the physical volume name of each cell."""
+class CellMesh:
+    """Points (m), cells (node indices: (n, 4) linear tetrahedra or (n, 8) hexahedra in Gmsh/VTK
+    node order) and the physical volume name of each cell."""
 
-    def __init__(self, points: np.ndarray, tets: np.ndarray, cell_group: np.ndarray, group_names: list[str]):
-        self.points, self.tets = points, tets
+    def __init__(self, points: np.ndarray, cells: np.ndarray, cell_group: np.ndarray, group_names: list[str]):
+        if cells.ndim != 2 or cells.shape[1] not in GMSH_TYPES:
+            raise ValueError(f"cells must be (n, 4) tetrahedra or (n, 8) hexahedra, got shape {cells.shape}")
+        self.points, self.cells = points, cells
         self.cell_group, self.group_names = cell_group, group_names
+
+    @property
+    def is_hex(self) -> bool:
+        return self.cells.shape[1] == 8
 
     @property
     def phases(self) -> list[str]:
@@ -60,12 +102,20 @@ class TetMesh:
         return lookup[self.cell_group]
 
     def cell_volumes(self) -> np.ndarray:
-        p = self.points[self.tets]
+        """Cell volumes (units of points cubed)."""
+        if self.is_hex:
+            return hex_volumes(self.points, self.cells)
+        p = self.points[self.cells]
         return np.abs(np.einsum("ij,ij->i", p[:, 1] - p[:, 0], np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 0]))) / 6.0
 
 
-def read_tet_mesh(path: str | Path, unit_m: float = 1.0) -> TetMesh:
-    """Tetrahedra of every named physical volume of a .msh file (coordinates scaled to m)."""
+TetMesh = CellMesh  # the former name (tetrahedra only)
+
+
+def read_cell_mesh(path: str | Path, unit_m: float = 1.0) -> CellMesh:
+    """Cells of every named physical volume of a .msh file (coordinates scaled to m): linear
+    tetrahedra or linear hexahedra, one kind per mesh."""
+    from ..errors import GeometryError
     from .gmsh_session import gmsh_session
 
     with gmsh_session() as gmsh:
@@ -75,7 +125,7 @@ def read_tet_mesh(path: str | Path, unit_m: float = 1.0) -> TetMesh:
         index = np.full(int(node_tags.max()) + 1, -1, dtype=np.int64)
         index[node_tags] = np.arange(len(node_tags))
         points = np.asarray(coords).reshape(-1, 3) * unit_m
-        names, tets, groups = [], [], []
+        names, cells, groups, kinds = [], [], [], set()
         for dim, tag in gmsh.model.getPhysicalGroups(3):
             name = gmsh.model.getPhysicalName(dim, tag) or str(tag)
             gid = len(names)
@@ -83,32 +133,44 @@ def read_tet_mesh(path: str | Path, unit_m: float = 1.0) -> TetMesh:
             for ent in gmsh.model.getEntitiesForPhysicalGroup(dim, tag):
                 types, _, enodes = gmsh.model.mesh.getElements(3, ent)
                 for t, nodes in zip(types, enodes):
-                    if t != 4:
-                        from ..errors import GeometryError
+                    if t not in (4, 5):
+                        raise GeometryError(f"{path}: metrics need linear tetrahedra or hexahedra (gmsh type 4 "
+                                            f"or 5), found type {t}")
+                    kinds.add(int(t))
+                    cells.append(index[np.asarray(nodes, dtype=np.int64)].reshape(-1, 4 if t == 4 else 8))
+                    groups.append(np.full(len(cells[-1]), gid, dtype=np.int64))
+    if len(kinds) > 1:
+        raise GeometryError(f"{path}: mixed tetrahedra and hexahedra are not supported")
+    return CellMesh(points, np.concatenate(cells), np.concatenate(groups), names)
 
-                        raise GeometryError(f"{path}: metrics need linear tetrahedra (gmsh type 4), found type {t}")
-                    tets.append(index[np.asarray(nodes, dtype=np.int64)].reshape(-1, 4))
-                    groups.append(np.full(len(tets[-1]), gid, dtype=np.int64))
-    return TetMesh(points, np.concatenate(tets), np.concatenate(groups), names)
+
+read_tet_mesh = read_cell_mesh  # the former name
 
 
-def _faces(mesh: TetMesh):
-    """Unique faces (sorted node triplets), their areas, and the one or two cells on each."""
-    nc = len(mesh.tets)
-    f = np.sort(mesh.tets[:, FACES].reshape(-1, 3), axis=1)
-    uniq, inverse, counts = np.unique(f, axis=0, return_inverse=True, return_counts=True)
+def _faces(mesh: CellMesh):
+    """Unique faces (node indices in cyclic order: triangles or quadrilaterals), their areas, and the
+    one or two cells on each (-1: a boundary face)."""
+    local = HEX_FACES if mesh.is_hex else FACES
+    nc, nf = len(mesh.cells), len(local)
+    f = mesh.cells[:, local].reshape(-1, local.shape[1])
+    _, first, inverse, counts = np.unique(np.sort(f, axis=1), axis=0, return_index=True, return_inverse=True,
+                                          return_counts=True)
+    uniq = f[first]  # keeps the cyclic node order of the first occurrence
     inverse = inverse.ravel()
     order = np.argsort(inverse, kind="stable")
-    cells = np.repeat(np.arange(nc), 4)[order]
+    cells = np.repeat(np.arange(nc), nf)[order]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     c0 = cells[starts]
     c1 = np.where(counts == 2, cells[np.minimum(starts + 1, len(cells) - 1)], -1)
     p = mesh.points[uniq]
-    area = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
+    if uniq.shape[1] == 4:  # planar quadrilateral: half the cross product of its diagonals
+        area = 0.5 * np.linalg.norm(np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 1]), axis=1)
+    else:
+        area = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
     return uniq, area, c0, c1
 
 
-def mesh_metrics(mesh: TetMesh, active_phase: str | None = None, electrolyte_phase: str | None = None,
+def mesh_metrics(mesh: CellMesh, active_phase: str | None = None, electrolyte_phase: str | None = None,
                  pore_phases: tuple[str, ...] = (), voxels: int = 64, label_image: np.ndarray | None = None,
                  voxel_size_m: float | None = None, layers: list[dict] | None = None) -> dict:
     """Phase fractions, interface areas, contact fractions and electrolyte tortuosity (SI units).
@@ -164,7 +226,8 @@ def mesh_metrics(mesh: TetMesh, active_phase: str | None = None, electrolyte_pha
         "interfaces": interfaces,
         "grain_boundary_area_m2": {phases[i]: float(gb_area[i]) for i in range(n) if gb_area[i] > 0},
         "contact_fraction_by_phase": contact,
-        "n_cells": int(len(mesh.tets)),
+        "n_cells": int(len(mesh.cells)),
+        "cell_type": "hexahedron" if mesh.is_hex else "tetrahedron",
     }
     if active_phase is not None and electrolyte_phase is not None and active_phase in contact:
         out["contact_fraction"] = contact[active_phase].get(electrolyte_phase, 0.0)
@@ -177,7 +240,7 @@ def mesh_metrics(mesh: TetMesh, active_phase: str | None = None, electrolyte_pha
         out["tortuosity"] = {"phase": electrolyte_phase, "method": "finite-volume steady diffusion on voxels",
                              **{ax: tortuosity(mask, i) for i, ax in enumerate("xyz")}}
     if layers:
-        zc = mesh.points[mesh.tets][:, :, 2].mean(axis=1)
+        zc = mesh.points[mesh.cells][:, :, 2].mean(axis=1)
         area = float((hi - lo)[0] * (hi - lo)[1])
         out["layers"] = []
         for layer in layers:
@@ -196,7 +259,7 @@ def mesh_metrics(mesh: TetMesh, active_phase: str | None = None, electrolyte_pha
     return out
 
 
-def voxelise(mesh: TetMesh, voxels: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, float]:
+def voxelise(mesh: CellMesh, voxels: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, float]:
     """Phase index per voxel (-1 outside the mesh) on a grid of cubic voxels: `voxels` along the shortest
     side (a thin layer stays resolved), but at most MAX_VOXELS in all."""
     import pyvista as pv
@@ -206,8 +269,10 @@ def voxelise(mesh: TetMesh, voxels: int, lo: np.ndarray, hi: np.ndarray) -> tupl
     shape = np.maximum(1, np.round(ext / h).astype(int))
     axes = [lo[i] + (np.arange(shape[i]) + 0.5) * ext[i] / shape[i] for i in range(3)]
     pts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
-    cells = np.hstack([np.full((len(mesh.tets), 1), 4), mesh.tets]).ravel()
-    grid = pv.UnstructuredGrid(cells, np.full(len(mesh.tets), pv.CellType.TETRA, dtype=np.uint8), mesh.points)
+    npc = mesh.cells.shape[1]
+    cells = np.hstack([np.full((len(mesh.cells), 1), npc), mesh.cells]).ravel()
+    kind = pv.CellType.HEXAHEDRON if mesh.is_hex else pv.CellType.TETRA  # Gmsh and VTK node orders agree
+    grid = pv.UnstructuredGrid(cells, np.full(len(mesh.cells), kind, dtype=np.uint8), mesh.points)
     hit = np.asarray(grid.find_containing_cell(pts))
     labels = np.where(hit >= 0, mesh.cell_phase()[np.maximum(hit, 0)], -1)
     return labels.reshape(tuple(shape)), h
@@ -264,6 +329,6 @@ def tortuosity(mask: np.ndarray, axis: int, rtol: float = 1e-7) -> dict:
 
 def msh_metrics(path: str | Path, unit_m: float = 1.0, **kwargs) -> dict:
     """mesh_metrics of a .msh file."""
-    out = mesh_metrics(read_tet_mesh(path, unit_m), **kwargs)
+    out = mesh_metrics(read_cell_mesh(path, unit_m), **kwargs)
     out["mesh_file"] = Path(path).name
     return out

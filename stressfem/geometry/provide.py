@@ -8,6 +8,8 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
+
 from ..case import ImageGeometry, LayeredGeometry, LoadedCase, MshGeometry, ParticlesGeometry
 from ..errors import GeometryError, StressfemError
 
@@ -65,14 +67,19 @@ def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict, voxel
     active, electrolyte = metric_phases(loaded)
     layers = [{"name": e["name"], "z_m": [z * 1e-6 for z in e["z_um"]], "composite": e["type"] == "composite"}
               for e in info.get("layers", [])] if isinstance(loaded.case.geometry, LayeredGeometry) else None
-    out = msh_metrics(msh, unit_m, active_phase=active, electrolyte_phase=electrolyte, voxels=voxels, layers=layers)
+    image_voxels = _image_voxels(loaded)
+    out = msh_metrics(msh, unit_m, active_phase=active, electrolyte_phase=electrolyte, voxels=voxels, layers=layers,
+                      **image_voxels)
+    if image_voxels:
+        out["voxelisation"] = {"source": "the image's own voxels", "voxel_size_m": image_voxels["voxel_size_m"],
+                               "shape_voxels": list(image_voxels["label_image"].shape)}
     out["geometry_type"] = loaded.case.geometry.type
     if "layers" in info:  # generator numbers next to the measured ones, per layer
         for measured, built in zip(out.get("layers", []), info["layers"]):
             for key in ("target_volume_fraction", "achieved_volume_fraction", "z_um", "type", "particle_phase"):
                 if key in built:
                     measured[key if key != "achieved_volume_fraction" else "packing_achieved_volume_fraction"] = built[key]
-    for key in ("target_volume_fraction", "achieved_volume_fraction", "coating", "n_tetrahedra",
+    for key in ("target_volume_fraction", "achieved_volume_fraction", "coating", "n_tetrahedra", "n_hexahedra",
                 "min_quality", "mean_quality", "quality_measure", "meshing_time_s", "geometry_time_s"):
         if key in info:
             out[key if key not in ("target_volume_fraction", "achieved_volume_fraction") else
@@ -83,6 +90,25 @@ def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict, voxel
         tmp.write_text(json.dumps(out, indent=2))
         os.replace(tmp, cached)
     return out
+
+
+def _image_voxels(loaded: LoadedCase) -> dict:
+    """For an image geometry, its own voxels for the tortuosity (exact, no re-voxelisation of the mesh),
+    as {label_image (index into the sorted phase names, -1 void), voxel_size_m}; else {}."""
+    from .metrics import MAX_VOXELS
+
+    g = loaded.case.geometry
+    if not isinstance(g, ImageGeometry):
+        return {}
+    from .image import phase_image
+
+    img, voxel = phase_image(g, loaded.input_path(g.file))
+    if img.size > MAX_VOXELS:  # too large for the finite-volume solve: voxelise the mesh more coarsely
+        return {}
+    names = g.phase_names
+    present = sorted({names[i] for i in np.unique(img) if i >= 0})  # the mesh's phases
+    lookup = np.array([present.index(p) if p in present else -1 for p in names] + [-1])  # -1 (void) stays -1
+    return {"label_image": lookup[img], "voxel_size_m": voxel}
 
 
 def write_microstructure(loaded: LoadedCase, msh: Path, unit_m: float, info: dict, out: Path) -> None:

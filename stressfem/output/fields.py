@@ -2,8 +2,8 @@
 
 Written as ``fields.pvd`` + per-time ``.pvtu`` + per-rank ``.vtu`` pieces, laid out like DOLFINx's
 VTKFile; one time entry per stage end (or per increment): t = 1, 2, ... in load-path order.
-Linear tetrahedral meshes use a raw-binary VTU writer (``_BinaryVTK``: same files and array names,
-~10x faster than VTKFile's ASCII at 1M cells, docs/performance.md); other meshes use VTKFile.
+Linear tetrahedral and hexahedral meshes use a raw-binary VTU writer (``_BinaryVTK``: same files and
+array names, ~10x faster than VTKFile's ASCII at 1M cells, docs/performance.md); other meshes use VTKFile.
 ParaView and pyvista read both.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from .._dolfinx import fem
 from ..physics.elasticity import cell_dofs
-from .stats import CellStress
+from .stats import DOLFINX_TO_VTK_HEX, CellStress
 
 __all__ = ["FieldWriter"]
 
@@ -44,7 +44,7 @@ class FieldWriter:
         self.phase.x.array[self._dofs] = phase_index.astype(float)
         self._n = msh.topology.index_map(3).size_local
         self._binary = None
-        if msh.geometry.dofmap.shape[1] == 4 and msh.topology.cell_type.name == "tetrahedron":
+        if (msh.topology.cell_type.name, msh.geometry.dofmap.shape[1]) in _VTK_LINEAR:
             self._binary = _BinaryVTK(msh.comm, Path(folder), msh, [(self.u.name, 3)],
                                       [(f.name, 9 if f is self.stress else 1) for f in self._cell_fields()])
             node_dof = np.empty(msh.geometry.x.shape[0], dtype=np.int64)  # P1 dof at each geometry node
@@ -81,14 +81,16 @@ class FieldWriter:
             self.file.close()
 
 
-_VTK_TETRA = 10
+# (DOLFINx cell type, geometry nodes per cell) -> (VTK cell type, DOLFINx -> VTK node order)
+_VTK_LINEAR = {("tetrahedron", 4): (10, np.arange(4)), ("hexahedron", 8): (12, DOLFINX_TO_VTK_HEX)}
 
 
 class _BinaryVTK:
     """fields.pvd + per-time fieldsNNNNNN.pvtu + per-rank fields_pR_NNNNNN.vtu, as DOLFINx's VTKFile lays
     them out (same array names, ghost markers and original ids), but with raw appended binary data
     instead of ASCII numbers: about 10x faster to write and read, and about half the size
-    (docs/performance.md). Linear tetrahedral geometry only; VTK/ParaView and pyvista read it.
+    (docs/performance.md). Linear tetrahedral (VTK_TETRA) or hexahedral (VTK_HEXAHEDRON) geometry only;
+    VTK/ParaView and pyvista read it.
     """
 
     def __init__(self, comm, folder: Path, msh, point_arrays: list[tuple[str, int]],
@@ -97,11 +99,12 @@ class _BinaryVTK:
         self.point_arrays, self.cell_arrays = point_arrays, cell_arrays
         self.entries: list[tuple[float, str]] = []
         geo = msh.geometry
-        n_cells = geo.dofmap.shape[0]
+        n_cells, npc = geo.dofmap.shape
+        vtk_type, order = _VTK_LINEAR[(msh.topology.cell_type.name, npc)]
         self.points = np.ascontiguousarray(geo.x, dtype=np.float64)
-        self.connectivity = np.ascontiguousarray(geo.dofmap, dtype=np.int64).ravel()
-        self.offsets = np.arange(4, 4 * n_cells + 1, 4, dtype=np.int64)
-        self.types = np.full(n_cells, _VTK_TETRA, dtype=np.uint8)
+        self.connectivity = np.ascontiguousarray(geo.dofmap[:, order], dtype=np.int64).ravel()
+        self.offsets = np.arange(npc, npc * n_cells + 1, npc, dtype=np.int64)
+        self.types = np.full(n_cells, vtk_type, dtype=np.uint8)
         point_ghost = np.zeros(len(self.points), dtype=np.uint8)
         point_ghost[geo.index_map().size_local:] = 1  # vtkDataSetAttributes::DUPLICATEPOINT
         cell_ghost = np.zeros(n_cells, dtype=np.uint8)

@@ -14,10 +14,23 @@ __all__ = ["CellStress", "cell_volumes", "CellStressEvaluator", "phase_statistic
            "max_principal"]
 
 
+# DOLFINx (lexicographic) -> Gmsh/VTK node order of a linear hexahedron
+DOLFINX_TO_VTK_HEX = np.array([0, 1, 3, 2, 4, 5, 7, 6])
+# reference-cell midpoints, where the per-cell stress is evaluated
+_MIDPOINT = {"tetrahedron": [0.25, 0.25, 0.25], "hexahedron": [0.5, 0.5, 0.5]}
+
+
 def cell_volumes(msh: mesh.Mesh) -> np.ndarray:
-    """Volume (m3) of each owned tetrahedron (affine P1 geometry)."""
+    """Volume (m3) of each owned cell: linear tetrahedra or trilinear hexahedra."""
     n = msh.topology.index_map(3).size_local
-    x = msh.geometry.x[msh.geometry.dofmap[:n]]  # (n, 4, 3)
+    x = msh.geometry.x[msh.geometry.dofmap[:n]]  # (n, 4, 3) or (n, 8, 3)
+    kind = msh.topology.cell_type.name
+    if kind == "hexahedron" and x.shape[1] == 8:
+        from ..geometry.metrics import hex_volumes
+
+        return hex_volumes(x.reshape(-1, 3), np.arange(8 * n).reshape(n, 8)[:, DOLFINX_TO_VTK_HEX])
+    if kind != "tetrahedron" or x.shape[1] != 4:
+        raise ValueError(f"cell volumes of {kind} cells with {x.shape[1]} geometry nodes are not implemented")
     d = x[:, 1:, :] - x[:, :1, :]
     return np.abs(np.linalg.det(d)) / 6.0
 
@@ -61,13 +74,20 @@ class CellStress:
 
 
 class CellStressEvaluator:
-    """Evaluates a piecewise-constant stress expression at the owned cells' centroids.
+    """Evaluates a stress expression at the owned cells' reference midpoints (Pa).
 
+    On linear tetrahedra with P1 displacement the stress is constant per cell. On hexahedra with
+    Q1 displacement it varies inside the cell; its value at the midpoint is the cell average for
+    parallelepiped cells (voxels), because each strain component is a sum of products of linear
+    functions of different reference coordinates.
     The expression is compiled once, when the evaluator is made; ``__call__`` only evaluates.
     """
 
     def __init__(self, stress_expr, msh: mesh.Mesh):
-        self._expr = fem.Expression(stress_expr, np.array([[0.25, 0.25, 0.25]]))
+        kind = msh.topology.cell_type.name
+        if kind not in _MIDPOINT:
+            raise ValueError(f"cell stress on {kind} cells is not implemented")
+        self._expr = fem.Expression(stress_expr, np.array([_MIDPOINT[kind]]))
         self._msh = msh
         self._cells = np.arange(msh.topology.index_map(3).size_local, dtype=np.int32)
 

@@ -1,7 +1,8 @@
 """Crystal c-axis orientations: sampled per particle (or per region) and mapped onto cells.
 
 Units of orientation: for generated particle packings, each particle (a sphere and its periodic
-images share one orientation); otherwise each physical volume of the mesh (name grains or
+images share one orientation); for images, each connected region of one image label
+(``voxel_units``); otherwise each physical volume of the mesh (name grains or
 particles as separate physical volumes to give each its own orientation). Orientations are
 drawn for all units in id order from the seed, so every rank and every rank count gets the same.
 """
@@ -14,7 +15,7 @@ import numpy as np
 
 from .._dolfinx import mesh
 
-__all__ = ["sample_c_axes", "orientation_units", "cell_c_axes"]
+__all__ = ["sample_c_axes", "orientation_units", "cell_c_axes", "voxel_units", "cell_midpoints"]
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def sample_c_axes(n: int, distribution: str, c_axis=(0.0, 0.0, 1.0), spread_deg:
                                                                      + np.sin(phi)[:, None] * e2))
 
 
-def _cell_midpoints(msh: mesh.Mesh) -> np.ndarray:
+def cell_midpoints(msh: mesh.Mesh) -> np.ndarray:
+    """Mean of the geometry nodes (m) of every local cell (owned and ghost), (n, 3)."""
     imap = msh.topology.index_map(3)
     n = imap.size_local + imap.num_ghosts
     x = msh.geometry.x[msh.geometry.dofmap[:n]]
@@ -75,7 +77,7 @@ def orientation_units(msh: mesh.Mesh, cell_tags: mesh.MeshTags, mesh_info: dict,
     n_particles = int(pieces["n_particles"])
     tree = cKDTree(centres)
     cells = np.flatnonzero(particle_cells)
-    mid = _cell_midpoints(msh)[cells] * 1e6  # m -> um
+    mid = cell_midpoints(msh)[cells] * 1e6  # m -> um
     k = min(8, len(centres))
     _, idx = tree.query(mid, k=k)
     idx = idx.reshape(len(cells), k)
@@ -83,6 +85,13 @@ def orientation_units(msh: mesh.Mesh, cell_tags: mesh.MeshTags, mesh_info: dict,
     best = idx[np.arange(len(cells)), np.argmin(rel, axis=1)]
     units[cells] = PARTICLE_OFFSET + piece_particle[best]  # never clash with physical tags
     return units, PARTICLE_OFFSET + n_particles
+
+
+def voxel_units(midpoints_m: np.ndarray, grains: np.ndarray, voxel_m: float) -> np.ndarray:
+    """Orientation unit of points in an image mesh (origin at 0): PARTICLE_OFFSET + the grain id of
+    the voxel holding each point (grains: id per voxel [x, y, z], from geometry.image.voxel_grains)."""
+    ijk = np.clip(np.floor(midpoints_m / voxel_m).astype(np.int64), 0, np.array(grains.shape) - 1)
+    return PARTICLE_OFFSET + grains[ijk[:, 0], ijk[:, 1], ijk[:, 2]]
 
 
 def _max():

@@ -49,6 +49,12 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                          materials: Sequence[Material], stress_free_K: float, *, c_axes=None) -> CohesiveModel:
     """The CohesiveModel for the case's interfaces, boundary conditions and solver settings."""
     case = loaded.case
+    kind = pm.mesh.topology.cell_type.name
+    if kind != "tetrahedron":  # the interface submesh and facet bookkeeping assume 4 facets per cell
+        key = "geometry.element" if getattr(case.geometry, "type", None) == "image" else "geometry.file"
+        raise loaded.error(key, f"[[interfaces]] (cohesive zones) need a tetrahedral mesh, this one has {kind} "
+                           f"cells; set geometry.element = \"tetrahedron\" for an image (6 tetrahedra per "
+                           f"voxel), or remove [[interfaces]] for a perfectly bonded solve on {kind} cells")
     stiffness, eigenstrains = _bulk_physics(pm, phase_names, materials, stress_free_K, c_axes)
     if case.solver.element_degree != 1:
         raise loaded.error("solver.element_degree", "cases with [[interfaces]] use linear elements (1)")

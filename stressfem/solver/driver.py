@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from .._dolfinx import MPI
-from ..case import CoolingStage, LoadedCase, load_case
+from ..case import CoolingStage, ImageGeometry, LoadedCase, load_case
 from ..errors import SolverError, StressfemError
+from ..geometry.metrics import VOID
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
 from ..materials import resolve_materials
@@ -63,8 +64,17 @@ def _crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dic
     aniso = np.array([m.anisotropic for m in materials])[np.clip(index, 0, None)]
     units, n_units = orientation_units(pm.mesh, pm.cell_tags, mesh_info, aniso)
     spec = loaded.case.orientation
-    log.info("crystal orientation: %s c axes over %s", spec.distribution,
-             "particles" if mesh_info.get("particle_pieces") else "physical volumes")
+    over = "particles" if mesh_info.get("particle_pieces") else "physical volumes"
+    g = loaded.case.geometry
+    if isinstance(g, ImageGeometry):  # one axis per connected region of one image label
+        from ..geometry.image import voxel_grains
+        from ..physics.orientation import cell_midpoints, voxel_units
+
+        grains, voxel = voxel_grains(g, loaded.input_path(g.file))
+        cells = np.flatnonzero(aniso & (index >= 0))
+        units[cells] = voxel_units(cell_midpoints(pm.mesh)[cells], grains, voxel)
+        over = f"{int(grains.max()) + 1} connected image regions"
+    log.info("crystal orientation: %s c axes over %s", spec.distribution, over)
     return cell_c_axes(units, spec)
 
 
@@ -82,7 +92,8 @@ def _diffusion_model(loaded: LoadedCase, pm, model, materials, phase_names) -> D
             raise loaded.error("stages.flux_surfaces", f"surfaces {unknown} are not in the mesh; allowed: "
                                f"{', '.join(sorted(pm.surfaces))}")
     else:
-        names = [n for n in pm.surfaces if "/" in n and n.split("/")[0] in diffusing]
+        # interfaces of a diffusing phase with another phase; free (pore) surfaces `<phase>/void` carry no flux
+        names = [n for n in pm.surfaces if "/" in n and n.split("/")[0] in diffusing and n.split("/")[1] != VOID]
     x0 = np.array([m.chemical_strain.x_from_soc(0.0) if m.chemical_strain is not None else 1.0 for m in materials])
     log.info("Li diffusion in %s, flux through %s", diffusing, names)
     return DiffusionModel(pm, model.phase_index, materials, [pm.surfaces[n] for n in names], x0)

@@ -278,7 +278,8 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
     timings = s.get("timings_s") or {}
     peak = s.get("peak_memory_per_rank_MB")
     rows = [("degrees of freedom", _num(s.get("dofs"), fmt="{:,.0f}")),
-            ("cells (tetrahedra)", _num(s.get("cells", mesh.get("n_tetrahedra")), fmt="{:,.0f}")),
+            (f"cells ({'hexahedra' if mesh.get('element') == 'hexahedron' else 'tetrahedra'})",
+             _num(s.get("cells", mesh.get("n_tetrahedra")), fmt="{:,.0f}")),
             ("MPI ranks", _num(s.get("mpi_ranks"))),
             ("wall time", _num(s.get("wall_time_s"), fmt="{:.1f} s")),
             ("timings", ", ".join(f"{_e(k)} {v:.2f} s" for k, v in timings.items() if isinstance(v, (int, float))) or "-"),

@@ -4,7 +4,8 @@ Requirements and tolerances:
 * a straight-channel image has tortuosity factor 1 along the channel (1e-6) and none across it;
 * one sphere in a box: contact fraction 1 (1e-9) and interface area 4 pi r^2 within 1 %;
 * the Voronoi grains of a particle tile it: grain volumes sum to the sphere volume within 0.5 %;
-* image round trip: image -> tetrahedral mesh -> phase volumes equal voxel counts x voxel volume (1e-9),
+* image round trip: image -> voxel mesh (hexahedra, the default; tetrahedra: tests/verification/test_image_hex.py)
+  -> phase volumes equal voxel counts x voxel volume (1e-9),
   void voxels are left out and give free surfaces;
 * volumes named ``<phase>#<grain>`` are grouped by phase in the driver's phase check.
 """

@@ -6,7 +6,7 @@ Requirements and tolerances:
   second request reuses the cached mesh;
 * a layered stack (dense | composite | dense) has exact dense-layer volumes (1e-6 relative),
   the named interfaces between its phases, and its composite fraction within 0.015 of the target;
-* a labelled image with pores runs through the solver (DOLFINx reads the voxel .msh) and
+* a labelled image with pores runs through the solver (DOLFINx reads the hexahedral voxel .msh) and
   results/microstructure.json reports the image's porosity.
 """
 
