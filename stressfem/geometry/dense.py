@@ -43,7 +43,7 @@ __all__ = ["FusedPacking", "pack_fused", "lens_volume", "neck_balls", "wedge_ang
 log = logging.getLogger(__name__)
 
 MAX_GROWTH = 1.15  # radius growth beyond which three equal touching spheres would share a point (2/sqrt(3) = 1.155)
-_GAUSS = np.polynomial.legendre.leggauss(48)
+JAM_TARGET = 0.64  # packing density before growth: spheropack reaches it in seconds ("max", ~0.65, is slower)
 
 
 @dataclass(frozen=True)
@@ -76,19 +76,24 @@ def wedge_angle_deg(dist: np.ndarray, ra: np.ndarray, rb: np.ndarray) -> np.ndar
     return np.where(dist < ra + rb, 180.0 - np.degrees(np.arccos(cos)), 0.0)
 
 
-def neck_balls(radii: np.ndarray, i: np.ndarray, j: np.ndarray, dist: np.ndarray, fraction: float):
+def neck_balls(radii: np.ndarray, i: np.ndarray, j: np.ndarray, dist: np.ndarray, fraction: float,
+               rho_max: np.ndarray | None = None):
     """Neck balls of pairs (i, j): offset (um) of the ball centre from centre i along the line of centres
     (the middle of the gap or overlap), ball radius (um) and the ball volume outside both spheres (um^3).
 
-    The radius is fraction x the smaller particle radius, but at least 1.3 x the distance from the ball
-    centre to the rim of the overlap lens, so the ball swallows the rim and the lens; the extra volume is
-    ball - (ball & i) - (ball & j) + lens(i, j) (the lens lies inside the ball)."""
+    The radius is the distance from the ball centre to the rim of the overlap lens (0 without overlap)
+    plus fraction x the smaller particle radius: the ball swallows the lens and reaches so far beyond
+    its rim that the crevice between the two spheres has opened (to ~fraction^2 r + wedge there) where
+    the ball surface crosses it; rho_max (um) caps it, but never below the rim + half that reach. The
+    extra volume is ball - (ball & i) - (ball & j) + lens(i, j) (the lens lies inside the ball)."""
     ri, rj = radii[i], radii[j]
     gap = dist - ri - rj
     offset = ri + 0.5 * gap
     x = (dist**2 + ri**2 - rj**2) / (2.0 * dist)  # radical plane of the pair, from centre i
     rim = np.where(gap < 0, np.hypot(x - offset, np.sqrt(np.maximum(ri**2 - x**2, 0.0))), 0.0)
-    rho = np.maximum(fraction * np.minimum(ri, rj), 1.3 * rim)
+    rho = rim + fraction * np.minimum(ri, rj)
+    if rho_max is not None:
+        rho = np.maximum(np.minimum(rho, rho_max), rim + 0.5 * fraction * np.minimum(ri, rj))
     extra = (4.0 / 3.0 * math.pi * rho**3 - lens_volume(offset, ri, rho) - lens_volume(rj + 0.5 * gap, rj, rho)
              + lens_volume(dist, ri, rj))
     return offset, rho, extra
@@ -184,12 +189,12 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
     quiet = logging.getLogger(_clear_faces.__module__)
     level, quiet.level = quiet.level, logging.WARNING  # face clearing logs every trial radius otherwise
     try:
-        s, radii, sel, offset, rho, neck_fraction = _grow(centres, r0, i, j, dist, box, clearance, target, jammed,
+        s, radii, sel, offset, rho, neck_fraction = _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed,
                                                           film, geometry, interface_size_um, curvature_points)
         balls_c = centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None]
         shift = _shift_off_faces(*_face_features(centres, radii, i, j, dist, vec, balls_c, rho), box, rng)
         centres = np.mod(centres + shift, box)  # pairs and distances are unchanged by a translation
-        s, radii, sel, offset, rho, neck_fraction = _grow(centres, r0, i, j, dist, box, clearance, target, jammed,
+        s, radii, sel, offset, rho, neck_fraction = _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed,
                                                           film, geometry, interface_size_um, curvature_points)
     finally:
         quiet.setLevel(level)
@@ -210,7 +215,9 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
         "neck_volume_fraction": neck_fraction,
         "fused_contacts_per_particle": float(2.0 * fused_pairs.sum() / n),
         "n_necks": int(sel.sum()),
-        "necks_touching_other_particles": _ball_conflicts(ball_c, rho, centres, radii, i[sel], j[sel], box, film),
+        "necks_touching_other_particles": int(np.sum(np.abs(
+            _third_particle_room(ball_c, centres, radii, i[sel], j[sel], box, float(rho.max(initial=0.0)) + film)
+            - rho) < film)),
         "min_wedge_deg": float(geometry.min_wedge_deg),
         "median_wedge_deg": float(np.median(wedges)) if len(wedges) else None,
         "film_threshold_um": float(film),
@@ -257,30 +264,24 @@ def _shift_off_faces(points, extent, box, rng, trials: int = 512) -> np.ndarray:
     return shifts[best]
 
 
-def _ball_conflicts(ball_c, rho, centres, radii, i, j, box, film) -> int:
-    """Neck balls that nearly touch a third particle (a thin film or thin wedge the mesher must resolve)."""
+def _third_particle_room(ball_c, centres, radii, i, j, box, reach: float) -> np.ndarray:
+    """Per neck ball: distance (um) from its centre to the nearest surface of a particle other than its
+    pair (inf when none lies within reach)."""
     from scipy.spatial import cKDTree
 
-    if len(rho) == 0:
-        return 0
+    room = np.full(len(ball_c), np.inf)
+    if len(ball_c) == 0:
+        return room
     tree = cKDTree(np.mod(centres, box), boxsize=box)
-    near = tree.query_ball_point(ball_c, float(rho.max() + radii.max() + film))
-    count = 0
-    for b, cand in enumerate(near):  # per neck ball (a few hundred), not per cell
-        cand = np.array([k for k in cand if k not in (i[b], j[b])], dtype=int)
-        if len(cand) == 0:
-            continue
-        v = centres[cand] - ball_c[b]
-        v -= box * np.round(v / box)
-        gap = np.linalg.norm(v, axis=1) - radii[cand] - rho[b]
-        count += int(np.any(np.abs(gap) < film))
-    return count
+    pairs = tree.sparse_distance_matrix(cKDTree(np.mod(ball_c, box), boxsize=box), reach + float(radii.max()),
+                                        output_type="ndarray")
+    k, b = pairs["i"], pairs["j"]
+    other = (k != i[b]) & (k != j[b])
+    np.minimum.at(room, b[other], pairs["v"][other] - radii[k[other]])
+    return room
 
 
-JAM_TARGET = 0.64  # spheropack reaches it in a few seconds for lognormal sizes; "max" (~0.65) takes longer
-
-
-def _grow(centres, r0, i, j, dist, box, clearance, target, jammed, film, geometry, isize, curvature_points):
+def _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed, film, geometry, isize, curvature_points):
     """Growth factor, final radii, neck pairs (mask), neck-ball offsets and radii, and the neck volume
     fraction such that spheres (faces cleared) and necks fill the target fraction."""
     neck_fraction, n = 0.0, len(r0)
@@ -291,7 +292,11 @@ def _grow(centres, r0, i, j, dist, box, clearance, target, jammed, film, geometr
                      np.arange(n))
         radii = compensate_facets(pk, isize, curvature_points).radii_um
         sel = _neck_pairs(radii, i, j, dist, film, geometry.min_wedge_deg)
-        offset, rho, extra = neck_balls(radii, i[sel], j[sel], dist[sel], geometry.neck_radius_fraction)
+        offset, rho, _ = neck_balls(radii, i[sel], j[sel], dist[sel], geometry.neck_radius_fraction)
+        balls_c = centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None]
+        room = _third_particle_room(balls_c, centres, radii, i[sel], j[sel], box, float(rho.max(initial=0.0)) + film)
+        offset, rho, extra = neck_balls(radii, i[sel], j[sel], dist[sel], geometry.neck_radius_fraction,
+                                        rho_max=room - film)  # keep a film's width off third particles
         previous, neck_fraction = neck_fraction, float(np.sum(extra) / np.prod(box))
         if abs(neck_fraction - previous) < 2e-4:
             break
