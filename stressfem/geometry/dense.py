@@ -6,18 +6,18 @@ co-sintered oxide composite cathode ([PERSP] design cell, [REV] reference cell).
 calendered particles flatten against each other; this module models that as overlapping
 spheres, lengths in um:
 
-1. pack the spheres to jamming (spheropack, periodic box, as in packing.py);
+1. pack the spheres to 0.64 (spheropack, periodic box, as in packing.py);
 2. grow every radius by one factor s about its fixed centre, solved (Brent) so that the volume
    of the union of the spheres (exact pairwise inclusion-exclusion with the analytic lens
-   volume, plus the necks of step 4) is the target fraction of the box; sphere caps nearly
-   tangent to a box face are cleared as in packing.py;
+   volume, plus the necks of step 4) is the target fraction of the box; a sphere that would
+   cross a box face by less than the face clearance stops growing a clearance short of it;
 3. inflate the radii for the flat-faceted mesh (packing.compensate_facets);
 4. classify every neighbour pair: an overlap whose matrix wedge at the rim (the angle
    between the two sphere surfaces, seen from the matrix) is below ``min_wedge_deg``, or a
-   matrix film thinner than the film threshold, is joined by a solid cylindrical neck
-   (radius ``neck_radius_fraction`` x the smaller radius, wider than the lens rim), so the
-   mesher sees neither thin wedges nor thin films. Steps 2-4 are repeated with the neck volume
-   taken off the target.
+   matrix film thinner than the film threshold, is joined by a neck *ball* on the line of
+   centres that swallows the lens rim and ends where the crevice is a film wide, so the
+   mesher sees neither thin wedges nor thin films (spheres keep the OCC booleans to circles);
+5. translate the periodic packing so that no cap, ball or rim grazes a box face closely.
 
 The union is one phase. Each particle keeps its id and its periodic images (Packing.particle_ids)
 for per-particle crystal orientation; a cell in an overlap lens or a neck belongs to the
@@ -35,9 +35,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import GeometryError
-from .packing import Packing, _best_shift, _clear_faces, _count_for, compensate_facets, sample_diameters
+from .packing import Packing, _count_for, compensate_facets, sample_diameters
 
-__all__ = ["FusedPacking", "pack_fused", "lens_volume", "neck_balls", "wedge_angle_deg", "union_fraction",
+__all__ = ["FusedPacking", "pack_fused", "lens_volume", "neck_balls", "neck_ball_volume", "wedge_angle_deg",
+           "union_fraction",
            "fuse_volumes"]
 
 log = logging.getLogger(__name__)
@@ -77,26 +78,30 @@ def wedge_angle_deg(dist: np.ndarray, ra: np.ndarray, rb: np.ndarray) -> np.ndar
 
 
 def neck_balls(radii: np.ndarray, i: np.ndarray, j: np.ndarray, dist: np.ndarray, fraction: float,
-               rho_max: np.ndarray | None = None):
+               film_um: float = 0.0):
     """Neck balls of pairs (i, j): offset (um) of the ball centre from centre i along the line of centres
-    (the middle of the gap or overlap), ball radius (um) and the ball volume outside both spheres (um^3).
+    (the middle of the gap or overlap), ball radius (um), smallest acceptable radius (um).
 
     The radius is the distance from the ball centre to the rim of the overlap lens (0 without overlap)
-    plus fraction x the smaller particle radius: the ball swallows the lens and reaches so far beyond
-    its rim that the crevice between the two spheres has opened (to ~fraction^2 r + wedge there) where
-    the ball surface crosses it; rho_max (um) caps it, but never below the rim + half that reach. The
-    extra volume is ball - (ball & i) - (ball & j) + lens(i, j) (the lens lies inside the ball)."""
+    plus a reach t beyond it: fraction x the smaller radius, and at least the t at which the crevice
+    between the spheres, g+ + t^2 (1/(2 ri) + 1/(2 rj)), has opened to film_um (um), so the ball surface
+    crosses the crevice where it is a film's width wide. The smallest radius is the rim + half that reach."""
     ri, rj = radii[i], radii[j]
     gap = dist - ri - rj
     offset = ri + 0.5 * gap
     x = (dist**2 + ri**2 - rj**2) / (2.0 * dist)  # radical plane of the pair, from centre i
     rim = np.where(gap < 0, np.hypot(x - offset, np.sqrt(np.maximum(ri**2 - x**2, 0.0))), 0.0)
-    rho = rim + fraction * np.minimum(ri, rj)
-    if rho_max is not None:
-        rho = np.maximum(np.minimum(rho, rho_max), rim + 0.5 * fraction * np.minimum(ri, rj))
-    extra = (4.0 / 3.0 * math.pi * rho**3 - lens_volume(offset, ri, rho) - lens_volume(rj + 0.5 * gap, rj, rho)
-             + lens_volume(dist, ri, rj))
-    return offset, rho, extra
+    opening = np.sqrt(np.maximum(film_um - np.maximum(gap, 0.0), 0.0) / (0.5 / ri + 0.5 / rj))
+    reach = np.maximum(fraction * np.minimum(ri, rj), opening)
+    return offset, rim + reach, rim + 0.5 * reach
+
+
+def neck_ball_volume(radii, i, j, dist, offset, rho) -> np.ndarray:
+    """Volume (um^3) of each neck ball outside its two particles: ball - (ball & i) - (ball & j) + lens(i, j)
+    (the lens lies inside the ball)."""
+    ri, rj = radii[i], radii[j]
+    return (4.0 / 3.0 * math.pi * rho**3 - lens_volume(offset, ri, rho) - lens_volume(dist - offset, rj, rho)
+            + lens_volume(dist, ri, rj))
 
 
 def _pairs(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, reach: float):
@@ -183,22 +188,17 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
     jammed = float(result.density)
     r0 = np.asarray(result.radii, dtype=float)
     film = max(geometry.min_gap_fraction * 2.0 * float(np.median(r0)), face_clearance_um)
-    clearance = np.full(n, face_clearance_um)
     centres = np.mod(np.asarray(result.positions, float), box)
     i, j, dist, vec = _pairs(centres, r0, box, 2.0 * (MAX_GROWTH - 1.0) * float(r0.max()) + film)
-    quiet = logging.getLogger(_clear_faces.__module__)
-    level, quiet.level = quiet.level, logging.WARNING  # face clearing logs every trial radius otherwise
-    try:
-        s, radii, sel, offset, rho, neck_fraction = _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed,
-                                                          film, geometry, interface_size_um, curvature_points)
-        balls_c = centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None]
-        shift = _shift_off_faces(*_face_features(centres, radii, i, j, dist, vec, balls_c, rho), box, rng)
-        centres = np.mod(centres + shift, box)  # pairs and distances are unchanged by a translation
-        s, radii, sel, offset, rho, neck_fraction = _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed,
-                                                          film, geometry, interface_size_um, curvature_points)
-    finally:
-        quiet.setLevel(level)
-    grown = _clear_faces(centres, s * r0, box, clearance)
+    s, grown, radii, sel, offset, rho, neck_fraction, conflicts = _grow(
+        centres, r0, i, j, dist, vec, box, face_clearance_um, target, jammed, film, geometry, interface_size_um,
+        curvature_points)
+    balls_c = centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None]
+    shift = _shift_off_faces(*_face_features(centres, radii, i, j, dist, vec, balls_c, rho), box, rng)
+    centres = np.mod(centres + shift, box)  # pairs and distances are unchanged by a translation
+    s, grown, radii, sel, offset, rho, neck_fraction, conflicts = _grow(
+        centres, r0, i, j, dist, vec, box, face_clearance_um, target, jammed, film, geometry, interface_size_um,
+        curvature_points)
     achieved = union_fraction(grown, i, j, dist, box) + neck_fraction
     # neck balls: owned by the particle with the smaller |x - c| / r at the ball centre (as a lens cell)
     ball_c = np.mod(centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None], box)
@@ -215,9 +215,7 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
         "neck_volume_fraction": neck_fraction,
         "fused_contacts_per_particle": float(2.0 * fused_pairs.sum() / n),
         "n_necks": int(sel.sum()),
-        "necks_touching_other_particles": int(np.sum(np.abs(
-            _third_particle_room(ball_c, centres, radii, i[sel], j[sel], box, float(rho.max(initial=0.0)) + film)
-            - rho) < film)),
+        "necks_touching_other_particles": conflicts,
         "min_wedge_deg": float(geometry.min_wedge_deg),
         "median_wedge_deg": float(np.median(wedges)) if len(wedges) else None,
         "film_threshold_um": float(film),
@@ -264,43 +262,77 @@ def _shift_off_faces(points, extent, box, rng, trials: int = 512) -> np.ndarray:
     return shifts[best]
 
 
-def _third_particle_room(ball_c, centres, radii, i, j, box, reach: float) -> np.ndarray:
-    """Per neck ball: distance (um) from its centre to the nearest surface of a particle other than its
-    pair (inf when none lies within reach)."""
+def _settle_balls(ball_c, rho, floor, centres, radii, i, j, box, film: float, min_wedge_deg: float):
+    """Neck-ball radii (um) shrunk to stay a film off third particles, never below floor. Returns the radii,
+    the volume the balls share with third particles (um^3, to take off the neck volume) and the number
+    of balls left nearer than a film to a third particle (a thin film or wedge for the mesher)."""
     from scipy.spatial import cKDTree
 
-    room = np.full(len(ball_c), np.inf)
-    if len(ball_c) == 0:
-        return room
+    out, shared = rho.copy(), np.zeros(len(rho))
+    if len(rho) == 0:
+        return out, shared, 0
     tree = cKDTree(np.mod(centres, box), boxsize=box)
-    pairs = tree.sparse_distance_matrix(cKDTree(np.mod(ball_c, box), boxsize=box), reach + float(radii.max()),
-                                        output_type="ndarray")
-    k, b = pairs["i"], pairs["j"]
+    pairs = tree.sparse_distance_matrix(cKDTree(np.mod(ball_c, box), boxsize=box),
+                                        float(rho.max() + radii.max()) + film, output_type="ndarray")
+    k, b, d = pairs["i"], pairs["j"], pairs["v"]
     other = (k != i[b]) & (k != j[b])
-    np.minimum.at(room, b[other], pairs["v"][other] - radii[k[other]])
-    return room
+    k, b, d = k[other], b[other], d[other]
+    room = np.full(len(rho), np.inf)
+    np.minimum.at(room, b, d - radii[k])
+    out = np.maximum(np.minimum(rho, room - film), floor)
+    gap = d - radii[k] - out[b]
+    np.add.at(shared, b, lens_volume(d, radii[k], out[b]))
+    bad = ((gap >= 0) & (gap < film)) | ((gap < 0) & (wedge_angle_deg(d, radii[k], out[b]) < min_wedge_deg))
+    return out, shared, int(np.unique(b[bad]).size)
+
+
+def _ball_ball_overlap(ball_c: np.ndarray, rho: np.ndarray, box: np.ndarray) -> float:
+    """Volume (um^3) shared by pairs of neck balls (pairwise lenses), counted once in the neck volume."""
+    if len(rho) < 2:
+        return 0.0
+    i, j, dist, _ = _pairs(np.mod(ball_c, box), rho, box, 0.0)
+    return float(np.sum(lens_volume(dist, rho[i], rho[j])))
+
+
+def _face_clamp(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, clearance: float) -> np.ndarray:
+    """Largest radius (um) each sphere may grow to, given its radius now: a sphere that does not yet cross a
+    face by more than the clearance stops a clearance short of it (no thin caps, no near-tangent faces).
+    Radii min(s r0, clamp) are continuous in the growth factor s, unlike shrinking by a band test."""
+    dist = np.concatenate([centres, box - centres], axis=1)  # (n, 6) distances to the faces
+    limit = np.where(radii[:, None] < dist + clearance, dist - clearance, np.inf)
+    return np.max(np.stack([np.min(limit, axis=1), np.zeros(len(radii))]), axis=0)
 
 
 def _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed, film, geometry, isize, curvature_points):
-    """Growth factor, final radii, neck pairs (mask), neck-ball offsets and radii, and the neck volume
-    fraction such that spheres (faces cleared) and necks fill the target fraction."""
-    neck_fraction, n = 0.0, len(r0)
-    for _ in range(4):  # the necks add volume: solve again with it taken off the target
-        s = _solve_growth(lambda s: union_fraction(_clear_faces(centres, s * r0, box, clearance), i, j, dist, box),
-                          target - neck_fraction, jammed)
-        pk = Packing(tuple(box), centres, _clear_faces(centres, s * r0, box, clearance), n, target, 0.0, 0,
-                     np.arange(n))
+    """Growth factor, final radii, neck pairs (mask), neck-ball offsets and radii, neck volume fraction and
+    unresolved neck conflicts such that the spheres (kept off the faces) and the necks fill the target
+    fraction (Brent on the growth factor; the necks are rebuilt for every trial)."""
+    n, volume = len(r0), float(np.prod(box))
+    clamp = _face_clamp(centres, r0 * (target / jammed) ** (1.0 / 3.0), box, clearance)  # at the expected growth
+
+    def spheres(s: float) -> np.ndarray:
+        return np.minimum(s * r0, clamp)
+
+    def build(s: float):
+        pk = Packing(tuple(box), centres, spheres(s), n, target, 0.0, 0, np.arange(n))
         radii = compensate_facets(pk, isize, curvature_points).radii_um
         sel = _neck_pairs(radii, i, j, dist, film, geometry.min_wedge_deg)
-        offset, rho, _ = neck_balls(radii, i[sel], j[sel], dist[sel], geometry.neck_radius_fraction)
+        offset, rho, floor = neck_balls(radii, i[sel], j[sel], dist[sel], geometry.neck_radius_fraction, film)
         balls_c = centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None]
-        room = _third_particle_room(balls_c, centres, radii, i[sel], j[sel], box, float(rho.max(initial=0.0)) + film)
-        offset, rho, extra = neck_balls(radii, i[sel], j[sel], dist[sel], geometry.neck_radius_fraction,
-                                        rho_max=room - film)  # keep a film's width off third particles
-        previous, neck_fraction = neck_fraction, float(np.sum(extra) / np.prod(box))
-        if abs(neck_fraction - previous) < 2e-4:
+        rho, shared, conflicts = _settle_balls(balls_c, rho, floor, centres, radii, i[sel], j[sel], box, film,
+                                               geometry.min_wedge_deg)
+        neck = float((np.sum(neck_ball_volume(radii, i[sel], j[sel], dist[sel], offset, rho) - shared)
+                      - _ball_ball_overlap(balls_c, rho, box)) / volume)
+        return union_fraction(spheres(s), i, j, dist, box) + neck, (radii, sel, offset, rho, neck, conflicts)
+
+    for _ in range(3):  # spheres that ended up crossing a face by less than the clearance get a clamp too
+        s = _solve_growth(lambda s: build(s)[0], target, jammed)
+        new = _face_clamp(centres, np.minimum(s * r0, clamp), box, clearance)
+        if np.array_equal(new, clamp):
             break
-    return s, radii, sel, offset, rho, neck_fraction
+        clamp = new
+    radii, sel, offset, rho, neck, conflicts = build(s)[1]
+    return s, spheres(s), radii, sel, offset, rho, neck, conflicts
 
 
 def _solve_growth(fraction, target: float, jammed: float) -> float:
@@ -313,7 +345,7 @@ def _solve_growth(fraction, target: float, jammed: float) -> float:
             f"volume_fraction {target:.3f} needs the jammed packing ({jammed:.3f}) grown by more than "
             f"{100 * (MAX_GROWTH - 1):.0f} % in radius (contact = \"fused\"); lower volume_fraction, widen "
             f"size_distribution, or lower min_wedge_deg")
-    return float(brentq(lambda s: fraction(s) - target, lo, MAX_GROWTH, xtol=1e-6))
+    return float(brentq(lambda s: fraction(s) - target, lo, MAX_GROWTH, xtol=1e-5))
 
 
 def fuse_volumes(occ, volumes: list) -> list:

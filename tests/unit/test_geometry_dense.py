@@ -43,8 +43,10 @@ def test_lens_and_neck_ball_volumes():
     assert float(dense.lens_volume(ra + rb + 0.1, ra, rb)) == 0.0
     assert float(dense.wedge_angle_deg(np.array(ra + rb), np.array(ra), np.array(rb))) == 0.0
 
-    offset, rho, extra = dense.neck_balls(np.array([ra, rb]), np.array([0]), np.array([1]), np.array([d]), 0.3)
-    assert rho[0] >= 0.3 * rb
+    radii, i, j, dd = np.array([ra, rb]), np.array([0]), np.array([1]), np.array([d])
+    offset, rho, floor = dense.neck_balls(radii, i, j, dd, 0.3, film_um=0.2)
+    assert rho[0] >= 0.3 * rb and floor[0] < rho[0]
+    extra = dense.neck_ball_volume(radii, i, j, dd, offset, rho)
     c = np.array([offset[0], 0.0, 0.0])
 
     def extra_region(p):
@@ -110,28 +112,18 @@ size_distribution = { type = "lognormal", d50_um = 2.5, sigma_ln = 0.2 }
 [mesh]
 size_um = 0.8
 interface_size_um = 0.4
-
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
-
-[[stages]]
-type = "cooling"
-stress_free_temperature_C = 1050.0
-final_temperature_C = 25.0
-increments = 1
 """
 
 
 def test_fused_box_meshes_at_75_percent(tmp_path):
     """The meshed NMC fraction of a fused 0.75 box is within 0.01 of the target; one union volume,
     per-particle pieces for orientation, no sliver below SICN 0.005."""
-    from conftest import write_case
+    from conftest import COOLDOWN_NMC_LLZO, write_case
     from stressfem.case import load_case
     from stressfem.geometry.metrics import mesh_metrics, read_tet_mesh
     from stressfem.geometry.provide import case_mesh_file
 
-    loaded = load_case(write_case(tmp_path / "c75", CASE_75))
+    loaded = load_case(write_case(tmp_path / "c75", CASE_75 + COOLDOWN_NMC_LLZO))
     msh, unit, info = case_mesh_file(loaded)
     m = mesh_metrics(read_tet_mesh(msh, unit))
     assert abs(info["achieved_volume_fraction"] - 0.75) <= 0.002

@@ -17,6 +17,7 @@ import json
 import numpy as np
 import pytest
 
+from conftest import COOLDOWN_NMC_LLZO as COOLDOWN
 from conftest import run_cli, write_case
 from stressfem.case import ParticlesGeometry, load_case
 from stressfem.geometry.metrics import mesh_metrics, read_tet_mesh
@@ -24,17 +25,6 @@ from stressfem.geometry.packing import pack_spheres
 from stressfem.geometry.provide import case_mesh_file
 
 SIZES = {"type": "lognormal", "d50_um": 5.0, "d90_um": 6.5}
-COOLDOWN = """
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
-
-[[stages]]
-type = "cooling"
-stress_free_temperature_C = 1050.0
-final_temperature_C = 25.0
-increments = 1
-"""
 
 
 @pytest.mark.parametrize("target", [0.40, 0.60])
