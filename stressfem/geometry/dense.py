@@ -294,13 +294,16 @@ def _ball_ball_overlap(ball_c: np.ndarray, rho: np.ndarray, box: np.ndarray) -> 
     return float(np.sum(lens_volume(dist, rho[i], rho[j])))
 
 
-def _face_clamp(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, clearance: float) -> np.ndarray:
-    """Largest radius (um) each sphere may grow to, given its radius now: a sphere that does not yet cross a
-    face by more than the clearance stops a clearance short of it (no thin caps, no near-tangent faces).
-    Radii min(s r0, clamp) are continuous in the growth factor s, unlike shrinking by a band test."""
+def _face_bounds(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, clearance: float):
+    """Radius bounds (um) that keep every sphere surface at least a clearance off each box face, given the
+    radii now: a sphere short of a face (r < d) stops a clearance short of it (upper bound d - c); one that
+    crosses it by less than the clearance grows to cross it by the clearance (lower bound d + c): no thin
+    caps, no near-tangent faces. clip(s r0, lower, upper) is continuous in the growth factor s."""
     dist = np.concatenate([centres, box - centres], axis=1)  # (n, 6) distances to the faces
-    limit = np.where(radii[:, None] < dist + clearance, dist - clearance, np.inf)
-    return np.max(np.stack([np.min(limit, axis=1), np.zeros(len(radii))]), axis=0)
+    upper = np.min(np.where(radii[:, None] < dist, dist - clearance, np.inf), axis=1)
+    lower = np.max(np.where((radii[:, None] >= dist) & (radii[:, None] < dist + clearance), dist + clearance, 0.0),
+                   axis=1)
+    return np.minimum(lower, upper), np.maximum(upper, 0.0)
 
 
 def _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed, film, geometry, isize, curvature_points):
@@ -308,10 +311,10 @@ def _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed, film, ge
     unresolved neck conflicts such that the spheres (kept off the faces) and the necks fill the target
     fraction (Brent on the growth factor; the necks are rebuilt for every trial)."""
     n, volume = len(r0), float(np.prod(box))
-    clamp = _face_clamp(centres, r0 * (target / jammed) ** (1.0 / 3.0), box, clearance)  # at the expected growth
+    bounds = _face_bounds(centres, r0 * (target / jammed) ** (1.0 / 3.0), box, clearance)  # at the expected growth
 
     def spheres(s: float) -> np.ndarray:
-        return np.minimum(s * r0, clamp)
+        return np.clip(s * r0, *bounds)
 
     def build(s: float):
         pk = Packing(tuple(box), centres, spheres(s), n, target, 0.0, 0, np.arange(n))
@@ -325,12 +328,15 @@ def _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed, film, ge
                       - _ball_ball_overlap(balls_c, rho, box)) / volume)
         return union_fraction(spheres(s), i, j, dist, box) + neck, (radii, sel, offset, rho, neck, conflicts)
 
-    for _ in range(3):  # spheres that ended up crossing a face by less than the clearance get a clamp too
+    for _ in range(3):  # spheres without bounds that grew into a face band get bounds (bounds are kept)
         s = _solve_growth(lambda s: build(s)[0], target, jammed)
-        new = _face_clamp(centres, np.minimum(s * r0, clamp), box, clearance)
-        if np.array_equal(new, clamp):
+        lower, upper = _face_bounds(centres, spheres(s), box, clearance)
+        free = (bounds[0] == 0.0) & np.isinf(bounds[1]) & ((lower > 0.0) | np.isfinite(upper))
+        if not np.any(free):
             break
-        clamp = new
+        bounds = (np.where(free, lower, bounds[0]), np.where(free, upper, bounds[1]))
+    else:
+        s = _solve_growth(lambda s: build(s)[0], target, jammed)
     radii, sel, offset, rho, neck, conflicts = build(s)[1]
     return s, spheres(s), radii, sel, offset, rho, neck, conflicts
 
