@@ -306,6 +306,20 @@ def _face_bounds(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, cleara
     return np.minimum(lower, upper), np.maximum(upper, 0.0)
 
 
+def _compensate_exposed(centres, grown, i, j, dist, box, target, isize, curvature_points) -> np.ndarray:
+    """Radii (um) inflated for the flat-faceted mesh (packing.compensate_facets) on the exposed part of each
+    sphere only: the caps buried in overlapping neighbours (area 2 pi r h per cap) are not meshed."""
+    n = len(grown)
+    pk = Packing(tuple(box), centres, grown, n, target, 0.0, 0, np.arange(n))
+    inflated = compensate_facets(pk, isize, curvature_points).radii_um
+    over = dist < grown[i] + grown[j]
+    buried = np.zeros(n)
+    for a, b in ((i, j), (j, i)):  # cap height of sphere a inside sphere b: r_a - x_a
+        x = (dist[over] ** 2 + grown[a[over]] ** 2 - grown[b[over]] ** 2) / (2 * dist[over])
+        np.add.at(buried, a[over], (grown[a[over]] - x) / (2 * grown[a[over]]))
+    return grown + (inflated - grown) * np.clip(1.0 - buried, 0.0, 1.0)
+
+
 def _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed, film, geometry, isize, curvature_points):
     """Growth factor, final radii, neck pairs (mask), neck-ball offsets and radii, neck volume fraction and
     unresolved neck conflicts such that the spheres (kept off the faces) and the necks fill the target
@@ -317,8 +331,7 @@ def _grow(centres, r0, i, j, dist, vec, box, clearance, target, jammed, film, ge
         return np.clip(s * r0, *bounds)
 
     def build(s: float):
-        pk = Packing(tuple(box), centres, spheres(s), n, target, 0.0, 0, np.arange(n))
-        radii = compensate_facets(pk, isize, curvature_points).radii_um
+        radii = _compensate_exposed(centres, spheres(s), i, j, dist, box, target, isize, curvature_points)
         sel = _neck_pairs(radii, i, j, dist, film, geometry.min_wedge_deg)
         offset, rho, floor = neck_balls(radii, i[sel], j[sel], dist[sel], geometry.neck_radius_fraction, film)
         balls_c = centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None]
