@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,8 +38,7 @@ from ..errors import GeometryError
 from .packing import Packing, _count_for, compensate_facets, sample_diameters
 
 __all__ = ["FusedPacking", "pack_fused", "lens_volume", "neck_balls", "neck_ball_volume", "wedge_angle_deg",
-           "union_fraction",
-           "fuse_volumes"]
+           "union_fraction", "fuse_volumes"]
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +362,7 @@ def _solve_growth(fraction, target: float, jammed: float) -> float:
         raise GeometryError(
             f"volume_fraction {target:.3f} needs the jammed packing ({jammed:.3f}) grown by more than "
             f"{100 * (MAX_GROWTH - 1):.0f} % in radius (contact = \"fused\"); lower volume_fraction, widen "
-            f"size_distribution, or lower min_wedge_deg")
+            f"size_distribution, or enlarge the box (spheres kept off the box faces cost most in small boxes)")
     return float(brentq(lambda s: fraction(s) - target, lo, MAX_GROWTH, xtol=1e-5))
 
 

@@ -10,7 +10,7 @@ Requirements and tolerances:
   separated by at least the film threshold, overlaps by a wedge of at least min_wedge_deg, or is
   joined by a neck ball;
 * the schema refuses fractions above random packing without contact = "fused", and fused contacts
-  with coatings, naming the key.
+  with coatings, naming the key; a fraction beyond the growth cap names the keys to change.
 """
 
 from __future__ import annotations
@@ -86,6 +86,15 @@ def test_fused_packing_reaches_target(target):
 
     f, se = _mc_fraction(inside, np.zeros(3), box)
     assert f == pytest.approx(p.achieved_fraction, abs=0.005)
+
+
+def test_unreachable_fused_fraction_names_the_keys():
+    from stressfem.errors import GeometryError
+
+    g = ParticlesGeometry(type="particles", box_um=(9.0,) * 3, volume_fraction=0.75, seed=5, size_distribution=SIZES,
+                          contact="fused").model_copy(update={"volume_fraction": 0.97})  # past the growth cap
+    with pytest.raises(GeometryError, match="lower volume_fraction, widen size_distribution, or enlarge the box"):
+        dense.pack_fused(g, face_clearance_um=0.2, interface_size_um=0.4, curvature_points=12)
 
 
 def test_schema_needs_fused_above_random_packing():
