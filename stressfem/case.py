@@ -185,6 +185,21 @@ class CoatingSpec(_Table):
         return self.thickness_um >= self.min_meshed_thickness_um
 
 
+MAX_SPHERE_FRACTION = 0.64  # random sphere packings jam near 0.645 (docs/geometry.md)
+MAX_FUSED_FRACTION = 0.85  # contact = "fused": jammed spheres (~0.64) grown by at most 15 % in radius
+
+
+def _check_contact(table) -> None:
+    """Fractions above random packing need fused contacts, which exclude coatings and grains."""
+    if table.contact != "fused" and table.volume_fraction > MAX_SPHERE_FRACTION:
+        raise ValueError(
+            f"volume_fraction {table.volume_fraction} is above what random sphere packings reach "
+            f"({MAX_SPHERE_FRACTION}); set contact = \"fused\" (sintered, overlapping particles) or lower it")
+    if table.contact == "fused" and (table.coating is not None or table.grains is not None):
+        raise ValueError('contact = "fused" does not support coating or grains (overlapping particles would '
+                         'overlap their shells and grains)')
+
+
 class GrainsSpec(_Table):
     """Polycrystalline secondary particles: Voronoi primary grains clipped to each particle."""
 
@@ -196,20 +211,22 @@ class ParticlesGeometry(_Table):
 
     type: Literal["particles"]
     box_um: tuple[PositiveFloat, PositiveFloat, PositiveFloat]
-    volume_fraction: Annotated[float, Field(gt=0.0, le=0.64)]
+    volume_fraction: Annotated[float, Field(gt=0.0, le=MAX_FUSED_FRACTION)]
     size_distribution: SizeDistribution
     particle_phase: Name = "particles"
     matrix_phase: Name = "electrolyte"
     seed: Annotated[int, Field(ge=0)] = 0
     min_gap_fraction: Annotated[float, Field(ge=0.005, le=0.2)] = 0.03
-    contact: Literal["gap", "neck"] = "gap"
+    contact: Literal["gap", "neck", "fused"] = "gap"
     neck_radius_fraction: Annotated[float, Field(gt=0.0, le=0.6)] = 0.3
+    min_wedge_deg: Annotated[float, Field(ge=5.0, le=60.0)] = 25.0
     max_particles: Annotated[int, Field(ge=1, le=5000)] = 2000
     coating: CoatingSpec | None = None
     grains: GrainsSpec | None = None
 
     @model_validator(mode="after")
     def _distinct(self) -> "ParticlesGeometry":
+        _check_contact(self)
         names = [self.particle_phase, self.matrix_phase] + ([self.coating.phase] if self.coating else [])
         if len(set(names)) != len(names):
             raise ValueError("particle_phase, matrix_phase and coating.phase must differ")
@@ -244,16 +261,22 @@ class CompositeLayer(_Table):
     type: Literal["composite"]
     name: Name
     thickness_um: PositiveFloat
-    volume_fraction: Annotated[float, Field(gt=0.0, le=0.64)]
+    volume_fraction: Annotated[float, Field(gt=0.0, le=MAX_FUSED_FRACTION)]
     size_distribution: SizeDistribution
     particle_phase: Name
     matrix_phase: Name
     min_gap_fraction: Annotated[float, Field(ge=0.005, le=0.2)] = 0.03
-    contact: Literal["gap", "neck"] = "gap"
+    contact: Literal["gap", "neck", "fused"] = "gap"
     neck_radius_fraction: Annotated[float, Field(gt=0.0, le=0.6)] = 0.3
+    min_wedge_deg: Annotated[float, Field(ge=5.0, le=60.0)] = 25.0
     max_particles: Annotated[int, Field(ge=1, le=5000)] = 2000
     coating: CoatingSpec | None = None
     grains: GrainsSpec | None = None
+
+    @model_validator(mode="after")
+    def _contact(self) -> "CompositeLayer":
+        _check_contact(self)
+        return self
 
 
 Layer = Annotated[Union[DenseLayer, CompositeLayer], Field(discriminator="type")]

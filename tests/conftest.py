@@ -42,6 +42,19 @@ def read_summary(case_dir: Path) -> dict:
     return json.loads((Path(case_dir) / "results" / "summary.json").read_text())
 
 
+COOLDOWN_NMC_LLZO = """
+[phases]
+NMC811 = "NMC811"
+LLZO = "LLZO"
+
+[[stages]]
+type = "cooling"
+stress_free_temperature_C = 1050.0
+final_temperature_C = 25.0
+increments = 1
+"""  # a one-increment cool-down tail for NMC811/LLZO geometry cases
+
+
 def write_case(folder: Path, toml: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "case.toml").write_text(toml)

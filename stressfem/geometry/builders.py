@@ -27,8 +27,6 @@ def stack_sizes(layers, mesh) -> tuple[float, float]:
 
 def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curvature_points: int):
     """Pack a composite layer in its own periodic box (lateral x lateral x thickness)."""
-    from .packing import pack_spheres
-
     dist = layer.size_distribution
     d_max = dist.diameter_um if dist.type == "fixed" else dist.d50_um * float(np.exp(2.33 * dist.sigma))  # ~d99
     if min(*lateral, layer.thickness_um) < 1.05 * d_max:
@@ -39,10 +37,20 @@ def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curv
         type="particles", box_um=(lateral[0], lateral[1], layer.thickness_um),
         volume_fraction=layer.volume_fraction, size_distribution=dist, particle_phase=layer.particle_phase,
         matrix_phase=layer.matrix_phase, seed=seed, min_gap_fraction=layer.min_gap_fraction,
-        max_particles=layer.max_particles, contact=layer.contact, neck_radius_fraction=layer.neck_radius_fraction)
-    from .packing import compensate_facets
+        max_particles=layer.max_particles, contact=layer.contact, neck_radius_fraction=layer.neck_radius_fraction,
+        min_wedge_deg=layer.min_wedge_deg)
+    return pack_particles(box_geometry, isize, curvature_points)
 
-    return compensate_facets(pack_spheres(box_geometry, face_clearance_um=0.5 * isize), isize, curvature_points)
+
+def pack_particles(g: ParticlesGeometry, isize: float, curvature_points: int):
+    """The packing of a particles table, radii compensated for flat facets (isize: interface element size, um)."""
+    if g.contact == "fused":
+        from .dense import pack_fused
+
+        return pack_fused(g, face_clearance_um=0.5 * isize, interface_size_um=isize, curvature_points=curvature_points)
+    from .packing import compensate_facets, pack_spheres
+
+    return compensate_facets(pack_spheres(g, face_clearance_um=0.5 * isize), isize, curvature_points)
 
 
 def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
@@ -54,12 +62,10 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         info, _, _ = build_image_mesh(g, loaded.input_path(g.file), msh)
         return info
     if isinstance(g, ParticlesGeometry) and g.coating is None and g.grains is None:
-        from .packing import compensate_facets, pack_spheres
         from .rve import build_particle_rve, mesh_sizes
 
         _, isize = mesh_sizes(g, mesh)
-        packing = pack_spheres(g, face_clearance_um=0.5 * isize)
-        return build_particle_rve(compensate_facets(packing, isize, mesh.curvature_points), g, mesh, msh)
+        return build_particle_rve(pack_particles(g, isize, mesh.curvature_points), g, mesh, msh)
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack
@@ -68,7 +74,7 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
                                  particle_phase=g.particle_phase, matrix_phase=g.matrix_phase,
                                  min_gap_fraction=g.min_gap_fraction, max_particles=g.max_particles,
                                  contact=g.contact, neck_radius_fraction=g.neck_radius_fraction,
-                                 coating=g.coating, grains=g.grains)]
+                                 min_wedge_deg=g.min_wedge_deg, coating=g.coating, grains=g.grains)]
         lateral, seed = g.box_um[:2], g.seed
     else:
         assert isinstance(g, LayeredGeometry)

@@ -111,6 +111,11 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
             if b["type"] != "composite" or b["packing"] is None:
                 continue
             pieces, groups = _particle_pieces(occ, b, rng, grains_info, (lx, ly), 0.5 * isize)
+            if getattr(b["packing"], "fused", None) is not None:  # overlapping particles: one union (dense.py)
+                from .dense import fuse_volumes
+
+                pieces = fuse_volumes(occ, pieces)
+                groups = groups[:1] * len(pieces)
             if pieces:  # cut every piece by its layer box (the box itself is kept)
                 _, out_map = occ.intersect(pieces, [(3, box)], removeObject=True, removeTool=False)
                 for grp, m in zip(groups, out_map[: len(pieces)]):

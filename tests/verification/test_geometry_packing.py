@@ -4,6 +4,8 @@ Requirements and tolerances:
 * packing fraction within 0.01 absolute of the target at 0.40 and 0.60 (lognormal d50/d90 sizes);
 * the meshed particle fraction of the 0.60 box is within 0.01 of the target as well, and a
   second request reuses the cached mesh;
+* contact = "fused" (sintered, overlapping particles): the meshed fraction of a 0.75 box is within
+  0.01 of the target, the union is meshed with min SICN > 0.005, and every particle keeps its id;
 * a layered stack (dense | composite | dense) has exact dense-layer volumes (1e-6 relative),
   the named interfaces between its phases, and its composite fraction within 0.015 of the target;
 * a labelled image with pores runs through the solver (DOLFINx reads the hexahedral voxel .msh) and
@@ -17,6 +19,7 @@ import json
 import numpy as np
 import pytest
 
+from conftest import COOLDOWN_NMC_LLZO as COOLDOWN
 from conftest import run_cli, write_case
 from stressfem.case import ParticlesGeometry, load_case
 from stressfem.geometry.metrics import mesh_metrics, read_tet_mesh
@@ -24,17 +27,6 @@ from stressfem.geometry.packing import pack_spheres
 from stressfem.geometry.provide import case_mesh_file
 
 SIZES = {"type": "lognormal", "d50_um": 5.0, "d90_um": 6.5}
-COOLDOWN = """
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
-
-[[stages]]
-type = "cooling"
-stress_free_temperature_C = 1050.0
-final_temperature_C = 25.0
-increments = 1
-"""
 
 
 @pytest.mark.parametrize("target", [0.40, 0.60])
@@ -72,6 +64,37 @@ def test_meshed_fraction_at_60_percent(tmp_path):
     assert abs(m["volume_fractions"]["NMC811"] - 0.60) <= 0.01
     assert info["min_quality"] > 0.05
     assert case_mesh_file(loaded)[2]["cached"]
+
+
+CASE_75 = """
+[geometry]
+type = "particles"
+box_um = [9.0, 9.0, 9.0]
+volume_fraction = 0.75
+contact = "fused"
+seed = 5
+particle_phase = "NMC811"
+matrix_phase = "LLZO"
+size_distribution = { type = "lognormal", d50_um = 2.5, sigma_ln = 0.2 }
+
+[mesh]
+size_um = 1.0
+interface_size_um = 0.5
+"""
+
+
+def test_fused_box_meshes_at_75_percent(tmp_path):
+    """The meshed NMC fraction of a fused 0.75 box is within 0.01 of the target; one union volume,
+    per-particle pieces for orientation, no sliver below SICN 0.005."""
+    loaded = load_case(write_case(tmp_path / "c75", CASE_75 + COOLDOWN))
+    msh, unit, info = case_mesh_file(loaded)
+    m = mesh_metrics(read_tet_mesh(msh, unit))
+    assert abs(info["achieved_volume_fraction"] - 0.75) <= 0.002
+    assert abs(m["volume_fractions"]["NMC811"] - 0.75) <= 0.01
+    assert info["min_quality"] > 0.005
+    pieces = info["particle_pieces"]
+    assert pieces["n_particles"] == info["n_particles"] and max(pieces["particle"]) == info["n_particles"] - 1
+    assert info["fused"]["fused_contacts_per_particle"] > 4
 
 
 STACK = """
