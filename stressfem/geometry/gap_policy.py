@@ -7,7 +7,8 @@ by up to 0.02 um: a shallow lens-shaped intersection whose matrix wedge gave the
 slivers (min SICN 0.004). This policy lets the inflation take at most ``share`` (3/4) of each
 pair's gap, split in proportion to the radii; the periodic images of a particle move with it. The
 volume the capped particles miss is added to the others, as one more uniform layer within their own
-caps, so the meshed fraction keeps its target where there is room.
+caps, so the meshed fraction keeps its target where there is room. Overlapping pairs (the fused
+contacts of ``dense.py``) have no gap to keep and are not capped.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def limit_inflation(centres: np.ndarray, radii: np.ndarray, inflated: np.ndarray
     i, j = pairs[:, 0], pairs[:, 1]
     d = c[j] - c[i]
     d -= box * np.round(d / box)  # minimal image
-    gap = np.maximum(np.linalg.norm(d, axis=1) - r[i] - r[j], 0.0)
+    gap = np.linalg.norm(d, axis=1) - r[i] - r[j]
+    open_ = gap > 0.0  # overlapping pairs (contact = "fused") are one solid: no film between them to keep
+    i, j, gap = i[open_], j[open_], gap[open_]
     cap = np.full(n, np.inf)
     np.minimum.at(cap, i, share * gap * r[i] / (r[i] + r[j]))
     np.minimum.at(cap, j, share * gap * r[j] / (r[i] + r[j]))
