@@ -67,7 +67,8 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                              make_bcs=lambda blocks: build_block_bcs(loaded, pm, blocks), interfaces=interfaces,
                              initial_state=LoadState(temperature_K=stress_free_K), eigenstrains=eigenstrains,
                              stiffness=stiffness, options=newton_options(loaded), step=step,
-                             reuse_factorization=s.reuse_factorization,
-                             refactor_ksp_iterations=s.refactor_ksp_iterations)
+                             linear_solver=s.linear_solver, reuse_factorization=s.reuse_factorization,
+                             refactor_ksp_iterations=s.refactor_ksp_iterations,
+                             refresh_ksp_growth=s.refresh_ksp_growth)
     except ValueError as exc:
         raise loaded.error("interfaces", str(exc)) from None
