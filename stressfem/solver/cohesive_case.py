@@ -69,6 +69,6 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                              stiffness=stiffness, options=newton_options(loaded), step=step,
                              linear_solver=s.linear_solver, reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations,
-                             refresh_ksp_growth=s.refresh_ksp_growth)
+                             refresh_ksp_growth=s.refresh_ksp_growth, stall_iterations=s.stall_iterations)
     except ValueError as exc:
         raise loaded.error("interfaces", str(exc)) from None

@@ -38,6 +38,7 @@ from ..physics.elasticity import IsotropicStiffness, cell_dofs, strain
 from ..physics.interface import local_frame
 from .cohesive_linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, LinearSolverKind,
                               resolve_linear_solver)
+from .cohesive_newton import StallTest
 
 __all__ = ["CohesiveInterface", "StepControl", "Block", "BlockBCs", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS"]
 
@@ -170,6 +171,8 @@ class CohesiveModel:
             GMRES needed more than ``refactor_ksp_iterations`` iterations in a Newton iteration (iterative:
             and more than ``refresh_ksp_growth`` times the first solve after the last set-up).
             False: rebuild at every Newton iteration (direct: one LU solve, no GMRES).
+        stall_iterations: a Newton solve whose residual norm stayed above its best value for this many
+            consecutive iterations counts as diverged (the step is cut at once); 0: only snes_max_it.
         step: adaptive stepping controls.
     """
 
@@ -178,6 +181,7 @@ class CohesiveModel:
                  initial_state, eigenstrains=None, stiffness=None, on_state: Sequence[Callable] = (),
                  options: dict | None = None, linear_solver: LinearSolverKind = "direct",
                  reuse_factorization: bool = True, refactor_ksp_iterations: int = 12, refresh_ksp_growth: float = 2.0,
+                 stall_iterations: int = 4,
                  step: StepControl = StepControl(), prefix: str = "stressfem_czm_"):
         t0 = time.perf_counter()
         msh = pm.mesh
@@ -302,6 +306,8 @@ class CohesiveModel:
                                         petsc_options_prefix=prefix, petsc_options=opts, kind="mpi")
         self.snes = self.problem.solver
         self.snes.setConvergenceHistory(length=200, reset=True)
+        self.stall_test = StallTest(stall_iterations)
+        self.snes.setConvergenceTest(self.stall_test)
         assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
         self.problem.A.assemble()
         self.linear = CohesivePreconditioner(self.problem.A, [blk.V for blk in self.blocks], self.linear_solver,
