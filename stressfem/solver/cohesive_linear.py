@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 LinearSolverKind = Literal["auto", "direct", "iterative"]
 
 # "auto" switches to GAMG above this many global dofs (docs/performance.md section 8.1).
-AUTO_ITERATIVE_DOFS = 60_000
+AUTO_ITERATIVE_DOFS = 250_000
 
 # GMRES on the exact Jacobian preconditioned by a kept MUMPS LU factorisation of P.
 DIRECT_OPTIONS: dict[str, str | int | float] = {
