@@ -290,7 +290,7 @@ class CohesiveModel:
                 Jij = ufl.derivative(Fi, uj, ufl.TrialFunction(uj.function_space))
                 row.append(Jij if Jij.integrals() else None)
             jac.append(row)
-        num_dofs = sum(blk.V.dofmap.index_map.size_global * 3 for blk in self.blocks)
+        num_dofs = self.num_dofs
         self.linear_solver = resolve_linear_solver(linear_solver, num_dofs)
         lin_opts = DIRECT_OPTIONS if self.linear_solver == "direct" else ITERATIVE_OPTIONS
         no_reuse = NO_REUSE_OPTIONS if not reuse_factorization and self.linear_solver == "direct" else {}
