@@ -534,7 +534,7 @@ class CohesiveSolverSpec(_Table):
     reuse_factorization: bool = True
     refactor_ksp_iterations: Annotated[int, Field(ge=1, le=1000)] = 12
     refresh_ksp_growth: Annotated[float, Field(ge=1.0, le=100.0)] = 2.0
-    stall_iterations: Annotated[int, Field(ge=0, le=500)] = 4
+    stall_iterations: Annotated[int, Field(ge=0, le=500)] = 0
     petsc_options: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], PetscValue] = {}
 
 

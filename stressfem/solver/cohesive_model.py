@@ -181,7 +181,7 @@ class CohesiveModel:
                  initial_state, eigenstrains=None, stiffness=None, on_state: Sequence[Callable] = (),
                  options: dict | None = None, linear_solver: LinearSolverKind = "direct",
                  reuse_factorization: bool = True, refactor_ksp_iterations: int = 12, refresh_ksp_growth: float = 2.0,
-                 stall_iterations: int = 4,
+                 stall_iterations: int = 0,
                  step: StepControl = StepControl(), prefix: str = "stressfem_czm_"):
         t0 = time.perf_counter()
         msh = pm.mesh
