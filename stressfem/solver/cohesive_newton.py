@@ -4,8 +4,11 @@ At the onset of debonding a full load step can send Newton into a slow cycle (th
 grows from iteration to iteration until ``snes_max_it``), after which the adaptive stepping halves
 the step and converges in a few iterations. Declaring the step diverged as soon as the residual
 norm has stayed above its best value for ``stall_iterations`` consecutive iterations saves those
-iterations; a converged step is accepted by exactly the default criteria, so converged states
-are unchanged (docs/performance.md section 8.1).
+iterations at the onset of softening. A converged step is accepted by exactly the default
+criteria, but a stalled step is cut where it might still have converged, and a different sequence
+of sub-steps changes path-dependent (viscous-regularised) damage: during debonding of the shipped
+case it cost more iterations than it saved. Hence off by default (``stall_iterations = 0``;
+docs/performance.md section 8.1).
 """
 
 from __future__ import annotations
