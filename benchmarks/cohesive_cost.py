@@ -1,12 +1,17 @@
 """Cost of a cohesive increment relative to one linear thermoelastic solve on the same mesh.
 
-    python benchmarks/cohesive_cost.py CASE [--increments 6] [--no-reuse]
+    python benchmarks/cohesive_cost.py CASE [--increments 6] [--no-reuse] [--linear-solver direct iterative]
+                                            [--petsc KEY=VALUE ...]
 
 CASE must have [[interfaces]] and its mesh available (run `stressfem mesh CASE` first for
 generated geometry). The thermoelastic model (interfaces bonded, CG + GAMG, operator and AMG
 hierarchy built once) and the cohesive model (block submeshes, Newton) are set up on the same
-mesh and driven through the same first increments of the load path. Prints one JSON object
-prefixed ``RESULT`` (times in s, per increment). Used for docs/performance.md.
+mesh and driven through the same first increments of the load path, once per requested cohesive
+linear solver (``direct``: GMRES + kept MUMPS LU; ``iterative``: GMRES + kept GAMG with six
+rigid-body modes per block). Per increment: wall and CPU time, Newton and GMRES iterations,
+preconditioner set-ups (LU factorisations or GAMG hierarchies), interface statistics, and the
+ratio to one linear solve (CPU time over the mean CPU time of a reused-AMG thermoelastic solve).
+Prints one JSON object prefixed ``RESULT``. Used for docs/performance.md section 8.1.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -23,6 +29,9 @@ def main() -> None:
     ap.add_argument("case", type=Path)
     ap.add_argument("--increments", type=int, default=6)
     ap.add_argument("--no-reuse", action="store_true")
+    ap.add_argument("--linear-solver", nargs="+", default=["direct", "iterative"],
+                    choices=["auto", "direct", "iterative"])
+    ap.add_argument("--petsc", nargs="*", default=[], help="extra [cohesive_solver] petsc_options KEY=VALUE")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -58,38 +67,49 @@ def main() -> None:
     lin = ThermoelasticModel(pm, phases, materials, T0, make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
                              options=petsc_options(loaded.case.solver))
     lin_setup = time.perf_counter() - t
-    lin_times = []
+    lin_times, lin_cpu, lin_its = [], [], []
     for k, s in enumerate(states):
-        t = time.perf_counter()
-        lin.solve(s, where=f"linear {k}")
+        t, c = time.perf_counter(), time.process_time()
+        lin_its.append(lin.solve(s, where=f"linear {k}"))
         lin_times.append(time.perf_counter() - t)
+        lin_cpu.append(time.process_time() - c)
     lin_dofs = lin.num_dofs
     lin.close()
-
-    if args.no_reuse:
-        loaded.case = loaded.case.model_copy(update={"cohesive_solver": loaded.case.cohesive_solver.model_copy(
-            update={"reuse_factorization": False})})
-    t = time.perf_counter()
-    model = build_cohesive_model(loaded, pm, phases, materials, T0)
-    czm_setup = time.perf_counter() - t
-    rows = []
-    for k, s in enumerate(states):
-        n0, l0, f0 = model.solver.total_iterations, model.solver.linear_iterations, model.factorizations
-        t = time.perf_counter()
-        model.solve(s, where=f"cohesive {k}")
-        dt = time.perf_counter() - t
-        st = next(iter(model.interface_statistics().values()))
-        rows.append({"time_s": dt, "newton": model.solver.total_iterations - n0, "gmres": model.solver.linear_iterations - l0,
-                     "factorizations": model.factorizations - f0, "damaged_fraction": st["damaged_fraction"]})
     lin_mean = sum(lin_times[1:]) / max(len(lin_times) - 1, 1)
+    lin_cpu_mean = sum(lin_cpu[1:]) / max(len(lin_cpu) - 1, 1)
     result = {"case": args.case.name, "ranks": comm.size, "reuse_factorization": not args.no_reuse,
-              "linear_dofs": lin_dofs, "cohesive_dofs": model.num_dofs,
-              "linear_setup_s": lin_setup, "linear_solve_s": lin_times, "linear_solve_mean_s": lin_mean,
-              "cohesive_setup_s": czm_setup, "cohesive_increments": rows,
-              "ratio_per_increment": [r["time_s"] / lin_mean for r in rows]}
+              "load_average_start": os.getloadavg()[0], "linear_dofs": lin_dofs, "linear_setup_s": lin_setup,
+              "linear_solve_s": lin_times, "linear_solve_cpu_s": lin_cpu, "linear_iterations": lin_its,
+              "linear_solve_mean_s": lin_mean, "linear_solve_mean_cpu_s": lin_cpu_mean, "cohesive": {}}
+    petsc = dict(kv.split("=", 1) for kv in args.petsc)
+
+    for kind in args.linear_solver:
+        spec = loaded.case.cohesive_solver.model_copy(update={
+            "reuse_factorization": not args.no_reuse, "linear_solver": kind,
+            "petsc_options": {**loaded.case.cohesive_solver.petsc_options, **petsc}})
+        loaded.case = loaded.case.model_copy(update={"cohesive_solver": spec})
+        t = time.perf_counter()
+        model = build_cohesive_model(loaded, pm, phases, materials, T0)
+        czm_setup = time.perf_counter() - t
+        rows = []
+        for k, s in enumerate(states):
+            n0, l0, f0 = model.solver.total_iterations, model.solver.linear_iterations, model.factorizations
+            t, c = time.perf_counter(), time.process_time()
+            model.solve(s, where=f"cohesive {k}")
+            dt, dc = time.perf_counter() - t, time.process_time() - c
+            st = next(iter(model.interface_statistics().values()))
+            rows.append({"time_s": dt, "cpu_s": dc, "newton": model.solver.total_iterations - n0,
+                         "gmres": model.solver.linear_iterations - l0, "pc_setups": model.factorizations - f0,
+                         "ratio_cpu": dc / lin_cpu_mean, "load_average": os.getloadavg()[0], **st})
+            if comm.rank == 0:
+                print(kind, json.dumps(rows[-1]), flush=True)
+        result["cohesive"][kind] = {"resolved": model.linear_solver, "dofs": model.num_dofs, "setup_s": czm_setup,
+                                    "jacobian_nonzeros": model.linear.jacobian_nonzeros,
+                                    "preconditioner_nonzeros": model.linear.preconditioner_nonzeros,
+                                    "increments": rows}
+        model.close()
     if comm.rank == 0:
         print("RESULT " + json.dumps(result))
-    model.close()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ Sections:
               are kept under benchmarks/.scratch/ for the quality section.
 * quality  -- GAMG iterations against mesh quality and solver options (quality.py) on the shipped
               cool-down case's cached meshes and the meshing section's RVEs.
-* cohesive -- time per Newton iteration and per increment of the shipped debonding case (cohesive.py).
+* cohesive -- time per Newton iteration and per increment of the shipped debonding case, direct and
+              iterative cohesive linear solvers (cohesive.py).
 
 --quick: the smallest size only, one repetition (the smoke test in tests/unit/test_bench_smoke.py).
 Run with UCX_TLS=self,sm,tcp (the Makefile sets it).
@@ -126,7 +127,7 @@ def section_quality(particles):
 
 
 def section_cohesive(limit: float):
-    _merge("cohesive", _run([PY, str(HERE / "cohesive.py"), "--time-limit", str(limit)], timeout=limit + 1800),
+    _merge("cohesive", _run([PY, str(HERE / "cohesive.py"), "--time-limit", str(limit)], timeout=2 * limit + 1800),
            lambda r: [r["case"], r["ranks"]])
 
 

@@ -582,8 +582,11 @@ class CohesiveSolverSpec(_Table):
     cut_factor: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
     grow_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
     easy_iterations: Annotated[int, Field(ge=1)] = 5
+    linear_solver: Literal["auto", "direct", "iterative"] = "auto"
     reuse_factorization: bool = True
     refactor_ksp_iterations: Annotated[int, Field(ge=1, le=1000)] = 12
+    refresh_ksp_growth: Annotated[float, Field(ge=1.0, le=100.0)] = 2.0
+    stall_iterations: Annotated[int, Field(ge=0, le=500)] = 0
     petsc_options: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], PetscValue] = {}
 
 

@@ -81,8 +81,9 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                              make_bcs=lambda blocks: build_block_bcs(loaded, pm, blocks), interfaces=interfaces,
                              initial_state=LoadState(temperature_K=stress_free_K), eigenstrains=eigenstrains,
                              stiffness=stiffness, options=newton_options(loaded), step=step,
-                             reuse_factorization=s.reuse_factorization,
-                             refactor_ksp_iterations=s.refactor_ksp_iterations)
+                             linear_solver=s.linear_solver, reuse_factorization=s.reuse_factorization,
+                             refactor_ksp_iterations=s.refactor_ksp_iterations,
+                             refresh_ksp_growth=s.refresh_ksp_growth, stall_iterations=s.stall_iterations)
     except ValueError as exc:
         index = getattr(exc, "index", None)  # cohesive_bodies.InterfaceLayoutError names its [[interfaces]] entry
         raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None

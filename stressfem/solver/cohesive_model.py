@@ -39,27 +39,26 @@ from ..physics.cohesive import CohesiveLaw, UflOps
 from ..physics.eigenstrain import EigenstrainField, ThermalEigenstrain
 from ..physics.elasticity import IsotropicStiffness, cell_dofs, strain
 from ..physics.interface import local_frame
+from .cohesive_linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, LinearSolverKind,
+                              resolve_linear_solver)
+from .cohesive_newton import StallTest
 
 __all__ = ["CohesiveInterface", "StepControl", "Block", "BlockBCs", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS"]
 
 log = logging.getLogger(__name__)
 
-# Newton with the exact Jacobian (ufl.derivative) solved by GMRES preconditioned with a MUMPS LU
-# factorisation that is kept across Newton iterations and load steps while it stays a good
-# preconditioner (see CohesiveModel.reuse_factorization and docs/performance.md).
+# Newton with the exact Jacobian (ufl.derivative), solved by GMRES; the preconditioner (MUMPS LU or
+# GAMG, solver/cohesive_linear.py) is built from a separate matrix of the Jacobian's structural
+# nonzeros and kept across Newton iterations and load steps while it stays a good preconditioner
+# (see CohesiveModel and docs/performance.md section 8.1). The linear options come from
+# cohesive_linear.DIRECT_OPTIONS or ITERATIVE_OPTIONS.
 DEFAULT_NEWTON_OPTIONS: dict = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "basic",
     "snes_rtol": 1e-9,
     "snes_stol": 0.0,
     "snes_max_it": 25,
-    "ksp_type": "gmres",
-    "ksp_gmres_restart": 60,
-    "ksp_rtol": 1e-10,
-    "ksp_max_it": 60,
-    "pc_type": "lu",
-    "pc_factor_mat_solver_type": "mumps",
-    "snes_max_linear_solve_fail": 5,  # a GMRES failure on a kept factorisation triggers a refactorisation
+    "snes_max_linear_solve_fail": 5,  # a failed linear solve on a kept preconditioner triggers a rebuild
 }
 # without reuse: a fresh factorisation at every Newton iteration, one direct solve
 NO_REUSE_OPTIONS: dict = {"ksp_type": "preonly"}
@@ -159,17 +158,25 @@ class CohesiveModel:
         eigenstrains: eigenstrain contributions (default: thermal only).
         stiffness: an object with ``stress(eps)`` on the parent mesh (default: isotropic, per phase).
         on_state: optional callbacks ``f(state)`` run before each (sub-)step (e.g. displacement control).
-        options: PETSc options for SNES/KSP (merged over DEFAULT_NEWTON_OPTIONS).
-        reuse_factorization: keep the LU factorisation across Newton iterations and steps (GMRES on
-            the exact Jacobian); it is refreshed after a failed step or when GMRES needed more than
-            ``refactor_ksp_iterations`` iterations per Newton iteration. False: factorise every iteration.
+        options: PETSc options for SNES/KSP (merged over DEFAULT_NEWTON_OPTIONS and the linear solver's).
+        linear_solver: ``"direct"`` (GMRES + MUMPS LU), ``"iterative"`` (GMRES + GAMG with six
+            rigid-body modes per block) or ``"auto"`` (by global dof count, solver/cohesive_linear.py).
+        reuse_factorization: keep the preconditioner (LU factorisation or AMG hierarchy) across Newton
+            iterations and steps (GMRES on the exact Jacobian); it is rebuilt after a failed step or when
+            GMRES needed more than ``refactor_ksp_iterations`` iterations in a Newton iteration (iterative:
+            and more than ``refresh_ksp_growth`` times the first solve after the last set-up).
+            False: rebuild at every Newton iteration (direct: one LU solve, no GMRES).
+        stall_iterations: a Newton solve whose residual norm stayed above its best value for this many
+            consecutive iterations counts as diverged (the step is cut at once); 0: only snes_max_it.
         step: adaptive stepping controls.
     """
 
     def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
                  stress_free_K: float, make_bcs: Callable, interfaces: Sequence[CohesiveInterface], *,
                  initial_state, eigenstrains=None, stiffness=None, on_state: Sequence[Callable] = (),
-                 options: dict | None = None, reuse_factorization: bool = True, refactor_ksp_iterations: int = 12,
+                 options: dict | None = None, linear_solver: LinearSolverKind = "direct",
+                 reuse_factorization: bool = True, refactor_ksp_iterations: int = 12, refresh_ksp_growth: float = 2.0,
+                 stall_iterations: int = 0,
                  step: StepControl = StepControl(), prefix: str = "stressfem_czm_"):
         t0 = time.perf_counter()
         msh = pm.mesh
@@ -276,27 +283,33 @@ class CohesiveModel:
                 Jij = ufl.derivative(Fi, uj, ufl.TrialFunction(uj.function_space))
                 row.append(Jij if Jij.integrals() else None)
             jac.append(row)
-        opts = {**DEFAULT_NEWTON_OPTIONS, **({} if reuse_factorization else NO_REUSE_OPTIONS), **(options or {})}
+        num_dofs = self.num_dofs
+        self.linear_solver = resolve_linear_solver(linear_solver, num_dofs)
+        lin_opts = DIRECT_OPTIONS if self.linear_solver == "direct" else ITERATIVE_OPTIONS
+        no_reuse = NO_REUSE_OPTIONS if not reuse_factorization and self.linear_solver == "direct" else {}
+        opts = {**DEFAULT_NEWTON_OPTIONS, **lin_opts, **no_reuse, **(options or {})}
         if opts["ksp_type"] == "preonly":
             opts = {k: v for k, v in opts.items() if k not in ("ksp_rtol", "ksp_max_it", "ksp_gmres_restart")}
         self.reuse, self.refactor_ksp_iterations, self._prefix = reuse_factorization, refactor_ksp_iterations, prefix
         self._atol = self._force_scale() * 1e-12
         opts.setdefault("snes_atol", self._atol)
-        from dolfinx.fem.petsc import NonlinearProblem
+        from dolfinx.fem.petsc import NonlinearProblem, assemble_matrix
 
         self.problem = NonlinearProblem(residuals, unknowns, J=jac, bcs=self.bcs.dirichlet, entity_maps=entity_maps,
                                         petsc_options_prefix=prefix, petsc_options=opts, kind="mpi")
         self.snes = self.problem.solver
         self.snes.setConvergenceHistory(length=200, reset=True)
-        self._refactor_next = True
-        self.factorizations = 0
-        if self.reuse:
-            from dolfinx.fem.petsc import assemble_matrix
-
-            assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
-            self.problem.A.assemble()
-            self._P = self.problem.A.duplicate(copy=True)
-            self.snes.setJacobian(self._jacobian, self.problem.A, self._P)
+        self.stall_test = StallTest(stall_iterations)
+        self.snes.setConvergenceTest(self.stall_test)
+        assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
+        self.problem.A.assemble()
+        self.linear = CohesivePreconditioner(self.problem.A, [blk.V for blk in self.blocks], self.linear_solver,
+                                             refresh_ksp_iterations=refactor_ksp_iterations,
+                                             refresh_ksp_growth=refresh_ksp_growth)
+        self.snes.setJacobian(self._jacobian, self.problem.A, self.linear.P)
+        self.factorizations = 0  # preconditioner set-ups: LU factorisations or GAMG hierarchies
+        log.info("cohesive model: %d dofs, linear solver %s (requested %s)", num_dofs, self.linear_solver,
+                 linear_solver)
         self.solver = _Newton()
 
         # --- facet areas, work accumulators, output fields -------------------------------------
@@ -366,21 +379,21 @@ class CohesiveModel:
         self.dt.value = dt
 
     def _jacobian(self, snes, x, J, P) -> None:
-        """Assemble the exact Jacobian; copy it into the preconditioning matrix only to refactorise.
+        """Assemble the exact Jacobian; copy it into the preconditioning matrix only to rebuild the PC.
 
-        PETSc factorises again only when the preconditioning matrix changed, so an untouched P keeps
-        the MUMPS factorisation while GMRES works on the current Jacobian.
+        PETSc sets the preconditioner up again only when the preconditioning matrix changed, so an
+        untouched P keeps the MUMPS factorisation (or the GAMG hierarchy) while GMRES works on the
+        current Jacobian.
         """
         from dolfinx.fem.petsc import assemble_jacobian
 
         assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
         ksp = snes.getKSP()
-        if snes.getIterationNumber() > 0 and (ksp.getConvergedReason() < 0
-                                              or ksp.getIterationNumber() > self.refactor_ksp_iterations):
-            self._refactor_next = True  # the last linear solve struggled: refresh within this Newton solve
-        if P is not J and self._refactor_next:
-            J.copy(P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
-            self._refactor_next = False
+        if snes.getIterationNumber() > 0:  # the last linear solve of this Newton solve
+            self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
+        if not self.reuse:
+            self.linear.mark_stale()
+        if self.linear.update(J):
             self.factorizations += 1
 
     def _newton(self) -> tuple[bool, int, list[float]]:
@@ -391,12 +404,14 @@ class CohesiveModel:
         except PETSc.Error as exc:  # e.g. a zero pivot in the factorisation
             log.info("PETSc error in the Newton solve (%s); the step counts as diverged", exc)
             reason = -100
-            self._refactor_next = True
         its = self.snes.getIterationNumber()
         lits = self.snes.getLinearSolveIterations()
         self.solver.linear_iterations += lits
-        if reason <= 0 or lits > self.refactor_ksp_iterations * max(its, 1):
-            self._refactor_next = True
+        ksp = self.snes.getKSP()
+        if its > 0:  # the last linear solve is not seen by a later Jacobian evaluation of this solve
+            self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
+        if reason <= 0:
+            self.linear.mark_stale()
         hist = list(self.snes.getConvergenceHistory()[0])[-4:]
         ok = reason > 0
         vals = self._all_finite()
@@ -424,8 +439,8 @@ class CohesiveModel:
             ok, its, hist = self._newton()
             total += its
             if not ok and self.reuse and self.factorizations == n_fact:
-                # the kept factorisation was too stale for GMRES: refactorise and retry the same step
-                log.info("%s: Newton/GMRES failed with a kept factorisation (%d iterations); refactorising",
+                # the kept preconditioner was too stale for GMRES: rebuild it and retry the same step
+                log.info("%s: Newton/GMRES failed with a kept preconditioner (%d iterations); rebuilding it",
                          where, its)
                 self._apply(trial, ds)
                 ok, its2, hist = self._newton()
@@ -503,8 +518,7 @@ class CohesiveModel:
         return InterfaceFieldWriter(self, folder)
 
     def close(self) -> None:
-        if self.reuse:
-            self._P.destroy()
+        self.linear.destroy()
         self.problem = None
 
 
