@@ -310,7 +310,7 @@ def _compensate_exposed(centres, grown, i, j, dist, box, target, isize, curvatur
     sphere only: the caps buried in overlapping neighbours (area 2 pi r h per cap) are not meshed."""
     n = len(grown)
     pk = Packing(tuple(box), centres, grown, n, target, 0.0, 0, np.arange(n))
-    inflated = compensate_facets(pk, isize, curvature_points).radii_um
+    inflated = compensate_facets(pk, isize, curvature_points, keep_gaps=False).radii_um
     over = dist < grown[i] + grown[j]
     buried = np.zeros(n)
     for a, b in ((i, j), (j, i)):  # cap height of sphere a inside sphere b: r_a - x_a

@@ -238,7 +238,8 @@ def _clear_faces(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, cleara
     return r
 
 
-def compensate_facets(packing: Packing, interface_size_um: float, curvature_points: int) -> Packing:
+def compensate_facets(packing: Packing, interface_size_um: float, curvature_points: int,
+                      keep_gaps: bool = True) -> Packing:
     """Inflate the radii so that the meshed (flat-faceted) particles hold the packing's volume.
 
     A sphere meshed with flat triangles of edge h lies inside the sphere; the volume lost is
@@ -246,7 +247,9 @@ def compensate_facets(packing: Packing, interface_size_um: float, curvature_poin
     triangles measured 0.3 h^2 / r^2 (60 % box, h = 0.6 um, r = 2.5 um), which is used. The radius
     is scaled by (1 - loss)^(-1/3), so the meshed volume fraction matches the reported packing
     fraction (checked in the tests), but never by more than 3/4 of any gap to a neighbour
-    (gap_policy.limit_inflation: larger inflations made neighbours overlap in thin lenses).
+    (gap_policy.limit_inflation: larger inflations made neighbours overlap in thin lenses), unless
+    ``keep_gaps`` is False (contact = "fused": the gap cap moved volume onto particles next to neck
+    balls sized for the uncapped radii and dropped a 0.75 box from min SICN 0.0055 to 0.0005).
     """
     r = packing.radii_um
     h = np.full_like(r, interface_size_um)
@@ -258,5 +261,7 @@ def compensate_facets(packing: Packing, interface_size_um: float, curvature_poin
 
     from .gap_policy import limit_inflation
 
-    scaled = limit_inflation(packing.centres_um, r, scaled, packing.box_um, packing.n_particles, packing.particle_ids)
+    if keep_gaps:  # fused packings (dense.py) manage their films with neck balls instead
+        scaled = limit_inflation(packing.centres_um, r, scaled, packing.box_um, packing.n_particles,
+                                 packing.particle_ids)
     return replace(packing, radii_um=scaled)
