@@ -22,7 +22,7 @@ from stressfem.case import MeshSpec, ParticlesGeometry, load_case
 from stressfem.geometry.metrics import mesh_metrics, read_tet_mesh, tortuosity
 from stressfem.geometry.packing import Packing
 
-from conftest import write_case
+from conftest import COOLDOWN_NMC_LLZO, write_case
 
 
 def test_straight_channel_tortuosity_is_one():
@@ -82,17 +82,7 @@ axis_order = "xyz"
 downsample = {downsample}
 active_phase = "NMC811"
 electrolyte_phase = "LLZO"
-
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
-
-[[stages]]
-type = "cooling"
-stress_free_temperature_C = 1050.0
-final_temperature_C = 25.0
-increments = 1
-"""
+""" + COOLDOWN_NMC_LLZO  # braces-free tail, safe before .format
 
 
 def _labels() -> np.ndarray:

@@ -160,17 +160,7 @@ voxel_size_m = 1e-6
 labels = { "0" = "void", "1" = "NMC811", "2" = "LLZO" }
 active_phase = "NMC811"
 electrolyte_phase = "LLZO"
-
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
-
-[[stages]]
-type = "cooling"
-stress_free_temperature_C = 1050.0
-final_temperature_C = 25.0
-increments = 1
-
+""" + COOLDOWN + """
 [[boundary_conditions]]
 type = "roller"
 surfaces = ["xmin", "ymin", "zmin"]
