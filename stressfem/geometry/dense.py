@@ -193,7 +193,7 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
         centres, r0, i, j, dist, vec, box, face_clearance_um, target, jammed, film, geometry, interface_size_um,
         curvature_points)
     balls_c = centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None]
-    shift = _shift_off_faces(*_face_features(centres, radii, i, j, dist, vec, balls_c, rho), box, rng)
+    shift = _shift_off_faces(*_face_features(centres, radii, balls_c, rho, box), box, rng)
     centres = np.mod(centres + shift, box)  # pairs and distances are unchanged by a translation
     s, grown, radii, sel, offset, rho, neck_fraction, conflicts = _grow(
         centres, r0, i, j, dist, vec, box, face_clearance_um, target, jammed, film, geometry, interface_size_um,
@@ -234,16 +234,19 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
                         fused=stats)
 
 
-def _face_features(centres, radii, i, j, dist, vec, balls_c, balls_r):
+def _face_features(centres, radii, balls_c, balls_r, box):
     """Points and half-extents along x, y, z (um) of what must not graze a box face: sphere caps, neck
-    balls and the rim circles where two overlapping spheres meet."""
-    over = dist < radii[i] + radii[j]
-    u = vec[over] / dist[over, None]
-    x = (dist[over] ** 2 + radii[i[over]] ** 2 - radii[j[over]] ** 2) / (2 * dist[over])
-    rim_r = np.sqrt(np.maximum(radii[i[over]] ** 2 - x**2, 0.0))
-    points = np.concatenate([centres, balls_c, centres[i[over]] + u * x[:, None]])
-    extent = np.concatenate([np.repeat(radii[:, None], 3, axis=1), np.repeat(balls_r[:, None], 3, axis=1),
-                             rim_r[:, None] * np.sqrt(1.0 - u**2)])
+    balls and the rim circles where two overlapping pieces meet (sphere-sphere, ball-sphere, ball-ball).
+    A grazing rim makes the two cut circles on the face nearly tangent: a sliver triangle on the face."""
+    pc, pr = np.concatenate([centres, balls_c]), np.concatenate([radii, balls_r])
+    i, j, dist, vec = _pairs(pc, pr, box, 0.0)
+    over = (dist < pr[i] + pr[j]) & (dist > np.abs(pr[i] - pr[j]))  # rims exist (neither piece inside the other)
+    i, j, dist, vec = i[over], j[over], dist[over], vec[over]
+    u = vec / dist[:, None]
+    x = (dist**2 + pr[i] ** 2 - pr[j] ** 2) / (2 * dist)
+    rim_r = np.sqrt(np.maximum(pr[i] ** 2 - x**2, 0.0))
+    points = np.concatenate([pc, pc[i] + u * x[:, None]])
+    extent = np.concatenate([np.repeat(pr[:, None], 3, axis=1), rim_r[:, None] * np.sqrt(1.0 - u**2)])
     return points, extent
 
 
