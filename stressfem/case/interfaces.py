@@ -4,35 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 
-from .common import PetscOptions, PositiveFloat, Table
+from ..physics.cohesive import LAWS, make_law
+from ..physics.cohesive.params import parameters
+from .common import PetscOptions, Table
 
-__all__ = ["BilinearLawSpec", "ExponentialLawSpec", "CohesiveLawSpec", "InterfaceSpec", "CohesiveSolverSpec"]
-
-
-class BilinearLawSpec(Table):
-    """Bilinear mixed-mode law (Camanho-Davila onset, Benzeggagh-Kenane propagation); docs/cohesive.md."""
-
-    type: Literal["bilinear"]
-    penalty_stiffness_Pa_per_m: PositiveFloat
-    normal_strength_Pa: PositiveFloat
-    shear_strength_Pa: PositiveFloat
-    GIc_J_per_m2: PositiveFloat
-    GIIc_J_per_m2: PositiveFloat
-    bk_exponent: PositiveFloat = 2.0
-    viscosity_s: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+__all__ = ["law_table", "BilinearLawSpec", "ExponentialLawSpec", "CohesiveLawSpec", "InterfaceSpec", "CohesiveSolverSpec"]
 
 
-class ExponentialLawSpec(Table):
-    """Exponential Xu-Needleman-type law with secant unloading (one fracture energy); docs/cohesive.md."""
+def law_table(type_name: str, doc: str) -> type[Table]:
+    """The case.toml table of the cohesive law ``LAWS[type_name]``, derived from the parameters the
+    law class declares (stressfem/physics/cohesive/params.py): same names, defaults, bounds and
+    descriptions; physical parameters first, numerical knobs last."""
+    fields: dict = {"type": (Literal[type_name], ...)}
+    for p in parameters(LAWS[type_name]):
+        value_type = Annotated[float, Field(gt=p.gt, ge=p.ge, allow_inf_nan=False)]
+        fields[p.name] = (value_type, Field(... if p.required else p.default, description=p.description))
+    name = f"{type_name.capitalize()}LawSpec"
+    return create_model(name, __base__=Table, __module__=__name__, __doc__=doc, **fields)
 
-    type: Literal["exponential"]
-    penalty_stiffness_Pa_per_m: PositiveFloat
-    normal_strength_Pa: PositiveFloat
-    shear_strength_Pa: PositiveFloat
-    GIc_J_per_m2: PositiveFloat
-    viscosity_s: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+
+BilinearLawSpec = law_table(
+    "bilinear", "Bilinear mixed-mode law (Camanho-Davila onset, Benzeggagh-Kenane propagation); docs/cohesive.md.")
+ExponentialLawSpec = law_table(
+    "exponential", "Exponential Xu-Needleman-type law with secant unloading (one fracture energy); docs/cohesive.md.")
 
 
 CohesiveLawSpec = Annotated[Union[BilinearLawSpec, ExponentialLawSpec], Field(discriminator="type")]
@@ -51,8 +47,6 @@ class InterfaceSpec(Table):
 
     @model_validator(mode="after")
     def _law_is_valid(self) -> "InterfaceSpec":
-        from ..physics.cohesive import make_law
-
         make_law(self.law.model_dump())  # raises ValueError, e.g. a penalty too small for the strengths
         return self
 
