@@ -62,7 +62,10 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         from .rve import build_particle_rve, mesh_sizes
 
         _, isize = mesh_sizes(g, mesh)
-        return build_particle_rve(pack_particles(g, isize, mesh.curvature_points), g, mesh, msh)
+        packing = _packings(loaded, [(None, g.box_um, lambda: pack_particles(g, isize, mesh.curvature_points))])[0]
+        info = build_particle_rve(packing, g, mesh, msh)
+        _write_packings(msh, [(None, packing)], info)
+        return info
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack
@@ -72,14 +75,20 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         assert isinstance(g, LayeredGeometry)
         layers, lateral, seed = list(g.layers), g.lateral_um, g.seed
     size, isize = stack_sizes(layers, mesh)
-    blocks, z0, layer_info = [], 0.0, []
-    for i, layer in enumerate(layers):
+    names = [None if isinstance(g, ParticlesGeometry) else layer.name for layer in layers]
+    packed = iter(_packings(loaded, [
+        (name, (*lateral, layer.thickness_um),
+         lambda layer=layer, i=i: _layer_packing(layer, lateral, seed + i, isize, mesh.curvature_points))
+        for i, (name, layer) in enumerate(zip(names, layers)) if layer.type == "composite"]))
+    blocks, z0, layer_info, used = [], 0.0, [], []
+    for name, layer in zip(names, layers):
         block = {"name": layer.name, "z0": z0, "thickness": layer.thickness_um, "type": layer.type}
         entry = {"name": layer.name, "type": layer.type, "z_um": [z0, z0 + layer.thickness_um]}
         if layer.type == "dense":
             block["phase"] = entry["phase"] = layer.phase
         else:
-            packing = _layer_packing(layer, lateral, seed + i, isize, mesh.curvature_points)
+            packing = next(packed)
+            used.append((name, packing))
             block.update(packing=packing, particle_phase=layer.particle_phase, matrix_phase=layer.matrix_phase,
                          coating=layer.coating, grains=layer.grains)
             entry.update(packing.to_dict())
@@ -90,6 +99,7 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         layer_info.append(entry)
         z0 += layer.thickness_um
     info = build_stack(blocks, lateral, mesh, msh, seed, size, isize)
+    _write_packings(msh, used, info)
     info["layers"] = layer_info
     coats = [e["coating"] for e in layer_info if "coating" in e]
     if coats:
@@ -98,6 +108,30 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         for key in ("target_volume_fraction", "achieved_volume_fraction", "n_particles", "seed"):
             info[key] = layer_info[0][key]
     return info
+
+
+def _packings(loaded: LoadedCase, wanted: list) -> list:
+    """The packings of the composite layers: read from geometry.packing_file if the case gives one, else
+    packed. wanted: (layer name or None for a particles box, box_um, function that packs) per layer."""
+    file = loaded.case.geometry.packing_file
+    if file is None:
+        return [make() for _, _, make in wanted]
+    from .packing_file import read_packing_file
+
+    log.info("packing read from %s (geometry.packing_file): seed and size distribution are not used", file)
+    return read_packing_file(loaded.input_path(file), "geometry.packing_file",
+                             [(name, tuple(box)) for name, box, _ in wanted])
+
+
+def _write_packings(msh: Path, packings: list, info: dict) -> None:
+    """CASE/mesh/<name>.packing.json next to the mesh: a case gives it back as geometry.packing_file."""
+    if not packings:
+        return
+    from .packing_file import write_packing_file
+
+    path = msh.with_suffix(".packing.json")
+    write_packing_file(path, packings)
+    info["packing_file"] = path.name
 
 
 def _coating_info(layer: CompositeLayer) -> dict:

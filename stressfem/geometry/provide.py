@@ -30,6 +30,9 @@ def geometry_key(loaded: LoadedCase) -> str:
     }
     if isinstance(loaded.case.geometry, ImageGeometry):  # the image content, not only its name
         payload["image_sha256"] = hashlib.sha256(loaded.input_path(loaded.case.geometry.file).read_bytes()).hexdigest()
+    packing_file = getattr(loaded.case.geometry, "packing_file", None)
+    if packing_file is not None:  # the packing's content, not only its name
+        payload["packing_sha256"] = hashlib.sha256(loaded.input_path(packing_file).read_bytes()).hexdigest()
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 
