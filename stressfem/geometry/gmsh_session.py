@@ -10,9 +10,15 @@ from typing import Iterator
 
 import numpy as np
 
+from ..errors import GeometryError
+
 log = logging.getLogger(__name__)
 
-__all__ = ["gmsh_session", "name_box_faces", "mesh_quality", "write_msh", "FACE_NAMES"]
+__all__ = ["MeshingError", "gmsh_session", "name_box_faces", "mesh_quality", "write_msh", "FACE_NAMES"]
+
+class MeshingError(GeometryError):
+    """Gmsh could not mesh a valid geometry (another translation of a periodic packing may mesh)."""
+
 
 FACE_NAMES = ("xmin", "xmax", "ymin", "ymax", "zmin", "zmax")
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import GeometryError
 from .face_policy import add_sphere, sphere_rotations
-from .gmsh_session import gmsh_session, mesh_quality, name_box_faces, write_msh
+from .gmsh_session import MeshingError, gmsh_session, mesh_quality, name_box_faces, write_msh
 from .packing import Packing
 
 __all__ = ["build_particle_rve", "mesh_sizes"]
@@ -95,7 +95,7 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
         try:
             gmsh.model.mesh.generate(3)
         except Exception as exc:  # gmsh raises plain Exception with its own message
-            raise GeometryError(
+            raise MeshingError(
                 f"Gmsh failed to mesh the particle box ({exc}); try a smaller mesh.interface_size_um, a larger "
                 f"geometry.min_gap_fraction, mesh.algorithm = \"delaunay\", or another geometry.seed"
             ) from None

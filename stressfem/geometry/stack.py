@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import GeometryError
 from .face_policy import add_sphere, sphere_rotations
-from .gmsh_session import gmsh_session, mesh_quality, name_box_faces, write_msh
+from .gmsh_session import MeshingError, gmsh_session, mesh_quality, name_box_faces, write_msh
 
 __all__ = ["build_stack", "uniform_quaternions", "voronoi_seeds"]
 
@@ -178,7 +178,7 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
         try:
             gmsh.model.mesh.generate(3)
         except Exception as exc:  # gmsh raises plain Exception
-            raise GeometryError(
+            raise MeshingError(
                 f"Gmsh failed to mesh the stack ({exc}); try a smaller mesh.interface_size_um, a larger "
                 f"min_gap_fraction of the composite layers, mesh.algorithm = \"delaunay\", a thicker coating "
                 f"(or one below coating.min_meshed_thickness_um), fewer grains_per_particle, or another seed"
