@@ -14,24 +14,11 @@ import hashlib
 
 import pytest
 
-from conftest import COOLDOWN_NMC_LLZO, read_summary, run_cli, write_case
+from conftest import COOLDOWN_NMC_LLZO, SMALL_BOX_NMC_LLZO, read_summary, run_cli, write_case
 
 pytestmark = pytest.mark.mpi
 
-CASE = """
-[geometry]
-type = "particles"
-box_um = [8.0, 8.0, 8.0]
-volume_fraction = 0.35
-seed = 3
-particle_phase = "NMC811"
-matrix_phase = "LLZO"
-size_distribution = { type = "lognormal", d50_um = 3.5, sigma_ln = 0.2 }
-
-[mesh]
-size_um = 1.2
-interface_size_um = 0.6
-""" + COOLDOWN_NMC_LLZO
+CASE = SMALL_BOX_NMC_LLZO + COOLDOWN_NMC_LLZO
 
 KEYS = ("volume_m3", "mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "p99_von_mises_Pa",
         "max_principal_Pa")

@@ -19,25 +19,12 @@ import json
 
 import pytest
 
-from conftest import COOLDOWN_NMC_LLZO, write_case
+from conftest import COOLDOWN_NMC_LLZO, SMALL_BOX_NMC_LLZO, write_case
 from stressfem.case import load_case
 from stressfem.errors import CaseError, GeometryError
 from stressfem.geometry.provide import case_mesh_file
 
-BOX = """
-[geometry]
-type = "particles"
-box_um = [8.0, 8.0, 8.0]
-volume_fraction = 0.35
-seed = 3
-particle_phase = "NMC811"
-matrix_phase = "LLZO"
-size_distribution = { type = "lognormal", d50_um = 3.5, sigma_ln = 0.2 }
-{extra}
-[mesh]
-size_um = 1.2
-interface_size_um = 0.6
-"""
+BOX = SMALL_BOX_NMC_LLZO.replace("seed = 3\n", "seed = 3\n{extra}")
 
 
 def _sha(path) -> str:
