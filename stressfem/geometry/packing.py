@@ -241,6 +241,12 @@ def _clear_faces(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, cleara
                  float(clearance.min()))
     if np.any(r < 0.5 * radii):
         log.warning("%d spheres were shrunk by more than half to clear box faces", int(np.sum(r < 0.5 * radii)))
+    if np.any(r <= 0.0):  # a centre within the clearance of a face: no sphere is left to mesh (issue 16)
+        from ..errors import GeometryError
+
+        raise GeometryError(
+            f"{int(np.sum(r <= 0))} sphere(s) lie with their centre within {float(clearance.max()):.3g} um of a "
+            f"box face and vanish when cleared from it; change geometry.seed (or geometry.box_um)")
     return r
 
 
