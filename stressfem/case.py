@@ -108,6 +108,13 @@ class DiffusivityTable(_Table):
     D_m2_per_s: list[PositiveFloat] = Field(min_length=2)
 
 
+class OcvTableSpec(_Table):
+    """Open-circuit voltage (V) versus Li content x (-): x increasing, voltage falling (materials/ocv.py)."""
+
+    x: list[Annotated[float, Field(ge=0.0, le=2.0)]] = Field(min_length=2)
+    voltage_V: list[PositiveFloat] = Field(min_length=2)
+
+
 class MaterialSpec(_Table):
     """Overrides of a library material, or a new material defined inline."""
 
@@ -123,6 +130,11 @@ class MaterialSpec(_Table):
     diffusivity_table: DiffusivityTable | None = None
     max_concentration_mol_per_m3: PositiveFloat | None = None
     partial_molar_volume_m3_per_mol: FiniteFloat | None = None
+    tensile_strength_Pa: PositiveFloat | None = None
+    weibull_modulus: PositiveFloat | None = None
+    weibull_scale_Pa: PositiveFloat | None = None
+    weibull_volume_m3: PositiveFloat | None = None
+    ocv_table: OcvTableSpec | None = None
     source: str | None = None
 
     @model_validator(mode="after")
@@ -404,8 +416,15 @@ class SocStage(_Table):
     type: Literal["soc"]
     name: Name = "charge"
     soc_start: Annotated[float, Field(ge=0.0, le=1.0)] | None = None  # None: carry on from the previous stage
-    soc_end: Annotated[float, Field(ge=0.0, le=1.0)]
+    soc_end: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    voltage_end_V: PositiveFloat | None = None  # alternative to soc_end: open-circuit voltage (materials/ocv.py)
     increments: Annotated[int, Field(ge=1, le=10000)] = 10
+
+    @model_validator(mode="after")
+    def _one_end(self) -> "SocStage":
+        if (self.soc_end is None) == (self.voltage_end_V is None):
+            raise ValueError("give exactly one of soc_end or voltage_end_V")
+        return self
 
 
 class CyclesStage(_Table):
@@ -428,10 +447,18 @@ class GalvanostaticStage(_Table):
     c_rate_per_h: PositiveFloat = 1.0
     soc_end: Annotated[float, Field(ge=0.0, le=1.0)] | None = None  # default 1 (charge) or 0 (discharge)
     duration_s: PositiveFloat | None = None  # alternative to soc_end
+    voltage_end_V: PositiveFloat | None = None  # alternative to soc_end: open-circuit voltage (materials/ocv.py)
     increments: Annotated[int, Field(ge=1, le=100000)] = 20
     flux_surfaces: list[Name] | None = None  # default: every <phase>/<other> interface of diffusing phases
     stress_coupling: bool = False
     temperature_K: PositiveFloat | None = None  # for the stress coupling; default: the current temperature
+
+    @model_validator(mode="after")
+    def _one_end(self) -> "GalvanostaticStage":
+        given = [k for k in ("soc_end", "duration_s", "voltage_end_V") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give at most one of soc_end, duration_s or voltage_end_V (got {', '.join(given)})")
+        return self
 
 
 Stage = Annotated[Union[CoolingStage, SocStage, CyclesStage, GalvanostaticStage], Field(discriminator="type")]
@@ -504,6 +531,15 @@ class OutputSpec(_Table):
 
     fields: bool = True
     fields_every_increment: bool = False
+    # volume fraction of each phase whose maximum principal stress exceeds each value (output/tensile.py)
+    tensile_thresholds_MPa: list[FiniteFloat] = Field(default=[], max_length=20)
+
+    @field_validator("tensile_thresholds_MPa")
+    @classmethod
+    def _distinct_thresholds(cls, values: list[float]) -> list[float]:
+        if len(set(values)) != len(values):
+            raise ValueError("thresholds must be distinct")
+        return sorted(values)
 
 
 # ----------------------------------------------------------------------------- cohesive interfaces

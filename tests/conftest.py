@@ -55,6 +55,25 @@ increments = 1
 """  # a one-increment cool-down tail for NMC811/LLZO geometry cases
 
 
+OCTANT_CASE = """
+[geometry]
+type = "msh"
+file = "octant.msh"
+length_unit_m = 1e-6
+[phases]
+particle = "NMC811"
+matrix = "LLZO"
+[[stages]]
+type = "cooling"
+stress_free_temperature_C = 1050
+final_temperature_C = 25
+increments = 2
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["x0", "y0", "z0"]
+"""  # the Lame octant (verification.concentric_spheres.write_octant_msh), cooled in 2 increments
+
+
 def write_case(folder: Path, toml: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "case.toml").write_text(toml)

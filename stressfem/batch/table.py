@@ -2,7 +2,9 @@
 
 A row per case: its status and error, sweep parameters (when the case came from
 `stressfem sweep`), dofs, ranks, wall time, peak memory, and per phase the last step's
-mean hydrostatic, mean / p99 / max von Mises and max principal stress in MPa.
+mean hydrostatic, mean / p99 / max von Mises and max principal stress in MPa, the mean and
+p50 / p90 / p99 of the maximum principal stress in MPa, the volume fractions above the tensile
+strength and the user thresholds and the Weibull failure probability (output/tensile.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from .sweep import PARAMETERS_FILE
 
 __all__ = ["case_row", "write_table"]
 
-PHASE_KEYS = ("mean_hydrostatic", "mean_von_mises", "p99_von_mises", "max_von_mises", "max_principal")
+PHASE_KEYS = ("mean_hydrostatic", "mean_von_mises", "p99_von_mises", "max_von_mises", "max_principal",
+              "mean_max_principal", "p50_max_principal", "p90_max_principal", "p99_max_principal")
+# dimensionless per-phase results copied as they are (output/tensile.py), besides volume_fraction_above_<t>MPa
+RATIO_KEYS = ("volume_fraction_above_strength", "failure_probability")
 
 
 def case_row(case_dir: Path, status: str, error: str | None = None) -> dict:
@@ -49,8 +54,11 @@ def case_row(case_dir: Path, status: str, error: str | None = None) -> dict:
     })
     for phase, stats in step["phases"].items():
         for k in PHASE_KEYS:
-            if f"{k}_Pa" in stats:
+            if stats.get(f"{k}_Pa") is not None:
                 row[f"{phase}:{k}_MPa"] = stats[f"{k}_Pa"] / 1e6
+        for k, v in stats.items():
+            if k in RATIO_KEYS or k.startswith("volume_fraction_above_"):
+                row[f"{phase}:{k}"] = v
     return row
 
 

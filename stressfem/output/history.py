@@ -14,23 +14,36 @@ INTERFACE_MEASURES = ("area_m2", "damaged_fraction", "debonded_fraction", "conta
                       "dissipated_energy_J")
 
 
-class History:
-    """Accumulates rows in memory on rank 0 and rewrites the CSV after each increment."""
+def _number(value) -> str:
+    """A statistic as CSV text; an empty cell for None (not defined for this phase)."""
+    return "" if value is None else f"{value:.10g}"
 
-    def __init__(self, phase_names: Sequence[str], interface_names: Sequence[str] = ()):
-        self.columns = ["stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations"] + [
-            f"{p}.{m}" for p in phase_names for m in HISTORY_MEASURES
+
+class History:
+    """Accumulates rows in memory on rank 0 and rewrites the CSV after each increment.
+
+    ``extra_columns`` come after ``linear_iterations`` (e.g. ``voltage_V``; values given to ``add``);
+    ``phase_measures`` are added to HISTORY_MEASURES per phase (e.g. output/tensile.py keys).
+    """
+
+    def __init__(self, phase_names: Sequence[str], interface_names: Sequence[str] = (),
+                 extra_columns: Sequence[str] = (), phase_measures: Sequence[str] = ()):
+        self.measures = HISTORY_MEASURES + tuple(phase_measures)
+        self.columns = ["stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations",
+                        *extra_columns] + [
+            f"{p}.{m}" for p in phase_names for m in self.measures
         ] + [f"{i}.{m}" for i in interface_names for m in INTERFACE_MEASURES]
         self.rows: list[list] = []
         self.phase_names = list(phase_names)
         self.interface_names = list(interface_names)
 
     def add(self, stage: str, increment: int, state, iterations: int, phases: dict,
-            interfaces: dict | None = None) -> None:
+            interfaces: dict | None = None, extra: Sequence = ()) -> None:
         """One row: stage, increment, a LoadState (temperature, soc, time), iterations, statistics."""
-        row = [stage, increment, f"{state.temperature_K:.6g}", f"{state.soc:.6g}", f"{state.time_s:.6g}", iterations]
+        row = [stage, increment, f"{state.temperature_K:.6g}", f"{state.soc:.6g}", f"{state.time_s:.6g}", iterations,
+               *(_number(v) for v in extra)]
         for p in self.phase_names:
-            row += [f"{phases[p][m]:.10g}" for m in HISTORY_MEASURES]
+            row += [_number(phases[p].get(m)) for m in self.measures]
         for i in self.interface_names:
             row += [f"{interfaces[i][m]:.10g}" for m in INTERFACE_MEASURES]
         self.rows.append(row)

@@ -11,7 +11,7 @@ from .._dolfinx import MPI, fem, mesh
 from ..parallel import allreduce_array
 
 __all__ = ["CellStress", "cell_volumes", "CellStressEvaluator", "phase_statistics", "von_mises", "hydrostatic",
-           "max_principal"]
+           "max_principal", "weighted_quantiles"]
 
 
 # DOLFINx (lexicographic) -> Gmsh/VTK node order of a linear hexahedron
@@ -98,11 +98,19 @@ class CellStressEvaluator:
         return CellStress(values, von_mises(values), hydrostatic(values), max_principal(values))
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
+    """Volume-weighted quantiles: for each q, the smallest value whose cumulative weight reaches q of the total.
+
+    Always one of ``values`` (no interpolation), so it does not depend on how cells are split over
+    ranks once they are gathered; NaN for an empty set.
+    """
+    qs = np.atleast_1d(np.asarray(qs, dtype=float))
+    if len(values) == 0:
+        return np.full(qs.shape, np.nan)
     order = np.argsort(values, kind="stable")
     cw = np.cumsum(weights[order])
-    i = int(np.searchsorted(cw, q * cw[-1], side="left"))
-    return float(values[order][min(i, len(values) - 1)])
+    i = np.searchsorted(cw, qs * cw[-1], side="left")
+    return values[order][np.minimum(i, len(values) - 1)]
 
 
 def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.ndarray,
@@ -134,7 +142,7 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
             for i in range(n_ph):
                 vm_all = np.concatenate([g[i][0] for g in gathered])
                 w_all = np.concatenate([g[i][1] for g in gathered])
-                p99[i] = _weighted_quantile(vm_all, w_all, 0.99) if len(vm_all) else float("nan")
+                p99[i] = float(weighted_quantiles(vm_all, w_all, 0.99)[0])
         p99 = comm.bcast(p99, root=0)
     out: dict[str, dict] = {}
     for i, name in enumerate(phase_names):

@@ -21,12 +21,14 @@ from ..output.fields import FieldWriter
 from ..output.history import History
 from ..output.results_dir import ResultsDir, write_atomic
 from ..output.stats import cell_volumes, phase_statistics
+from ..output.tensile import FractureOutput
 from ..physics.eigenstrain import LoadState
 from .boundary import build_boundary_conditions
 from .diffusion import DiffusionModel
 from .load_path import equilibrium_increments, expand_stages
 from .options import petsc_options
 from .thermoelastic import ThermoelasticModel
+from .voltage import VoltageScale, resolve_voltage_ends
 
 __all__ = ["run_case", "check_phases"]
 
@@ -187,6 +189,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     log.info("case %s (%s) on %d MPI rank(s)", loaded.directory.name, case.title or "untitled", comm.size)
     if comm.rank == 0:
         write_atomic(results.file("case.resolved.json"), loaded.resolved_json())
+    materials_by_phase = resolve_materials(loaded)
+    scale = VoltageScale.of(list(case.phases), [materials_by_phase[p] for p in case.phases])
+    stages = resolve_voltage_ends(loaded, scale)  # voltage_end_V -> soc_end (exit 2 if not reachable)
     t0 = time.perf_counter()
     msh_file, unit_m, mesh_info = case_mesh_file(loaded, comm)
     if comm.rank == 0:  # rank-local, no collectives: phase fractions, interfaces, contact, tortuosity
@@ -198,7 +203,6 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
     t_read = time.perf_counter() - t_read  # read on rank 0, partitioned and distributed
     phase_names = check_phases(loaded, pm.volumes, msh_file)
-    materials_by_phase = resolve_materials(loaded)
     materials = [materials_by_phase[p] for p in phase_names]
     t1 = time.perf_counter()
     if case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
@@ -221,14 +225,15 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         log.info("no displacement boundary conditions: free body, rigid-body modes removed")
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
-    history = History(phase_names, list(interface_stats()))
+    fracture = FractureOutput(phase_names, materials, case.output.tensile_thresholds_MPa, comm)
+    history = History(phase_names, list(interface_stats()), ["voltage_V"] if scale else [], fracture.columns)
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
     steps: list[dict] = []
     t_solve = 0.0
     state = LoadState(temperature_K=_stress_free_K(loaded), soc=0.0)
     diffusion = None
-    for step in expand_stages(case.stages):
+    for step in expand_stages(stages):
         stats: dict = {}
         iface: dict = {}
         its_step = 0
@@ -246,8 +251,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             model.last_cell_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
+            fracture.add(stats, cell_stress.max_principal, volumes, model.phase_index)
             iface = interface_stats()
-            history.add(step.name, k, state, its, stats, iface)
+            history.add(step.name, k, state, its, stats, iface, [scale.voltage(state.soc)] if scale else [])
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
                      state.temperature_K, state.soc, its,
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
@@ -265,8 +271,11 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         if step.type == "galvanostatic":
             entry["time_s"] = state.time_s
             entry["mean_li_fraction"] = diffusion.mean_li_fraction()
+        if scale is not None:
+            entry["voltage_V"] = scale.voltage(state.soc)
         if iface:
             entry["interfaces"] = iface
+        fracture.check(entry, bonded=not case.interfaces, log=log)
         steps.append(entry)
     if writer is not None:
         writer.close()
@@ -285,6 +294,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "peak_memory_per_rank_MB": peak,
         "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
         "boundary_conditions": model.bcs.described,
+        "fracture": fracture.summary(),
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start

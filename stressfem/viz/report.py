@@ -223,6 +223,32 @@ def _phase_tables(data: ResultsData, step: dict) -> str:
     return out
 
 
+def _fracture_html(step: dict, fracture: dict | None) -> str:
+    """Tensile statistics of the maximum principal stress per phase (output/tensile.py) and the step's warnings."""
+    phases = {n: p for n, p in (step.get("phases") or {}).items() if "p99_max_principal_Pa" in p}
+    if not phases:
+        return ""
+    props = (fracture or {}).get("phases") or {}
+    extra = sorted({k for p in phases.values() for k in p if k.startswith("volume_fraction_above_")}
+                   - {"volume_fraction_above_strength"}, key=lambda k: float(k[22:-3]))
+    rows = []
+    for name, p in phases.items():
+        strength = (props.get(name) or {}).get("tensile_strength_Pa")
+        rows.append([_e(name)] + [_num(p.get(k), 1e-6, "{:.1f}") for k in
+                                  ("mean_max_principal_Pa", "p50_max_principal_Pa", "p90_max_principal_Pa",
+                                   "p99_max_principal_Pa")]
+                    + [_num(strength, 1e-6, "{:.0f}"), _num(p.get("volume_fraction_above_strength"), fmt="{:.4f}")]
+                    + [_num(p.get(k), fmt="{:.4f}") for k in extra] + [_num(p.get("failure_probability"), fmt="{:.3g}")])
+    header = (["phase", "mean σ1 (MPa)", "p50 σ1 (MPa)", "p90 σ1 (MPa)", "p99 σ1 (MPa)", "tensile strength (MPa)",
+               "volume fraction above strength"] + [f"volume fraction above {k[22:-3]} MPa" for k in extra]
+              + ["Weibull failure probability"])
+    out = "<h4>Tension: maximum principal stress σ1 (volume-weighted)</h4>" + _table(header, rows)
+    warnings = [w for w in (fracture or {}).get("warnings", []) if w.startswith(f"step {step.get('name')!r}:")]
+    if warnings:
+        out += "<ul class='warning'>" + "".join(f"<li><b>Warning:</b> {_e(w)}</li>" for w in warnings) + "</ul>"
+    return out
+
+
 def _figure_html(data: ResultsData, e: dict) -> str:
     f = data.figures / e["file"]
     if not f.is_file():
@@ -301,7 +327,8 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
     parts += ["<h2 id='steps'>Load path and results per step</h2>",
               _table(["step", "type", "end temperature (K)", "(°C)", "increments", "linear iterations"], lp)]
     for i, st in enumerate(steps):
-        parts += [f"<h3>Step {i + 1}: {_e(data.step_label(st))}</h3>", _phase_tables(data, st)]
+        parts += [f"<h3>Step {i + 1}: {_e(data.step_label(st))}</h3>", _phase_tables(data, st),
+                  _fracture_html(st, s.get("fracture"))]
     # figures
     parts.append("<h2 id='figures'>Figures</h2>")
     if figs:

@@ -6,7 +6,8 @@ Requirements:
 * B2 a batch killed mid-way (SIGTERM to its process group) keeps the results of the cases that
   finished, leaves no completion marker in the case it interrupted, and a re-run resumes:
   finished cases are not re-run (their summary.json is untouched), the rest are run.
-* B3 the table (CSV and JSON) has a row per case with status, dofs and per-phase stresses.
+* B3 the table (CSV and JSON) has a row per case with status, dofs and per-phase stresses, including
+  the tensile statistics (quantiles of the maximum principal stress, failure probability).
 * B4 case discovery: folders of cases and globs, each case once.
 * B5 `--np 2` runs each case under `mpiexec -n 2`.
 """
@@ -76,6 +77,9 @@ def test_failure_does_not_stop_batch(tmp_path):
     assert "Gmsh cannot read it" in rows[0]["error"]
     table = json.loads((tmp_path / "b1-results.json").read_text())
     assert table[1]["matrix:max_von_mises_MPa"] > 0
+    # tensile statistics (output/tensile.py): the shell is in hoop tension, the particle in compression
+    assert table[1]["matrix:p99_max_principal_MPa"] > table[1]["matrix:p50_max_principal_MPa"] > 0
+    assert table[1]["particle:failure_probability"] == 0.0 and table[1]["particle:volume_fraction_above_strength"] == 0.0
 
 
 def _status(path: Path) -> dict:
