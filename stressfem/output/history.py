@@ -10,8 +10,8 @@ __all__ = ["History", "HISTORY_MEASURES", "INTERFACE_MEASURES"]
 
 HISTORY_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")
 # per cohesive interface (columns "<A/B>.<measure>"), see docs/cohesive.md
-INTERFACE_MEASURES = ("area_m2", "damaged_fraction", "debonded_fraction", "contact_fraction", "max_opening_m",
-                      "dissipated_energy_J")
+INTERFACE_MEASURES = ("area_m2", "damaged_fraction", "debonded_fraction", "bonded_fraction", "contact_fraction",
+                      "max_opening_m", "dissipated_energy_J")
 
 
 def _number(value) -> str:

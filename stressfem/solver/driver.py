@@ -28,6 +28,7 @@ from .diffusion import DiffusionModel
 from .load_path import equilibrium_increments, expand_stages
 from .options import petsc_options
 from .thermoelastic import ThermoelasticModel
+from .cohesive_stats import free_linear_strain, largest_particle_m, opening_bound_m, opening_warnings
 from .voltage import VoltageScale, resolve_voltage_ends
 
 __all__ = ["run_case", "check_phases"]
@@ -226,7 +227,10 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
     fracture = FractureOutput(phase_names, materials, case.output.tensile_thresholds_MPa, comm)
-    history = History(phase_names, list(interface_stats()), ["voltage_V"] if scale else [], fracture.columns)
+    cohesive = bool(case.interfaces)  # the model's solve returns Newton iterations; linear ones are counted apart
+    history = History(phase_names, list(interface_stats()),
+                      (["voltage_V"] if scale else []) + (["newton_iterations"] if cohesive else []), fracture.columns)
+    particle_m, warnings = largest_particle_m(case.geometry), []
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
     steps: list[dict] = []
@@ -236,7 +240,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     for step in expand_stages(stages):
         stats: dict = {}
         iface: dict = {}
-        its_step = 0
+        its_step = newton_step = 0
         if step.type == "galvanostatic":
             diffusion = diffusion or _diffusion_model(loaded, pm, model, materials, phase_names)
             increments = _galvanostatic(step, state, diffusion, model)
@@ -244,7 +248,10 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             increments = equilibrium_increments(step, state)
         for k, state in enumerate(increments, start=1):
             ts = time.perf_counter()
+            lin0 = model.solver.linear_iterations if cohesive else 0
             its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
+            its, newton = (model.solver.linear_iterations - lin0, its) if cohesive else (its, None)
+            newton_step += newton or 0
             t_solve += time.perf_counter() - ts
             its_step += its
             cell_stress = model.cell_stress()
@@ -253,7 +260,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                                      percentile=k == step.increments)  # p99: step ends only
             fracture.add(stats, cell_stress.max_principal, volumes, model.phase_index)
             iface = interface_stats()
-            history.add(step.name, k, state, its, stats, iface, [scale.voltage(state.soc)] if scale else [])
+            history.add(step.name, k, state, its, stats, iface,
+                        ([scale.voltage(state.soc)] if scale else []) + ([newton] if cohesive else []))
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
                      state.temperature_K, state.soc, its,
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
@@ -275,6 +283,12 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             entry["voltage_V"] = scale.voltage(state.soc)
         if iface:
             entry["interfaces"] = iface
+            entry["newton_iterations"] = newton_step
+            bound = None if particle_m is None else opening_bound_m(
+                free_linear_strain(materials, state.temperature_K, _stress_free_K(loaded), state.soc), particle_m)
+            for w in opening_warnings(entry, bound):
+                log.warning(w)
+                warnings.append(w)
         fracture.check(entry, bonded=not case.interfaces, log=log)
         steps.append(entry)
     if writer is not None:
@@ -292,9 +306,12 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "mesh": {k: v for k, v in mesh_info.items() if k != "particle_pieces"},
         "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve},
         "peak_memory_per_rank_MB": peak,
-        "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
+        "solver": {"linear_iterations": model.solver.linear_iterations if cohesive else model.solver.total_iterations,
+                   **({"newton_iterations": model.solver.total_iterations} if cohesive else {}),
+                   **_solver_types(model)},
         "boundary_conditions": model.bcs.described,
         "fracture": fracture.summary(),
+        "warnings": fracture.warnings + warnings,
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start

@@ -212,7 +212,8 @@ def _phase_tables(data: ResultsData, step: dict) -> str:
     if ifaces:
         known = [("area_m2", "area (µm²)", 1e12, "{:.4g}"), ("damaged_fraction", "damaged fraction", 1, "{:.3f}"),
                  ("debonded_fraction", "debonded fraction", 1, "{:.3f}"),
-                 ("contact_fraction", "contact fraction", 1, "{:.3f}"),
+                 ("bonded_fraction", "bonded fraction", 1, "{:.3f}"),
+                 ("contact_fraction", "contact (closed) fraction", 1, "{:.3f}"),
                  ("max_opening_m", "max opening (nm)", 1e9, "{:.4g}"),
                  ("dissipated_energy_J", "dissipated energy (J)", 1, "{:.4g}")]
         extra = sorted({k for v in ifaces.values() if isinstance(v, dict) for k in v} - {k for k, *_ in known})
@@ -223,11 +224,13 @@ def _phase_tables(data: ResultsData, step: dict) -> str:
     return out
 
 
-def _fracture_html(step: dict, fracture: dict | None) -> str:
+def _fracture_html(step: dict, fracture: dict | None, warnings: list[str]) -> str:
     """Tensile statistics of the maximum principal stress per phase (output/tensile.py) and the step's warnings."""
     phases = {n: p for n, p in (step.get("phases") or {}).items() if "p99_max_principal_Pa" in p}
+    mine = [w for w in warnings if w.startswith(f"step {step.get('name')!r}:")]
+    out = ("<ul class='warning'>" + "".join(f"<li><b>Warning:</b> {_e(w)}</li>" for w in mine) + "</ul>") if mine else ""
     if not phases:
-        return ""
+        return out
     props = (fracture or {}).get("phases") or {}
     extra = sorted({k for p in phases.values() for k in p if k.startswith("volume_fraction_above_")}
                    - {"volume_fraction_above_strength"}, key=lambda k: float(k[22:-3]))
@@ -242,11 +245,7 @@ def _fracture_html(step: dict, fracture: dict | None) -> str:
     header = (["phase", "mean σ1 (MPa)", "p50 σ1 (MPa)", "p90 σ1 (MPa)", "p99 σ1 (MPa)", "tensile strength (MPa)",
                "volume fraction above strength"] + [f"volume fraction above {k[22:-3]} MPa" for k in extra]
               + ["Weibull failure probability"])
-    out = "<h4>Tension: maximum principal stress σ1 (volume-weighted)</h4>" + _table(header, rows)
-    warnings = [w for w in (fracture or {}).get("warnings", []) if w.startswith(f"step {step.get('name')!r}:")]
-    if warnings:
-        out += "<ul class='warning'>" + "".join(f"<li><b>Warning:</b> {_e(w)}</li>" for w in warnings) + "</ul>"
-    return out
+    return "<h4>Tension: maximum principal stress σ1 (volume-weighted)</h4>" + _table(header, rows) + out
 
 
 def _figure_html(data: ResultsData, e: dict) -> str:
@@ -328,7 +327,7 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
               _table(["step", "type", "end temperature (K)", "(°C)", "increments", "linear iterations"], lp)]
     for i, st in enumerate(steps):
         parts += [f"<h3>Step {i + 1}: {_e(data.step_label(st))}</h3>", _phase_tables(data, st),
-                  _fracture_html(st, s.get("fracture"))]
+                  _fracture_html(st, s.get("fracture"), s.get("warnings") or [])]
     # figures
     parts.append("<h2 id='figures'>Figures</h2>")
     if figs:
