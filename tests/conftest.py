@@ -74,6 +74,35 @@ surfaces = ["x0", "y0", "z0"]
 """  # the Lame octant (verification.concentric_spheres.write_octant_msh), cooled in 2 increments
 
 
+UNIFORM_BAR_CASE = """
+[geometry]
+type = "msh"
+file = "bar.msh"
+[phases]
+bottom = "LLZO"
+top = "NMC811"
+[materials.NMC811]
+youngs_modulus_Pa = 163e9
+poisson_ratio = 0.257
+[[stages]]
+type = "soc"
+name = "load"
+soc_end = 0.0
+increments = 1
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["zmin", "xmin", "ymin"]
+[[boundary_conditions]]
+type = "traction"
+surfaces = ["zmax"]
+traction_Pa = [0.0, 0.0, 250e6]
+[output]
+fields = false
+tensile_thresholds_MPa = [251, 249]
+"""  # two 2 um cubes (verification.bimetal.write_strip_msh) under a uniform
+# 250 MPa tension along z; "top" is NMC811 with the LLZO elastic constants, so the stress is uniform
+
+
 def write_case(folder: Path, toml: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "case.toml").write_text(toml)

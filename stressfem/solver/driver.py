@@ -20,6 +20,7 @@ from ..materials import resolve_materials
 from ..output.fields import FieldWriter
 from ..output.history import History
 from ..output.results_dir import ResultsDir, write_atomic
+from ..output.particles import ParticleTable, cell_units
 from ..output.stats import cell_volumes, phase_statistics
 from ..output.tensile import FractureOutput
 from ..physics.eigenstrain import LoadState
@@ -231,6 +232,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     history = History(phase_names, list(interface_stats()),
                       (["voltage_V"] if scale else []) + (["newton_iterations"] if cohesive else []), fracture.columns)
     particle_m, warnings = largest_particle_m(case.geometry), []
+    units, printed = cell_units(loaded, pm, mesh_info, model.phase_index, phase_names)
+    particles = ParticleTable(pm.mesh, units, printed, model.phase_index, phase_names, volumes, comm)
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
     steps: list[dict] = []
@@ -272,6 +275,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                     iwriter.write()
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
+        particles.add(step.name, cell_stress)
+        if comm.rank == 0:
+            write_atomic(results.file("particles.csv"), particles.text())
         entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
                  "increments": step.increments, "linear_iterations": its_step, "phases": stats}
         if step.type == "cooling":

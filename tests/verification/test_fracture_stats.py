@@ -26,39 +26,13 @@ import math
 
 import pytest
 
-from conftest import OCTANT_CASE, read_summary, run_cli, write_case
+from conftest import OCTANT_CASE, UNIFORM_BAR_CASE, read_summary, run_cli, write_case
 from stressfem.materials import LIBRARY
 from stressfem.verification.bimetal import write_strip_msh
 from stressfem.verification.concentric_spheres import interface_pressure, write_octant_msh
 from stressfem.verification.weibull import (lame_shell_fraction_above, lame_shell_mean_hoop, lame_shell_risk,
                                             uniform_risk)
 
-BAR = """
-[geometry]
-type = "msh"
-file = "bar.msh"
-[phases]
-bottom = "LLZO"
-top = "NMC811"
-[materials.NMC811]
-youngs_modulus_Pa = 163e9
-poisson_ratio = 0.257
-[[stages]]
-type = "soc"
-name = "load"
-soc_end = 0.0
-increments = 1
-[[boundary_conditions]]
-type = "roller"
-surfaces = ["zmin", "xmin", "ymin"]
-[[boundary_conditions]]
-type = "traction"
-surfaces = ["zmax"]
-traction_Pa = [0.0, 0.0, 250e6]
-[output]
-fields = false
-tensile_thresholds_MPa = [251, 249]
-"""
 
 LAME = OCTANT_CASE.replace("increments = 2", "increments = 1") + """
 [solver]
@@ -70,7 +44,7 @@ tensile_thresholds_MPa = [60, 100]
 
 
 def test_uniform_bar(tmp_path):
-    folder = write_case(tmp_path / "bar", BAR)
+    folder = write_case(tmp_path / "bar", UNIFORM_BAR_CASE)
     write_strip_msh(folder / "bar.msh", 2e-6, 2e-6, 2e-6, 2e-6, 1e-6)
     run_cli("run", folder, check=True)
     s = read_summary(folder)
