@@ -32,9 +32,8 @@ def _frame_label(data: ResultsData, k: int, row: int | None) -> str:
     parts = [f"{h['stage'][row]} increment {int(h['increment'][row])}" if "increment" in h else str(h["stage"][row])]
     if "temperature_K" in h and np.isfinite(h["temperature_K"][row]):
         parts.append(f"{h['temperature_K'][row] - 273.15:.0f} °C")
-    for col, fmt in (("soc", "SOC {:.2f}"), ("cycle", "cycle {:g}")):
-        if col in h and np.isfinite(h[col][row]):
-            parts.append(fmt.format(h[col][row]))
+    if "soc" in h and np.isfinite(h["soc"][row]):
+        parts.append(f"SOC {h['soc'][row]:.2f}")
     return ", ".join(parts)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..output.schema import FIELD_ARRAYS
 from .data import (ResultsData, atomic_target, cell_centroids, cell_volumes, nice_number, update_manifest,
                    weighted_quantile)
 from .data import tets as tet_nodes
@@ -37,7 +38,7 @@ __all__ = ["make_figures", "select_steps", "Scene", "WINDOW"]
 log = logging.getLogger(__name__)
 
 WINDOW = (1400, 1050)
-FIELD_ARRAYS = {"von_mises_Pa", "hydrostatic_Pa", "max_principal_Pa", "phase_id", "displacement"}
+READ_ARRAYS = set(FIELD_ARRAYS) - {"stress_Pa"}  # what the figures draw (output/schema.py); not the tensor
 SEQUENTIAL = "viridis"
 DIVERGING = "RdBu_r"  # red = tension (+), blue = compression (-)
 PHASE_COLOURS = ["#d95f02", "#b3b3b3", "#1b9e77", "#7570b3", "#e7298a", "#66a61e"]
@@ -426,7 +427,7 @@ def make_figures(case_or_results, steps: str | None = "all", volume_figures: boo
             log.info("no field time entry for step %s; its 3D figures are skipped", data.steps[i].get("name"))
             continue
         t = time.perf_counter()
-        grid = data.read_field(idx, FIELD_ARRAYS)
+        grid = data.read_field(idx, READ_ARRAYS)
         log.debug("read field entry %d (%d cells) in %.1f s", idx, grid.n_cells, time.perf_counter() - t)
         if volume_figures:
             entries += render_step(data, i, grid, window=window)
