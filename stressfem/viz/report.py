@@ -195,10 +195,10 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
     """Write the HTML report (default CASE/results/report.html); returns its path."""
     data = ResultsData(case_or_results)
     if make_figures and not _figures_current(data):
-        from .figures import make_figures as _mk
+        from . import figures
 
         try:
-            _mk(data.results)
+            figures.make_figures(data.results)
         except Exception as exc:  # the report still has its tables
             log.warning("figures could not be made (%s); the report has tables only", exc)
     man = read_manifest(data.figures)
