@@ -1,4 +1,5 @@
-"""results/history.csv: one row per load increment with per-phase stress measures."""
+"""results/history.csv: one row per load increment with per-phase stress measures (columns declared
+in output/schema.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["History", "HISTORY_MEASURES", "INTERFACE_MEASURES"]
+from .schema import HISTORY_COLUMNS, INTERFACE_MEASURES, column
+from .schema import PHASE_MEASURES as HISTORY_MEASURES
 
-HISTORY_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")
-# per cohesive interface (columns "<A/B>.<measure>"), see docs/cohesive.md
-INTERFACE_MEASURES = ("area_m2", "damaged_fraction", "debonded_fraction", "bonded_fraction", "contact_fraction",
-                      "max_opening_m", "dissipated_energy_J")
+__all__ = ["History", "HISTORY_MEASURES", "INTERFACE_MEASURES"]
 
 
 def _number(value) -> str:
@@ -22,24 +21,24 @@ def _number(value) -> str:
 class History:
     """Accumulates rows in memory on rank 0 and rewrites the CSV after each increment.
 
-    ``extra_columns`` come after ``linear_iterations`` (e.g. ``voltage_V``; values given to ``add``);
-    ``phase_measures`` are added to HISTORY_MEASURES per phase (e.g. output/tensile.py keys).
+    ``extra_columns`` come after ``linear_iterations`` (``voltage_V``, ``newton_iterations``, schema.py
+    EXTRA_HISTORY_COLUMNS; values given to ``add``); ``phase_measures`` are added to HISTORY_MEASURES
+    per phase (output/tensile.py keys).
     """
 
     def __init__(self, phase_names: Sequence[str], interface_names: Sequence[str] = (),
                  extra_columns: Sequence[str] = (), phase_measures: Sequence[str] = ()):
         self.measures = HISTORY_MEASURES + tuple(phase_measures)
-        self.columns = ["stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations",
-                        *extra_columns] + [
-            f"{p}.{m}" for p in phase_names for m in self.measures
-        ] + [f"{i}.{m}" for i in interface_names for m in INTERFACE_MEASURES]
+        self.columns = list(HISTORY_COLUMNS) + list(extra_columns) + [
+            column(p, m) for p in phase_names for m in self.measures
+        ] + [column(i, m) for i in interface_names for m in INTERFACE_MEASURES]
         self.rows: list[list] = []
         self.phase_names = list(phase_names)
         self.interface_names = list(interface_names)
 
     def add(self, stage: str, increment: int, state, iterations: int, phases: dict,
             interfaces: dict | None = None, extra: Sequence = ()) -> None:
-        """One row: stage, increment, a LoadState (temperature, soc, time), iterations, statistics."""
+        """One row: stage, increment, a LoadState (temperature, soc, time), iterations, extras, statistics."""
         row = [stage, increment, f"{state.temperature_K:.6g}", f"{state.soc:.6g}", f"{state.time_s:.6g}", iterations,
                *(_number(v) for v in extra)]
         for p in self.phase_names:
