@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 def physics_used(data: ResultsData) -> list[str]:
     """Physics keys (stressfem/verification/registry.py) the run used: those of its step kinds
-    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank."""
+    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank, tensile
+    statistics, an open-circuit voltage."""
     used: list[str] = []
     for st in data.steps:
         kind = step_kind(str(st.get("type")))
@@ -40,6 +41,10 @@ def physics_used(data: ResultsData) -> list[str]:
         used.append("p2")
     if int(data.summary.get("mpi_ranks", 1) or 1) > 1:
         used.append("mpi")
+    if any("p99_max_principal_Pa" in p for st in data.steps for p in (st.get("phases") or {}).values()):
+        used.append("fracture")
+    if any(st.get("voltage_V") is not None for st in data.steps):
+        used.append("voltage")
     return [p for p in PHYSICS_TITLES if p in used]
 
 
