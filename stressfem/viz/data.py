@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import OutputError
 from ..output.schema import step_kind
 
-__all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets",
+__all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets", "sentence_start",
            "weighted_quantile", "update_manifest", "read_manifest", "nice_number"]
 
 log = logging.getLogger(__name__)
@@ -310,6 +310,11 @@ class ResultsData:
 
     def interfaces(self, step: dict) -> dict[str, dict]:
         return dict(step.get("interfaces") or {})
+
+
+def sentence_start(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would turn "von Mises" into "Von mises")."""
+    return text[:1].upper() + text[1:]
 
 
 def version_string() -> str:

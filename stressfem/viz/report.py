@@ -165,6 +165,39 @@ def _phase_tables(data: ResultsData, step: dict) -> str:
     return out
 
 
+_UNITS = (("_um", "µm"), ("_m3", "m³"), ("_m", "m"), ("_s", "s"), ("_K", "K"), ("_Pa", "Pa"))
+
+
+def _label(key: str) -> str:
+    """'mesh_size_um' -> 'mesh size (µm)', 'n_nodes' -> 'number of nodes'."""
+    if key.startswith("n_"):
+        key = "number_of_" + key[2:]
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix):
+            return f"{key[: -len(suffix)].replace('_', ' ')} ({unit})"
+    return key.replace("_", " ")
+
+
+def _value(v) -> str:
+    """A mesh-info value as text: numbers formatted, lists of numbers as a × b × c, tables nested."""
+    if isinstance(v, dict):
+        return _kv([(_label(str(k)), _value(x)) for k, x in v.items()])
+    if isinstance(v, list):
+        if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+            return " × ".join(_num(x) for x in v) if len(v) <= 3 else ", ".join(_num(x) for x in v)
+        return ", ".join(_e(json.dumps(x)) if isinstance(x, (list, dict)) else _e(x) for x in v)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return f"{v:,}" if isinstance(v, int) else _num(v)
+
+
+def _mesh_table(mesh: dict) -> str:
+    """The mesh information of summary.json as a two-column table (nested tables for grouped values)."""
+    if not mesh:
+        return "<p>-</p>"
+    return _kv([(_label(k), _value(v)) for k, v in mesh.items()])
+
+
 def _fracture_html(step: dict, fracture: dict | None, warnings: list[str]) -> str:
     """Tensile statistics of the maximum principal stress per phase (output/tensile.py) and the step's warnings."""
     phases = {n: p for n, p in (step.get("phases") or {}).items() if "p99_max_principal_Pa" in p}
@@ -255,9 +288,7 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
             ("linear iterations (total)", _num((s.get("solver") or {}).get("linear_iterations"))),
             ("element degree", _num((data.resolved.get("solver") or {}).get("element_degree"))),
             ("solver rtol", _num((data.resolved.get("solver") or {}).get("rtol")))]
-    rows += [(f"mesh: {k}", _num(v) if not isinstance(v, (list, dict)) else _e(json.dumps(v)))
-             for k, v in mesh.items()]
-    parts += ["<h2 id='run'>Run, mesh and solver</h2>", _kv(rows)]
+    parts += ["<h2 id='run'>Run, mesh and solver</h2>", _kv(rows), "<h3>Mesh</h3>", _mesh_table(mesh)]
     bcs = s.get("boundary_conditions") or []
     if bcs:
         parts += ["<h3>Boundary conditions</h3><ul>" + "".join(f"<li>{_e(b)}</li>" for b in bcs) + "</ul>"]
