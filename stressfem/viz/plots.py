@@ -23,7 +23,7 @@ import numpy as np
 from ..output.schema import AXES, column, split_column, step_kind
 from .data import ResultsData, atomic_target, cell_volumes
 
-__all__ = ["histogram_figure", "history_figure", "microstructure_figure", "stage_abscissa"]
+__all__ = ["histogram_figure", "history_figure", "history_segments", "microstructure_figure", "stage_abscissa"]
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,22 @@ def stage_abscissa(h: dict, rows: np.ndarray, stage_type: str) -> tuple[str, np.
     return "increment", rows.astype(float) + 1
 
 
+def history_segments(h: dict, types: dict[str, str]) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """Per stage of a history (in order): (stage, abscissa column, history rows, x). The rows of every
+    stage but the first start with the previous stage's last row, its starting state, so that a jump
+    in the first increment of a stage shows."""
+    segments = []
+    prev_end = None
+    for st in dict.fromkeys(h["stage"]):
+        rows = np.where(h["stage"] == st)[0]
+        if prev_end is not None:
+            rows = np.concatenate([[prev_end], rows])
+        prev_end = rows[-1]
+        kind, x = stage_abscissa(h, rows, types.get(st, ""))
+        segments.append((st, kind, rows, x))
+    return segments
+
+
 def _xlabel(axis: str) -> str:
     return AXES[axis].label if axis in AXES else "load increment"
 
@@ -131,13 +147,8 @@ def history_figure(data: ResultsData) -> dict | None:
     h = data.history
     if not h or "stage" not in h:
         return None
-    stages = list(dict.fromkeys(h["stage"]))
+    segments = history_segments(h, {s.get("name"): s.get("type", "") for s in data.steps})
     types = {s.get("name"): s.get("type", "") for s in data.steps}
-    segments = []  # (stage, kind, rows, x)
-    for st in stages:
-        rows = np.where(h["stage"] == st)[0]
-        kind, x = stage_abscissa(h, rows, types.get(st, ""))
-        segments.append((st, kind, rows, x))
     kinds = list(dict.fromkeys(k for _, k, _, _ in segments))
     iface_cols = [c for c in h if split_column(c)[1] in PLOTTED_INTERFACE_MEASURES and np.any(np.isfinite(h[c]))]
     panels = [(m, t) for m, t in HISTORY_PANELS if any(column(p, m) in h for p in data.phase_names)]
@@ -185,7 +196,8 @@ def history_figure(data: ResultsData) -> dict | None:
              caption="Per-phase stress measures"
                      + (" and interface damaged/debonded fractions" if iface_cols else "")
                      + " at every load increment (history.csv), against "
-                     + ", ".join(_xlabel(k).split(" (")[0] for k in kinds) + ".")
+                     + ", ".join(_xlabel(k).split(" (")[0] for k in kinds)
+                     + "; each stage's curve starts at the state where the previous stage ended.")
     return e
 
 
