@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 __all__ = ["History", "HISTORY_MEASURES", "INTERFACE_MEASURES"]
 
@@ -14,21 +14,34 @@ INTERFACE_MEASURES = ("area_m2", "damaged_fraction", "debonded_fraction", "conta
                       "dissipated_energy_J")
 
 
-class History:
-    """Accumulates rows in memory on rank 0 and rewrites the CSV after each increment."""
+def _cell(value) -> str:
+    return f"{value:.10g}" if isinstance(value, float) else str(value)
 
-    def __init__(self, phase_names: Sequence[str], interface_names: Sequence[str] = ()):
-        self.columns = ["stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations"] + [
+
+class History:
+    """Accumulates rows in memory on rank 0 and rewrites the CSV after each increment.
+
+    Columns: stage, increment, the load state (temperature_K, soc, time_s), linear_iterations, the
+    columns the case's stages add (``stage_columns``: name -> value of a row, stages/base.py), then
+    per-phase and per-interface measures.
+    """
+
+    def __init__(self, phase_names: Sequence[str], interface_names: Sequence[str] = (),
+                 stage_columns: Mapping[str, Callable] | None = None):
+        self.stage_columns = dict(stage_columns or {})
+        self.columns = ["stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations",
+                        *self.stage_columns] + [
             f"{p}.{m}" for p in phase_names for m in HISTORY_MEASURES
         ] + [f"{i}.{m}" for i in interface_names for m in INTERFACE_MEASURES]
         self.rows: list[list] = []
         self.phase_names = list(phase_names)
         self.interface_names = list(interface_names)
 
-    def add(self, stage: str, increment: int, state, iterations: int, phases: dict,
+    def add(self, step, increment: int, state, iterations: int, phases: dict,
             interfaces: dict | None = None) -> None:
-        """One row: stage, increment, a LoadState (temperature, soc, time), iterations, statistics."""
-        row = [stage, increment, f"{state.temperature_K:.6g}", f"{state.soc:.6g}", f"{state.time_s:.6g}", iterations]
+        """One row: a step (stages/base.py Step), increment, a LoadState, iterations, statistics."""
+        row = [step.name, increment, f"{state.temperature_K:.6g}", f"{state.soc:.6g}", f"{state.time_s:.6g}",
+               iterations] + [_cell(fn(step, state)) for fn in self.stage_columns.values()]
         for p in self.phase_names:
             row += [f"{phases[p][m]:.10g}" for m in HISTORY_MEASURES]
         for i in self.interface_names:

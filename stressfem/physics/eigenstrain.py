@@ -7,8 +7,8 @@ happens per load increment: the compiled forms read the DG0 field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -30,12 +30,15 @@ class LoadState:
         time_s: time within a kinetic stage (s).
         cell_li_fraction: Li content x (-) per local cell from a diffusion solve, or None
             (equilibrium: x follows soc). NaN for cells of non-diffusing phases.
+        surface_loads: magnitudes (Pa) of stage-driven surface loads, by amplitude name
+            (stages/base.py SurfaceLoadSpec); a missing name is 0.
     """
 
     temperature_K: float
     soc: float = 0.0
     time_s: float = 0.0
     cell_li_fraction: np.ndarray | None = None
+    surface_loads: Mapping[str, float] = field(default_factory=dict)
 
 
 class Eigenstrain(Protocol):

@@ -11,9 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from .._dolfinx import MPI
-from ..case import CoolingStage, ImageGeometry, LoadedCase, load_case
-from ..errors import SolverError, StressfemError
-from ..geometry.metrics import VOID
+from ..case import ImageGeometry, LoadedCase, load_case
+from ..errors import StressfemError
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
 from ..materials import resolve_materials
@@ -21,10 +20,8 @@ from ..output.fields import FieldWriter
 from ..output.history import History
 from ..output.results_dir import ResultsDir, write_atomic
 from ..output.stats import cell_volumes, phase_statistics
-from ..physics.eigenstrain import LoadState
+from ..stages import ReferenceState, StageContext, history_columns, make_stages, plan_steps
 from .boundary import build_boundary_conditions
-from .diffusion import DiffusionModel
-from .load_path import equilibrium_increments, expand_stages
 from .options import petsc_options
 from .thermoelastic import ThermoelasticModel
 
@@ -78,67 +75,12 @@ def _crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dic
     return cell_c_axes(units, spec)
 
 
-def _diffusion_model(loaded: LoadedCase, pm, model, materials, phase_names) -> DiffusionModel:
-    """Li diffusion in the phases that have a diffusivity, with flux through their interfaces."""
-    stage_surfaces = [s.flux_surfaces for s in loaded.case.stages if getattr(s, "flux_surfaces", None)]
-    diffusing = [p for p, m in zip(phase_names, materials) if m.diffuses]
-    if not diffusing:
-        raise loaded.error("stages", "a galvanostatic stage needs a phase with diffusivity_m2_per_s "
-                           "(library: NMC811, NCM85, NCM111, LCO)")
-    if stage_surfaces:
-        names = stage_surfaces[0]
-        unknown = sorted(set(names) - set(pm.surfaces))
-        if unknown:
-            raise loaded.error("stages.flux_surfaces", f"surfaces {unknown} are not in the mesh; allowed: "
-                               f"{', '.join(sorted(pm.surfaces))}")
-    else:
-        # interfaces of a diffusing phase with another phase; free (pore) surfaces `<phase>/void` carry no flux
-        names = [n for n in pm.surfaces if "/" in n and n.split("/")[0] in diffusing and n.split("/")[1] != VOID]
-    x0 = np.array([m.chemical_strain.x_from_soc(0.0) if m.chemical_strain is not None else 1.0 for m in materials])
-    log.info("Li diffusion in %s, flux through %s", diffusing, names)
-    return DiffusionModel(pm, model.phase_index, materials, [pm.surfaces[n] for n in names], x0)
-
-
-def _galvanostatic(step, state: LoadState, diffusion: DiffusionModel, model):
-    """Load states of a kinetic stage: diffusion steps at constant current, each followed by equilibrium."""
-    stage = step.stage
-    sign = 1.0 if stage.direction == "charge" else -1.0
-    rate = stage.c_rate_per_h / 3600.0  # soc per second
-    if stage.duration_s is not None:
-        duration = stage.duration_s
-    else:
-        duration = abs(step.soc_to - state.soc) / rate
-        if duration <= 0:
-            raise SolverError(f"stage {step.name!r}: soc is already {state.soc:.3f}; nothing to "
-                              f"{stage.direction} (set soc_end or duration_s)")
-    windows = [m.chemical_strain.x_soc0 - m.chemical_strain.x_soc1 for m in diffusion.materials
-               if m.diffuses and m.chemical_strain is not None] or [1.0]
-    diffusion.set_rate(-sign * rate * windows[0])
-    dt = duration / stage.increments
-    t, soc0 = 0.0, state.soc
-    for k in range(1, stage.increments + 1):
-        if stage.stress_coupling and getattr(model, "last_cell_stress", None) is not None:
-            diffusion.set_stress_coupling(model.last_cell_stress.hydrostatic, stage.temperature_K or state.temperature_K)
-        diffusion.step(dt, where=f"stage {step.name!r}, increment {k}")
-        t += dt
-        yield LoadState(temperature_K=state.temperature_K, soc=soc0 + sign * rate * t, time_s=t,
-                        cell_li_fraction=diffusion.cell_li_fraction())
-
-
 def _solver_types(model) -> dict:
     """The KSP and PC types actually used (after PETSc options), for the record."""
     ksp = getattr(model.solver, "ksp", None)
     if ksp is None:
         return {}
     return {"ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
-
-
-def _stress_free_K(loaded: LoadedCase) -> float:
-    """The stress-free temperature: that of the first cooling stage (K)."""
-    for s in loaded.case.stages:
-        if isinstance(s, CoolingStage):
-            return s.start_K
-    return 298.15
 
 
 def _peak_memory_mb() -> float:
@@ -200,15 +142,19 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     phase_names = check_phases(loaded, pm.volumes, msh_file)
     materials_by_phase = resolve_materials(loaded)
     materials = [materials_by_phase[p] for p in phase_names]
+    stages = make_stages(case.stages)
+    reference = ReferenceState.of(stages)
+    log.info("reference (stress-free) state: %.2f K, soc %g (%s)", reference.temperature_K, reference.soc,
+             reference.source)
     t1 = time.perf_counter()
     if case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
         from .cohesive_case import build_cohesive_model
 
-        model = build_cohesive_model(loaded, pm, phase_names, materials, _stress_free_K(loaded),
+        model = build_cohesive_model(loaded, pm, phase_names, materials, reference.temperature_K,
                                      c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
     else:
         model = ThermoelasticModel(
-            pm, phase_names, materials, _stress_free_K(loaded),
+            pm, phase_names, materials, reference.temperature_K,
             make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
             options=petsc_options(case.solver), degree=case.solver.element_degree,
             c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info),
@@ -221,33 +167,28 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         log.info("no displacement boundary conditions: free body, rigid-body modes removed")
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
-    history = History(phase_names, list(interface_stats()))
+    history = History(phase_names, list(interface_stats()), history_columns(stages))
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
     steps: list[dict] = []
     t_solve = 0.0
-    state = LoadState(temperature_K=_stress_free_K(loaded), soc=0.0)
-    diffusion = None
-    for step in expand_stages(case.stages):
+    state = reference.load_state()
+    ctx = StageContext(loaded, pm, phase_names, materials, model.phase_index)
+    for step in plan_steps(stages):
         stats: dict = {}
         iface: dict = {}
         its_step = 0
-        if step.type == "galvanostatic":
-            diffusion = diffusion or _diffusion_model(loaded, pm, model, materials, phase_names)
-            increments = _galvanostatic(step, state, diffusion, model)
-        else:
-            increments = equilibrium_increments(step, state)
-        for k, state in enumerate(increments, start=1):
+        for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
             ts = time.perf_counter()
             its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
             t_solve += time.perf_counter() - ts
             its_step += its
             cell_stress = model.cell_stress()
-            model.last_cell_stress = cell_stress
+            ctx.last_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
             iface = interface_stats()
-            history.add(step.name, k, state, its, stats, iface)
+            history.add(step, k, state, its, stats, iface)
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
                      state.temperature_K, state.soc, its,
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
@@ -259,12 +200,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
         entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
-                 "increments": step.increments, "linear_iterations": its_step, "phases": stats}
-        if step.type == "cooling":
-            entry["stress_free_temperature_K"] = step.stage.start_K
-        if step.type == "galvanostatic":
-            entry["time_s"] = state.time_s
-            entry["mean_li_fraction"] = diffusion.mean_li_fraction()
+                 "increments": step.increments, "linear_iterations": its_step, "phases": stats,
+                 **step.stage.summary(step, state, ctx)}
         if iface:
             entry["interfaces"] = iface
         steps.append(entry)
@@ -290,6 +227,5 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     summary["wall_time_s"] = time.perf_counter() - t_start
     results.write_json("summary.json", summary)
     model.close()
-    if diffusion is not None:
-        diffusion.close()
+    ctx.close()
     return summary

@@ -1,0 +1,36 @@
+"""`cycles`: repeated equilibrium charge (soc_low -> soc_high) and discharge, ``count`` times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..physics.eigenstrain import LoadState
+from .base import HistoryColumn, StageContext, StageType, Step
+from .soc import soc_ramp
+
+__all__ = ["CyclesStageType"]
+
+
+class CyclesStageType(StageType):
+    """Each cycle is two summary steps, ``<name><k>-charge`` and ``<name><k>-discharge`` (type ``soc``)."""
+
+    type = "cycles"
+    abscissa = "cycle"
+
+    def steps(self) -> list[Step]:
+        s = self.spec
+        out = []
+        for k in range(1, s.count + 1):
+            for half, a, b in (("charge", s.soc_low, s.soc_high), ("discharge", s.soc_high, s.soc_low)):
+                out.append(Step(f"{s.name}{k}-{half}", "soc", self, s.increments,
+                                {"soc_from": a, "soc_to": b, "cycle": k}))
+        return out
+
+    def increments(self, step: Step, state: LoadState, ctx: StageContext) -> Iterator[LoadState]:
+        return soc_ramp(state, step.data["soc_from"], step.data["soc_to"], step.increments)
+
+    def summary(self, step: Step, state: LoadState, ctx: StageContext) -> dict:
+        return {"cycle": step.data["cycle"]}
+
+    def history_columns(self) -> dict[str, HistoryColumn]:
+        return {"cycle": lambda step, state: step.data.get("cycle", "")}
