@@ -40,7 +40,9 @@ def main() -> None:
     from stressfem.geometry.msh import read_phase_mesh
     from stressfem.geometry.provide import case_mesh_file
     from stressfem.materials import resolve_materials
-    from stressfem.solver.cohesive_case import build_cohesive_model
+    from stressfem.solver.boundary import boundary_spec
+    from stressfem.solver.bulk import build_bulk
+    from stressfem.solver.cohesive.build import build_cohesive_model
     from stressfem.solver.driver import check_phases
     from stressfem.stages import ReferenceState, make_stages, plan_steps
 
@@ -67,7 +69,8 @@ def main() -> None:
         t1 = time.perf_counter()
         stages = make_stages(loaded.case.stages)
         reference = ReferenceState.of(stages)
-        model = build_cohesive_model(loaded, pm, names, [mats[p] for p in names], reference.temperature_K)
+        model = build_cohesive_model(loaded, pm, build_bulk(pm, names, [mats[p] for p in names], reference.temperature_K),
+                                     boundary_spec(loaded, pm, stages))
         t_setup = time.perf_counter() - t1
         rows, state, stop = [], reference.load_state(), False
         for step in plan_steps(stages):

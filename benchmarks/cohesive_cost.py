@@ -40,8 +40,9 @@ def main() -> None:
     from stressfem.geometry.msh import read_phase_mesh
     from stressfem.geometry.provide import case_mesh_file
     from stressfem.materials import resolve_materials
-    from stressfem.solver.boundary import build_boundary_conditions
-    from stressfem.solver.cohesive_case import build_cohesive_model
+    from stressfem.solver.boundary import boundary_spec
+    from stressfem.solver.bulk import build_bulk
+    from stressfem.solver.cohesive.build import build_cohesive_model
     from stressfem.solver.driver import check_phases
     from stressfem.stages import ReferenceState, make_stages, plan_steps
     from stressfem.solver.options import petsc_options
@@ -64,7 +65,7 @@ def main() -> None:
     states = states[: args.increments]
 
     t = time.perf_counter()
-    lin = ThermoelasticModel(pm, phases, materials, T0, make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
+    lin = ThermoelasticModel(pm, build_bulk(pm, phases, materials, T0), boundary_spec(loaded, pm, stages),
                              options=petsc_options(loaded.case.solver))
     lin_setup = time.perf_counter() - t
     lin_times, lin_cpu, lin_its = [], [], []
@@ -89,7 +90,7 @@ def main() -> None:
             "petsc_options": {**loaded.case.cohesive_solver.petsc_options, **petsc}})
         loaded.case = loaded.case.model_copy(update={"cohesive_solver": spec})
         t = time.perf_counter()
-        model = build_cohesive_model(loaded, pm, phases, materials, T0)
+        model = build_cohesive_model(loaded, pm, build_bulk(pm, phases, materials, T0), boundary_spec(loaded, pm, stages))
         czm_setup = time.perf_counter() - t
         rows = []
         for k, s in enumerate(states):

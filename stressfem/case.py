@@ -497,6 +497,7 @@ class SolverSpec(_Table):
     rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-10
     max_iterations: Annotated[int, Field(ge=1)] = 2000
     petsc_options: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], PetscValue] = {}
+    superposition: Literal["auto", "off"] = "auto"  # solver/superposition.py: linear paths from pattern solves
 
 
 class OutputSpec(_Table):

@@ -8,79 +8,32 @@ import resource
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .._dolfinx import MPI
-from ..case import ImageGeometry, LoadedCase, load_case
+from ..case import LoadedCase, load_case
 from ..errors import StressfemError
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
-from ..materials import resolve_materials
 from ..output.fields import FieldWriter
 from ..output.history import History
 from ..output.results_dir import ResultsDir, write_atomic
 from ..output.stats import cell_volumes, phase_statistics
-from ..stages import ReferenceState, StageContext, history_columns, make_stages, plan_steps
-from .boundary import build_boundary_conditions
-from .options import petsc_options
-from .thermoelastic import ThermoelasticModel
+from ..stages import StageContext, history_columns, plan_steps
+from . import superposition
+from .case_model import build_case_model, check_phases
+from .model import Model
 
 __all__ = ["run_case", "check_phases"]
 
 log = logging.getLogger("stressfem")
 
 
-def check_phases(loaded: LoadedCase, volumes: dict[str, int], source: Path) -> list[str]:
-    """Every physical volume needs a material and every [phases] entry a volume.
-
-    Volumes named ``<phase>#<grain>`` (polycrystalline particles, docs/geometry.md) count as ``<phase>``.
-    """
-    grouped: dict[str, int] = {}
-    for name, tag in volumes.items():
-        base = name.split("#", 1)[0]
-        grouped[base] = min(tag, grouped.get(base, tag))
-    volumes = grouped
-    missing = sorted(set(volumes) - set(loaded.case.phases))
-    if missing:
-        raise loaded.error("phases", f"physical volumes {missing} of {source} have no material; add "
-                           f"`<name> = \"<material>\"` under [phases] for each")
-    unknown = sorted(set(loaded.case.phases) - set(volumes))
-    if unknown:
-        raise loaded.error("phases", f"phases {unknown} are not physical volumes of {source} "
-                           f"(it has {sorted(volumes)})")
-    return sorted(volumes, key=lambda n: volumes[n])
-
-
-def _crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict) -> np.ndarray | None:
-    """Crystal c axis per local cell for anisotropic phases ([orientation]); None if all are isotropic."""
-    if not any(m.anisotropic for m in materials):
-        return None
-    from ..physics.orientation import cell_c_axes, orientation_units
-
-    index = pm.phase_index(phase_names)
-    aniso = np.array([m.anisotropic for m in materials])[np.clip(index, 0, None)]
-    units, n_units = orientation_units(pm.mesh, pm.cell_tags, mesh_info, aniso)
-    spec = loaded.case.orientation
-    over = "particles" if mesh_info.get("particle_pieces") else "physical volumes"
-    g = loaded.case.geometry
-    if isinstance(g, ImageGeometry):  # one axis per connected region of one image label
-        from ..geometry.image import voxel_grains
-        from ..physics.orientation import cell_midpoints, voxel_units
-
-        grains, voxel = voxel_grains(g, loaded.input_path(g.file))
-        cells = np.flatnonzero(aniso & (index >= 0))
-        units[cells] = voxel_units(cell_midpoints(pm.mesh)[cells], grains, voxel)
-        over = f"{int(grains.max()) + 1} connected image regions"
-    log.info("crystal orientation: %s c axes over %s", spec.distribution, over)
-    return cell_c_axes(units, spec)
-
-
-def _solver_types(model) -> dict:
-    """The KSP and PC types actually used (after PETSc options), for the record."""
-    ksp = getattr(model.solver, "ksp", None)
-    if ksp is None:
-        return {}
-    return {"ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
+def _superposition_record(model: Model, superposed) -> dict:
+    """summary.json ``superposition``: the load patterns and the combination solves (if used)."""
+    if superposed is None:
+        return {"used": False}
+    b = superposed.basis
+    return {"used": True, "patterns": list(model.pattern_names), "combination_solves": b.solves,
+            "linear_iterations": b.iterations, "time_s": b.time_s}
 
 
 def _peak_memory_mb() -> float:
@@ -139,27 +92,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     t_read = time.perf_counter()
     pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
     t_read = time.perf_counter() - t_read  # read on rank 0, partitioned and distributed
-    phase_names = check_phases(loaded, pm.volumes, msh_file)
-    materials_by_phase = resolve_materials(loaded)
-    materials = [materials_by_phase[p] for p in phase_names]
-    stages = make_stages(case.stages)
-    reference = ReferenceState.of(stages)
-    log.info("reference (stress-free) state: %.2f K, soc %g (%s)", reference.temperature_K, reference.soc,
-             reference.source)
     t1 = time.perf_counter()
-    if case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
-        from .cohesive_case import build_cohesive_model
-
-        model = build_cohesive_model(loaded, pm, phase_names, materials, reference.temperature_K,
-                                     c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
-    else:
-        model = ThermoelasticModel(
-            pm, phase_names, materials, reference.temperature_K,
-            make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
-            options=petsc_options(case.solver), degree=case.solver.element_degree,
-            c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info),
-        )
-    interface_stats = getattr(model, "interface_statistics", dict)
+    cm = build_case_model(loaded, pm, msh_file, mesh_info)
+    phase_names, materials, stages, reference, model = cm.phase_names, cm.materials, cm.stages, cm.reference, cm.model
     t_setup = time.perf_counter() - t1
     for d in model.bcs.described:
         log.info("boundary condition: %s", d)
@@ -167,27 +102,35 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         log.info("no displacement boundary conditions: free body, rigid-body modes removed")
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
-    history = History(phase_names, list(interface_stats()), history_columns(stages))
+    history = History(phase_names, list(model.interface_statistics()), history_columns(stages))
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
-    iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
+    iwriter = model.interface_field_writer(results.path) if case.output.fields else None
     steps: list[dict] = []
     t_solve = 0.0
     state = reference.load_state()
     ctx = StageContext(loaded, pm, phase_names, materials, model.phase_index)
-    for step in plan_steps(stages):
+    plan = plan_steps(stages)
+    ts = time.perf_counter()
+    superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
+    t_solve += time.perf_counter() - ts
+    for step in plan:
         stats: dict = {}
         iface: dict = {}
         its_step = 0
+        basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
         for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
             ts = time.perf_counter()
-            its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
+            if basis is not None:  # a linear combination of the pattern solutions
+                its, cell_stress = 0, basis.evaluate(state)
+            else:
+                its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
+                cell_stress = model.cell_stress()
             t_solve += time.perf_counter() - ts
             its_step += its
-            cell_stress = model.cell_stress()
             ctx.last_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
-            iface = interface_stats()
+            iface = model.interface_statistics()
             history.add(step, k, state, its, stats, iface)
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
                      state.temperature_K, state.soc, its,
@@ -201,6 +144,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                 write_atomic(results.file("history.csv"), history.text())
         entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
                  "increments": step.increments, "linear_iterations": its_step, "phases": stats,
+                 "solution": "superposed" if basis is not None else "incremental",
                  **step.stage.summary(step, state, ctx)}
         if iface:
             entry["interfaces"] = iface
@@ -220,7 +164,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "mesh": {k: v for k, v in mesh_info.items() if k != "particle_pieces"},
         "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve},
         "peak_memory_per_rank_MB": peak,
-        "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
+        "solver": model.solver_record(),
+        "superposition": _superposition_record(model, superposed),
         "boundary_conditions": model.bcs.described,
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
