@@ -13,6 +13,7 @@ from .base import HistoryColumn, StageContext, StageType, Step, SurfaceLoadSpec
 from .cooling import CoolingStageType
 from .cycles import CyclesStageType
 from .galvanostatic import GalvanostaticStageType
+from .pressure import PressureStageType
 from .reference import ROOM_TEMPERATURE_K, ReferenceState
 from .soc import SocStageType
 
@@ -21,7 +22,8 @@ __all__ = ["STAGE_TYPES", "StageType", "Step", "StageContext", "SurfaceLoadSpec"
 
 # [[stages]] `type` -> its stage class
 STAGE_TYPES: dict[str, type[StageType]] = {
-    cls.type: cls for cls in (CoolingStageType, SocStageType, CyclesStageType, GalvanostaticStageType)
+    cls.type: cls for cls in (CoolingStageType, SocStageType, CyclesStageType, GalvanostaticStageType,
+                              PressureStageType)
 }
 
 
