@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from .._dolfinx import MPI, fem, mesh
 from ..parallel import allreduce_array
 
-__all__ = ["CellStress", "cell_volumes", "CellStressEvaluator", "phase_statistics", "von_mises", "hydrostatic",
+__all__ = ["CellStress", "cell_volumes", "voigt_components", "VOIGT_PAIRS", "CellStressEvaluator", "phase_statistics", "von_mises", "hydrostatic",
            "max_principal"]
 
 
@@ -35,6 +34,14 @@ def cell_volumes(msh: mesh.Mesh) -> np.ndarray:
     return np.abs(np.linalg.det(d)) / 6.0
 
 
+VOIGT_PAIRS = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))  # xx yy zz yz xz xy
+
+
+def voigt_components(s: np.ndarray) -> np.ndarray:
+    """(6, n) contiguous components xx yy zz yz xz xy of (n, 3, 3) symmetric tensors."""
+    return np.ascontiguousarray(np.stack([s[:, i, j] for i, j in VOIGT_PAIRS]))
+
+
 def von_mises(s: np.ndarray) -> np.ndarray:
     """Von Mises stress (Pa) of (n, 3, 3) tensors."""
     dev = s - np.trace(s, axis1=1, axis2=2)[:, None, None] / 3.0 * np.eye(3)
@@ -54,8 +61,11 @@ def max_principal(s: np.ndarray) -> np.ndarray:
     docs/performance.md).
     """
     q = (s[:, 0, 0] + s[:, 1, 1] + s[:, 2, 2]) / 3.0
-    a, b, c = s[:, 0, 0] - q, s[:, 1, 1] - q, s[:, 2, 2] - q
-    d, e, f = s[:, 0, 1], s[:, 1, 2], s[:, 0, 2]
+    return _max_principal(q, s[:, 0, 0] - q, s[:, 1, 1] - q, s[:, 2, 2] - q, s[:, 0, 1], s[:, 1, 2], s[:, 0, 2])
+
+
+def _max_principal(q, a, b, c, d, e, f) -> np.ndarray:
+    """Largest eigenvalue from the mean q, the deviatoric diagonal (a, b, c) and shears xy, yz, xz (d, e, f)."""
     p = np.sqrt((a * a + b * b + c * c + 2.0 * (d * d + e * e + f * f)) / 6.0)
     det = a * (b * c - e * e) - d * (d * c - e * f) + f * (d * e - b * f)
     safe = np.where(p > 0, p, 1.0)
@@ -63,19 +73,38 @@ def max_principal(s: np.ndarray) -> np.ndarray:
     return q + 2.0 * p * np.cos(np.arccos(np.clip(r, -1.0, 1.0)) / 3.0)
 
 
-@dataclass
 class CellStress:
-    """Stress (Pa) of each owned cell with derived measures."""
+    """Stress (Pa) of each owned cell with derived measures.
 
-    tensor: np.ndarray  # (n, 3, 3)
-    von_mises: np.ndarray
-    hydrostatic: np.ndarray
-    max_principal: np.ndarray
+    Attributes:
+        components: (6, n) components xx yy zz yz xz xy, rows contiguous.
+        von_mises, hydrostatic, max_principal: (n,) measures (Pa).
+        tensor: (n, 3, 3) symmetric tensors, built on first use.
+    """
+
+    def __init__(self, components: np.ndarray):
+        c = self.components = components
+        xx, yy, zz, yz, xz, xy = c
+        q = self.hydrostatic = (xx + yy + zz) / 3.0
+        shear2 = xy * xy + yz * yz + xz * xz
+        self.von_mises = np.sqrt(0.5 * ((xx - yy) ** 2 + (yy - zz) ** 2 + (zz - xx) ** 2) + 3.0 * shear2)
+        self.max_principal = _max_principal(q, xx - q, yy - q, zz - q, xy, yz, xz)
+        self._tensor = None
 
     @classmethod
     def of(cls, tensor: np.ndarray) -> "CellStress":
-        """The measures of (n, 3, 3) stress tensors (Pa)."""
-        return cls(tensor, von_mises(tensor), hydrostatic(tensor), max_principal(tensor))
+        """The stress of (n, 3, 3) symmetric tensors (Pa)."""
+        out = cls(voigt_components(tensor))
+        out._tensor = tensor
+        return out
+
+    @property
+    def tensor(self) -> np.ndarray:
+        if self._tensor is None:
+            t = self._tensor = np.empty((self.components.shape[1], 3, 3))
+            for k, (i, j) in enumerate(VOIGT_PAIRS):
+                t[:, i, j] = t[:, j, i] = self.components[k]
+        return self._tensor
 
 
 class CellStressEvaluator:
@@ -103,10 +132,25 @@ class CellStressEvaluator:
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose cumulative weight (values ascending) reaches q of the total.
+
+    Sorts only the largest values when they hold the quantile (a partition first), which gives the
+    same value as a full sort.
+    """
+    n = len(values)
+    k = min(n, 4 * int(np.ceil(n * (1.0 - q))) + 16)
+    total = float(weights.sum())
+    if k < n:
+        top = np.argpartition(values, n - k)[n - k:]  # the k largest values, unordered
+        below = total - float(weights[top].sum())
+        if below < q * total:
+            order = top[np.argsort(values[top], kind="stable")]
+            i = int(np.searchsorted(below + np.cumsum(weights[order]), q * total, side="left"))
+            return float(values[order][min(i, k - 1)])
     order = np.argsort(values, kind="stable")
     cw = np.cumsum(weights[order])
     i = int(np.searchsorted(cw, q * cw[-1], side="left"))
-    return float(values[order][min(i, len(values) - 1)])
+    return float(values[order][min(i, n - 1)])
 
 
 def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.ndarray,
@@ -126,7 +170,8 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
         selections.append(sel)
         w = volumes[sel]
         sums[i, 0] = w.sum()
-        sums[i, 1:10] = np.einsum("n,nij->ij", w, stress.tensor[sel]).ravel()
+        c6 = stress.components[:, sel] @ w  # volume-weighted sums xx yy zz yz xz xy
+        sums[i, 1:10] = [c6[k] for k in (0, 5, 4, 5, 1, 3, 4, 3, 2)]
         sums[i, 10] = w @ stress.von_mises[sel]
         maxima[i] = (stress.von_mises[sel].max(initial=-np.inf), stress.max_principal[sel].max(initial=-np.inf))
     sums = allreduce_array(comm, sums, MPI.SUM)

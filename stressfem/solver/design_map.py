@@ -167,10 +167,10 @@ def design_map(cm: CaseModel, ctx: StageContext, x: GridAxis, y: GridAxis, quant
     model, msh = cm.model, ctx.pm.mesh
     volumes = cell_volumes(msh)
     S = (PatternBasis(model, weights, projector, "design map").S if len(weights)
-         else np.zeros((0, len(volumes), 3, 3)))  # no load at any point: stress-free
+         else np.zeros((0, 6, len(volumes))))  # no load at any point: stress-free
     out = []
     for (xv, yv), c in zip(points, C):
-        stress = CellStress.of(np.tensordot(c @ projector, S, axes=1))
+        stress = CellStress(np.tensordot(c @ projector, S, axes=1))
         stats = phase_statistics(stress, volumes, model.phase_index, cm.phase_names, msh.comm)
         values = {}
         for q in quantities:

@@ -113,6 +113,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     ts = time.perf_counter()
     superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
     t_solve += time.perf_counter() - ts
+    t_path = time.perf_counter()
     for step in plan:
         stats: dict = {}
         iface: dict = {}
@@ -149,6 +150,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         if iface:
             entry["interfaces"] = iface
         steps.append(entry)
+    t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
         writer.close()
     if iwriter is not None:
@@ -162,7 +164,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "cells": pm.mesh.topology.index_map(3).size_global,
         "phases": {p: m.name for p, m in zip(phase_names, materials)},
         "mesh": {k: v for k, v in mesh_info.items() if k != "particle_pieces"},
-        "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve},
+        "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve,
+                      "increments": t_path},
         "peak_memory_per_rank_MB": peak,
         "solver": model.solver_record(),
         "superposition": _superposition_record(model, superposed),

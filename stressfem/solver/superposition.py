@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..output.stats import CellStress
+from ..output.stats import CellStress, voigt_components
 from ..physics.eigenstrain import LoadState
 from .model import Model, PatternModel
 
@@ -72,10 +72,10 @@ class PatternBasis:
         for k, w in enumerate(weights):
             its += model.solve_combination(w, f"{where}, load combination {k + 1}/{len(weights)}")
             U.append(model.displacement_values())
-            S.append(model.cell_stress().tensor.copy())
+            S.append(voigt_components(model.cell_stress().tensor))
         if not U:
             raise ValueError("a pattern basis needs at least one load combination")
-        self.U, self.S = np.array(U), np.array(S)  # (r, local dofs), (r, owned cells, 3, 3)
+        self.U, self.S = np.array(U), np.array(S)  # (r, local dofs), (r, 6, owned cells)
         self.solves, self.iterations, self.time_s = len(weights), its, time.perf_counter() - t0
 
     def amplitudes(self, state: LoadState) -> np.ndarray:
@@ -88,7 +88,7 @@ class PatternBasis:
         """Set the model's displacement to the state's and return its cell stress (Pa)."""
         a = self.amplitudes(state)
         self.model.set_displacement(a @ self.U)
-        return CellStress.of(np.tensordot(a, self.S, axes=1))
+        return CellStress(np.tensordot(a, self.S, axes=1))
 
 
 @dataclass
