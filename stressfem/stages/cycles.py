@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..physics.eigenstrain import LoadState
-from .base import HistoryColumn, StageContext, StageType, Step
+from .base import StageContext, StageType, Step
 from .soc import soc_ramp
 
 __all__ = ["CyclesStageType"]
@@ -15,7 +15,7 @@ class CyclesStageType(StageType):
     """Each cycle is two summary steps, ``<name><k>-charge`` and ``<name><k>-discharge`` (type ``soc``)."""
 
     type = "cycles"
-    abscissa = "cycle"
+    abscissa = "soc"
 
     def steps(self) -> list[Step]:
         s = self.spec
@@ -28,9 +28,3 @@ class CyclesStageType(StageType):
 
     def increments(self, step: Step, state: LoadState, ctx: StageContext) -> Iterator[LoadState]:
         return soc_ramp(state, step.data["soc_from"], step.data["soc_to"], step.increments)
-
-    def summary(self, step: Step, state: LoadState, ctx: StageContext) -> dict:
-        return {"cycle": step.data["cycle"]}
-
-    def history_columns(self) -> dict[str, HistoryColumn]:
-        return {"cycle": lambda step, state: step.data.get("cycle", "")}
