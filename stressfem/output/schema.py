@@ -40,13 +40,14 @@ SUMMARY_KEYS = {
     "cells": "global number of cells",
     "phases": "phase name -> material name, in the order of phase_id",
     "mesh": "the mesh generator's or reader's info (sizes, quality, timings)",
-    "timings_s": "geometry, mesh_distribution, setup, solve (s)",
+    "timings_s": "geometry, mesh_distribution, setup, solve, increments (the step loop) (s)",
     "peak_memory_per_rank_MB": "peak resident memory of each rank (MB)",
     "solver": "linear_iterations (total) and the solver types",
     "boundary_conditions": "one sentence per boundary condition",
     "fracture": "per phase the tensile strength and Weibull parameters used (with sources), the tensile "
                 "thresholds (MPa) and the fracture warnings (output/tensile.py)",
     "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
+    "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
 }
 
 STEP_KEYS = {
@@ -60,6 +61,7 @@ STEP_KEYS = {
     "voltage_V": "open-circuit voltage of the cathode phase at the end of the step (V; with an OCV table)",
     "phases": "phase name -> PHASE_STATISTICS at the end of the step",
     "interfaces": "cohesive interface name -> INTERFACE_STATISTICS (runs with [[interfaces]] only)",
+    "solution": "superposed (from pattern solutions) or incremental (solved increment by increment)",
 }
 
 PHASE_STATISTICS = {
@@ -73,7 +75,8 @@ PHASE_STATISTICS = {
     "mean_max_principal_Pa": "volume-averaged maximum principal stress (Pa)",
     "p50_max_principal_Pa": "volume-weighted median of the maximum principal stress (Pa)",
     "p90_max_principal_Pa": "volume-weighted 90th percentile of the maximum principal stress (Pa)",
-    "p99_max_principal_Pa": "volume-weighted 99th percentile of the maximum principal stress (Pa)",
+    "p99_max_principal_Pa": "volume-weighted 99th percentile of the maximum principal stress, every increment "
+                            "(output/tensile.py) (Pa)",
     "volume_fraction_above_strength": "volume fraction with maximum principal stress above the tensile strength "
                                       "(-; null without a strength)",
     "volume_fraction_above_<t>MPa": "the same above each [output] tensile_thresholds_MPa value (-)",

@@ -1,4 +1,4 @@
-"""Interface statistics of cohesive runs on a hand case (stressfem/solver/cohesive_stats.py).
+"""Interface statistics of cohesive runs on a hand case (stressfem/solver/cohesive/stats.py).
 
 Requirements (exact fractions of hand-picked facet values; about 0.1 s):
 * I1 Four facets of areas 1, 2, 3, 4 with damage 0, 0.5, 1, 0.9995 and normal openings -1, -1, +2, -0.1 nm:
@@ -18,7 +18,7 @@ import pytest
 
 from stressfem._dolfinx import MPI
 from stressfem.case.particles import FixedSize, LognormalSize
-from stressfem.solver.cohesive_stats import (INTERFACE_KEYS, interface_fractions, largest_particle_m,
+from stressfem.solver.cohesive.stats import (INTERFACE_KEYS, interface_fractions, largest_particle_m,
                                              opening_bound_m, opening_warnings)
 
 

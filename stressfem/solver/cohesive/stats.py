@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dolfinx import MPI
-from ..parallel import allreduce_array
+from ..._dolfinx import MPI
+from ...parallel import allreduce_array
 
 __all__ = ["DEBONDED", "INTERFACE_KEYS", "interface_fractions", "opening_bound_m", "largest_particle_m",
            "free_linear_strain", "opening_warnings"]
