@@ -87,7 +87,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     log.info("case %s (%s) on %d MPI rank(s)", loaded.directory.name, case.title or "untitled", comm.size)
     materials_by_phase = resolve_materials(loaded)
     scale = VoltageScale.of(list(case.phases), [materials_by_phase[p] for p in case.phases])
-    case.stages = resolve_voltage_ends(loaded, scale)  # voltage_end_V -> soc_end (exit 2 if not reachable)
+    # voltage_end_V -> soc_end (exit 2 if not reachable); the case is frozen: a resolved copy replaces it
+    loaded.case = case = case.model_copy(update={"stages": resolve_voltage_ends(loaded, scale)})
     if comm.rank == 0:
         write_atomic(results.file("case.resolved.json"), loaded.resolved_json())
     t0 = time.perf_counter()
