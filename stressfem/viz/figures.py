@@ -341,9 +341,9 @@ def make_figures(case_or_results, steps: str | None = "all", volume_figures: boo
             if e:
                 entries.append(e)
     if plots:
-        from .plots import history_figure, microstructure_figure
+        from .plots import history_figure, microstructure_figure, particle_size_figure
 
-        for f in (history_figure, microstructure_figure):
+        for f in (history_figure, microstructure_figure, particle_size_figure):
             e = f(data)
             if e:
                 entries.append(e)

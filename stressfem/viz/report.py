@@ -306,7 +306,7 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
     parts.append("<h2 id='figures'>Figures</h2>")
     if figs:
         order = {k: n for n, k in enumerate(("von_mises", "hydrostatic", "max_principal", "particles", "deformed",
-                                              "histograms", "history", "microstructure", "animation"))}
+                                              "histograms", "history", "particle_sizes", "microstructure", "animation"))}
         figs = sorted(figs, key=lambda e: (e.get("step_index", 10**6), order.get(e.get("kind"), 99), e["file"]))
         last = object()
         for e in figs:
