@@ -8,6 +8,9 @@ touches the outer box of the mesh), and per step the volume-averaged hydrostatic
 stress and the volume-weighted p99 of the maximum principal stress (Pa; the p99 definition of
 output/stats.py). Sums are reduced with Allreduce over a unit list shared by all ranks; the p99
 gathers (unit, sigma_1, volume) to rank 0, so the table does not depend on the rank count.
+In runs with cohesive interfaces each owned interface facet is given to the unit of its cell on
+the particle side (phase A of an "A/B" interface; the first cell otherwise), and the unit's interface
+area, debonded and contact (closed) fractions are added (INTERFACE_COLUMNS).
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ import numpy as np
 
 from .._dolfinx import MPI
 from ..parallel import allreduce_array
+from ..solver.cohesive.stats import DEBONDED
 from .stats import CellStress
 
-__all__ = ["ParticleTable", "cell_units", "grouped_quantile", "COLUMNS"]
+__all__ = ["ParticleTable", "cell_units", "grouped_quantile", "COLUMNS", "INTERFACE_COLUMNS"]
 
 COLUMNS = ("step", "id", "phase", "volume_m3", "centroid_x_m", "centroid_y_m", "centroid_z_m",
            "equivalent_diameter_m", "cut", "mean_hydrostatic_Pa", "mean_von_mises_Pa", "p99_max_principal_Pa")
+# runs with cohesive [[interfaces]]: the unit's cohesive interface area (m2) and the fractions of it
+# that are debonded (damage >= DEBONDED) and closed in compression (normal opening < 0)
+INTERFACE_COLUMNS = ("interface_area_m2", "debonded_fraction", "contact_fraction")
 
 
 def cell_units(loaded, pm, mesh_info: dict, phase_index: np.ndarray,
@@ -112,10 +119,48 @@ class ParticleTable:
         self.cut = np.any((lo <= box_lo + tol) | (hi >= box_hi - tol), axis=1)
         self.phase = [phase_names[i] for i in np.argmax(sums[:, 4:], axis=1)]  # the phase of most of its volume
         self.rows: list[list] = []
+        self.columns = COLUMNS
+        self._facet_groups: list[np.ndarray] | None = None
+        self._units, self._phase_index, self._phase_names, self._msh = units, phase_index, list(phase_names), msh
 
-    def add(self, step: str, stress: CellStress) -> None:
-        """Rows of one step (collective)."""
+    def set_interfaces(self, interface_state: list[dict]) -> None:
+        """Attribute the owned facets of each cohesive interface (CohesiveModel.interface_state) to units."""
+        msh = self._msh
+        msh.topology.create_connectivity(msh.topology.dim - 1, msh.topology.dim)
+        f2c = msh.topology.connectivity(msh.topology.dim - 1, msh.topology.dim)
+        groups = []
+        for g in interface_state:
+            parent = g["emap"].sub_topology_to_topology(np.arange(g["n_owned"], dtype=np.int32), inverse=False)
+            c0 = f2c.array[f2c.offsets[parent]]
+            c1 = f2c.array[f2c.offsets[parent + 1] - 1]
+            side_a = g["name"].split("/")[0] if "/" in g["name"] else None
+            if side_a in self._phase_names:
+                a = self._phase_names.index(side_a)
+                cell = np.where(self._phase_index[c0] == a, c0, c1)
+            else:
+                cell = c0
+            unit = self._units[cell]
+            grp = np.searchsorted(self.ids, unit)
+            grp[(unit < 0) | (grp >= len(self.ids)) | (self.ids[np.minimum(grp, len(self.ids) - 1)] != unit)] = -1
+            groups.append(grp)
+        self._facet_groups = groups
+        self.columns = COLUMNS + INTERFACE_COLUMNS
+
+    def _interface_sums(self, interface_state: list[dict]) -> np.ndarray:
+        """(units, 3): interface area, debonded area, closed area, reduced over ranks."""
         m = len(self.ids)
+        out = np.zeros((m, 3))
+        for grp, g in zip(self._facet_groups, interface_state):
+            ok = grp >= 0
+            a, d, jn = g["area"][ok], g["values"][ok, 1], g["values"][ok, 2]
+            out += np.column_stack([np.bincount(grp[ok], weights=w, minlength=m)
+                                    for w in (a, a * (d >= DEBONDED), a * (jn < 0))])
+        return allreduce_array(self.comm, out, MPI.SUM)
+
+    def add(self, step: str, stress: CellStress, interface_state: list[dict] | None = None) -> None:
+        """Rows of one step (collective); ``interface_state`` after set_interfaces (cohesive runs)."""
+        m = len(self.ids)
+        iface = self._interface_sums(interface_state) if self._facet_groups is not None else None
         s = np.column_stack([np.bincount(self.group, weights=self.w * a[self.sel], minlength=m)
                              for a in (stress.hydrostatic, stress.von_mises)])
         s = allreduce_array(self.comm, s, MPI.SUM)
@@ -128,11 +173,20 @@ class ParticleTable:
             self.rows.append([step, self.printed.get(int(u), str(u)), self.phase[k], f"{self.volume[k]:.10g}",
                               *(f"{c:.10g}" for c in self.centroid[k]), f"{self.diameter[k]:.10g}",
                               int(self.cut[k]), f"{s[k, 0] / self.volume[k]:.10g}",
-                              f"{s[k, 1] / self.volume[k]:.10g}", f"{p99[k]:.10g}"])
+                              f"{s[k, 1] / self.volume[k]:.10g}", f"{p99[k]:.10g}"]
+                             + ([] if iface is None else _interface_cells(iface[k])))
 
     def text(self) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(COLUMNS)
+        w.writerow(self.columns)
         w.writerows(self.rows)
         return buf.getvalue()
+
+
+def _interface_cells(sums: np.ndarray) -> list[str]:
+    """CSV cells of one unit's interface area and fractions (empty fractions without interface)."""
+    area = float(sums[0])
+    if area <= 0:
+        return ["0", "", ""]
+    return [f"{area:.10g}", f"{sums[1] / area:.10g}", f"{sums[2] / area:.10g}"]

@@ -117,6 +117,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                       (["voltage_V"] if scale else []) + (["newton_iterations"] if cohesive else []), fracture.columns)
     particles = ParticleTable(pm.mesh, *cell_units(loaded, pm, mesh_info, model.phase_index, phase_names),
                               model.phase_index, phase_names, volumes, comm)
+    if cohesive:
+        particles.set_interfaces(model.interface_state)
     particle_m, warnings = largest_particle_m(case.geometry), []
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     iwriter = model.interface_field_writer(results.path) if case.output.fields else None
@@ -163,7 +165,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                     iwriter.write()
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
-        particles.add(step.name, cell_stress)
+        particles.add(step.name, cell_stress, model.interface_state if cohesive else None)
         if comm.rank == 0:
             write_atomic(results.file("particles.csv"), particles.text())
         entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
