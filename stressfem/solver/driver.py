@@ -160,7 +160,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
                                for p in phase_names))
             if writer is not None and (case.output.fields_every_increment or k == step.increments):
-                writer.write(cell_stress)
+                writer.write(cell_stress, state)
                 if iwriter is not None:
                     iwriter.write()
             if comm.rank == 0:
@@ -186,7 +186,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         steps.append(entry)
     t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
-        writer.close()
+        log.info("fields.pvd time axis: %s", writer.close())
     if iwriter is not None:
         iwriter.close()
     peak = comm.gather(_peak_memory_mb(), root=0)

@@ -131,7 +131,8 @@ def _read_piece(file: Path, arrays: set[str] | None):
 
 
 def read_pvd_entries(pvd: Path) -> list[tuple[float, list[Path]]]:
-    """(time, [files]) of a .pvd collection, in time order."""
+    """(time, [files]) of a .pvd collection, in the file's order (load-path order; the times may be
+    temperatures, which fall along a cool-down, output/fields.py)."""
     try:
         root = ET.parse(pvd).getroot()
     except (OSError, ET.ParseError) as exc:
@@ -140,7 +141,7 @@ def read_pvd_entries(pvd: Path) -> list[tuple[float, list[Path]]]:
     for ds in root.iter("DataSet"):
         t = float(ds.get("timestep", "0"))
         by_time.setdefault(t, []).append(pvd.parent / ds.get("file", ""))
-    return sorted(by_time.items())
+    return list(by_time.items())
 
 
 def read_pvd(pvd: Path, index: int, arrays: set[str] | None = None):
