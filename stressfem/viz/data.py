@@ -1,7 +1,7 @@
 """Read a results folder back for figures: summary, history, resolved case, fields, manifest.
 
-Only written files are read (no solver state). Optional outputs (interfaces, state of charge,
-cycles, ``microstructure.json``) are used when present and skipped when absent.
+Only written files are read (no solver state); their format is output/schema.py. Optional outputs
+(interfaces, ``microstructure.json``) are used when present and skipped when absent.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
+from ..output.schema import step_kind
 
-__all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets",
+__all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets", "sentence_start",
            "weighted_quantile", "update_manifest", "read_manifest", "nice_number"]
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,8 @@ def _read_piece(file: Path, arrays: set[str] | None):
 
 
 def read_pvd_entries(pvd: Path) -> list[tuple[float, list[Path]]]:
-    """(time, [files]) of a .pvd collection, in time order."""
+    """(time, [files]) of a .pvd collection, in the file's order (load-path order; the times may be
+    temperatures, which fall along a cool-down, output/fields.py)."""
     try:
         root = ET.parse(pvd).getroot()
     except (OSError, ET.ParseError) as exc:
@@ -139,7 +141,7 @@ def read_pvd_entries(pvd: Path) -> list[tuple[float, list[Path]]]:
     for ds in root.iter("DataSet"):
         t = float(ds.get("timestep", "0"))
         by_time.setdefault(t, []).append(pvd.parent / ds.get("file", ""))
-    return sorted(by_time.items())
+    return list(by_time.items())
 
 
 def read_pvd(pvd: Path, index: int, arrays: set[str] | None = None):
@@ -250,11 +252,12 @@ class ResultsData:
     def step_label(step: dict) -> str:
         parts = []
         T = step.get("temperature_K")
-        thermal = step.get("type") in ("cooling", "heating")
+        kind = step_kind(str(step.get("type")))
+        thermal = kind is not None and kind.abscissa == "temperature_K"
         if T is not None and (thermal or not isinstance(step.get("soc"), (int, float))):
             parts.append(f"{T - 273.15:.0f} °C")
         if not thermal:
-            for key, fmt in (("soc", "SOC {:.2f}"), ("cycle", "cycle {:g}"), ("time_s", "t = {:.4g} s")):
+            for key, fmt in (("soc", "SOC {:.2f}"), ("time_s", "t = {:.4g} s")):
                 if isinstance(step.get(key), (int, float)) and not isinstance(step.get(key), bool):
                     parts.append(fmt.format(step[key]))
         return f"{step.get('name', '?')} ({', '.join(parts)})" if parts else str(step.get("name", "?"))
@@ -308,6 +311,11 @@ class ResultsData:
 
     def interfaces(self, step: dict) -> dict[str, dict]:
         return dict(step.get("interfaces") or {})
+
+
+def sentence_start(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would turn "von Mises" into "Von mises")."""
+    return text[:1].upper() + text[1:]
 
 
 def version_string() -> str:
