@@ -164,12 +164,15 @@ def expand(spec: SweepSpec) -> list[SweepCase]:
 
 
 def _base_doc(base_dir: Path, out_root: Path) -> dict:
-    """The base case.toml as data, with a relative geometry.file made relative to the new cases."""
+    """The base case.toml as data, with a relative geometry.file (msh) or geometry.packing_file made
+    relative to the new cases."""
     doc = tomllib.loads((base_dir / CASE_FILE).read_text(encoding="utf-8"))
     geometry = doc.get("geometry", {})
-    if geometry.get("type") == "msh" and isinstance(geometry.get("file"), str) and not Path(geometry["file"]).is_absolute():
-        target = (base_dir / geometry["file"]).resolve()
-        geometry["file"] = Path(os.path.relpath(target, (out_root / "x").resolve())).as_posix()
+    keys = (["file"] if geometry.get("type") == "msh" else []) + ["packing_file"]
+    for key in keys:
+        if isinstance(geometry.get(key), str) and not Path(geometry[key]).is_absolute():
+            target = (base_dir / geometry[key]).resolve()
+            geometry[key] = Path(os.path.relpath(target, (out_root / "x").resolve())).as_posix()
     return doc
 
 
