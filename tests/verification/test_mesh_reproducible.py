@@ -9,7 +9,7 @@ Requirements and tolerances (exact, no tolerance: file bytes are compared):
   .msh bytes again; its cache key differs from the generating case's;
 * a packing file for another box is refused with a GeometryError naming `geometry.packing_file`,
   a missing one with a CaseError naming it.
-Run time: about 25 s on a loaded 2-core machine (three meshings of an 11k-tetrahedron box).
+Run time: 41-43 s on the shared 2-core machine at load ~12, 4.6 s CPU (three meshings of an 11k-tetrahedron box).
 """
 
 from __future__ import annotations
