@@ -5,7 +5,7 @@ tests/mpi/test_rank_count.py shares one mesh file between its runs; here each ru
 so a mesh that depended on the rank count, on which rank meshes or on thread timing would show.
 Requirements and tolerances: the two .msh files are byte-identical; dofs and cells are equal; every
 per-phase figure of every step in summary.json agrees to 1e-6 relative (CG + GAMG to rtol 1e-10, as in
-test_rank_count.py). Run time: 72 s on the shared 2-core machine at load ~12.
+test_rank_count.py). Run time: 42-72 s on the shared 2-core machine at load ~12.
 """
 
 from __future__ import annotations
