@@ -109,13 +109,15 @@ FIELD_ARRAYS = {
 # ----------------------------------------------------------------------------- step kinds
 @dataclass(frozen=True)
 class Axis:
-    """How to plot a history column as abscissa: plotted value = column value + offset."""
+    """How to plot a history column as abscissa: plotted value = column value * scale + offset."""
 
     label: str
     offset: float = 0.0
+    scale: float = 1.0
 
 
-# history column -> axis, in the order tried for a step whose own abscissa does not vary
+# history column (or template, see StepKind.abscissa) -> axis, in the order tried for a step whose
+# own abscissa does not vary
 AXES = {
     "soc": Axis("state of charge (-)"),
     "temperature_K": Axis("temperature (°C)", -273.15),
@@ -128,8 +130,9 @@ class StepKind:
 
     Attributes:
         name: the ``type`` of its summary.json steps.
-        abscissa: the history column its history is plotted against (a key of AXES); when it
-            does not vary in a step, the first other axis that varies, else the increment number.
+        abscissa: the history column its history is plotted against (a key of AXES); it may name
+            the step, e.g. ``"{step}.pressure_Pa"`` for a column per stage. When it does not vary in
+            a step, the first other axis that varies is used, else the increment number.
         physics: keys of the verification registry it exercises (stressfem/verification/registry.py).
         summary_fields: keys it adds to its steps[] entries -> description with unit.
         history_columns: columns it adds to history.csv -> description with unit.
@@ -140,6 +143,10 @@ class StepKind:
     physics: tuple[str, ...] = ()
     summary_fields: dict[str, str] = field(default_factory=dict)
     history_columns: dict[str, str] = field(default_factory=dict)
+
+    def abscissa_column(self, step: str) -> str:
+        """The history column of the abscissa of one step (by name)."""
+        return self.abscissa.format(step=step)
 
 
 STEP_KINDS: dict[str, StepKind] = {}

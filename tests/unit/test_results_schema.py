@@ -38,7 +38,9 @@ def test_history_columns():
 
 
 def _history(**cols):
-    return {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+    h = {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+    h["stage"] = np.array(["s"] * len(next(iter(cols.values()))), dtype=object)
+    return h
 
 
 def test_abscissa_of_each_kind():
@@ -58,12 +60,13 @@ def test_abscissa_of_each_kind():
 
 
 def test_new_step_kind_needs_no_viz_edit():
-    kind = schema.StepKind("pressure_ramp_test", "pressure_test_Pa", ("thermoelastic",))
+    kind = schema.StepKind("pressure_ramp_test", "{step}.pressure_test_Pa", ("thermoelastic",))
     try:
-        schema.register_step_kind(kind, schema.Axis("stack pressure (MPa)"))
-        h = _history(temperature_K=[300.0] * 3, soc=[0.0] * 3, pressure_test_Pa=[1e6, 2e6, 3e6])
-        col, x = stage_abscissa(h, np.arange(3), "pressure_ramp_test")
-        assert col == "pressure_test_Pa" and list(x) == [1e6, 2e6, 3e6]
+        schema.register_step_kind(kind, schema.Axis("stack pressure (MPa)", scale=1e-6))
+        h = _history(temperature_K=[300.0] * 3, soc=[0.0] * 3, **{"press.pressure_test_Pa": [1e6, 2e6, 3e6]})
+        h["stage"] = np.array(["press"] * 3, dtype=object)
+        axis, x = stage_abscissa(h, np.arange(3), "pressure_ramp_test")
+        assert axis == kind.abscissa and list(x) == [1.0, 2.0, 3.0]
     finally:
         schema.STEP_KINDS.pop(kind.name, None)
         schema.AXES.pop(kind.abscissa, None)
