@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from .._dolfinx import PETSc, fem
+from .._dolfinx import PETSc, fem, fem_petsc
 from ..errors import SolverError
 
 __all__ = ["LinearSolver"]
@@ -26,15 +26,13 @@ class LinearSolver:
 
     def __init__(self, a: fem.Form, L: fem.Form, bcs: Sequence[fem.DirichletBC], *, near_nullspace,
                  nullspace, options: dict, prefix: str):
-        from dolfinx.fem.petsc import assemble_matrix, create_vector
-
         self.a, self.L, self.bcs, self.nullspace = a, L, list(bcs), nullspace
-        self.A = assemble_matrix(a, bcs=self.bcs)
+        self.A = fem_petsc.assemble_matrix(a, bcs=self.bcs)
         self.A.assemble()
         self.A.setNearNullSpace(near_nullspace)
         if nullspace is not None:
             self.A.setNullSpace(nullspace)
-        self.b = create_vector(L.function_spaces)
+        self.b = fem_petsc.create_vector(L.function_spaces)
         opts = PETSc.Options()
         for k, v in options.items():
             opts[f"{prefix}{k}"] = v
@@ -48,14 +46,12 @@ class LinearSolver:
 
     def solve(self, u: fem.Function, where: str) -> int:
         """Solve into u (its current value is the initial guess); returns the iteration count."""
-        from dolfinx.fem.petsc import apply_lifting, assemble_vector, set_bc
-
         with self.b.localForm() as b_local:
             b_local.set(0.0)
-        assemble_vector(self.b, self.L)
-        apply_lifting(self.b, [self.a], bcs=[self.bcs])
+        fem_petsc.assemble_vector(self.b, self.L)
+        fem_petsc.apply_lifting(self.b, [self.a], bcs=[self.bcs])
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        set_bc(self.b, self.bcs)
+        fem_petsc.set_bc(self.b, self.bcs)
         if self.nullspace is not None:
             self.nullspace.remove(self.b)
         self.ksp.solve(self.b, u.x.petsc_vec)
