@@ -178,3 +178,8 @@ register_step_kind(StepKind(
     "galvanostatic", "soc", ("chemical", "diffusion"),
     summary_fields={"time_s": "time at the end of the step (s)",
                     "mean_li_fraction": "mean Li fraction of the diffusing phases (-)"}))
+register_step_kind(StepKind(
+    "pressure", "{step}.pressure_Pa", ("pressure",),
+    summary_fields={"pressure_Pa": "stack pressure at the end of the step (Pa)"},
+    history_columns={"{step}.pressure_Pa": "stack pressure of the stage (Pa)"}),
+    Axis("stack pressure (MPa)", scale=1e-6))

@@ -6,7 +6,7 @@ names its test module and requirement id (the bullet ``* <id> ...`` of the modul
 checked by tests/unit/test_verification_registry.py), the requirement, its tolerance and the
 measured error where one is documented (README.md, docs/*.md), else None.
 
-Physics keys: ``thermoelastic``, ``chemical``, ``diffusion``, ``cohesive``, ``p2``, ``mpi``. Step
+Physics keys: the keys of PHYSICS_TITLES. Step
 kinds name the physics they exercise in output/schema.py.
 """
 
@@ -22,6 +22,8 @@ PHYSICS_TITLES = {
     "thermoelastic": "thermoelastic CTE mismatch (cooling)",
     "chemical": "chemical (lithiation) strain: delithiation / state of charge",
     "diffusion": "Li diffusion in the particles (galvanostatic)",
+    "pressure": "stack pressure ramp (surface loads)",
+    "superposition": "superposed load path (pattern solutions)",
     "cohesive": "cohesive interfaces (debonding, contact)",
     "p2": "quadratic (P2) elements",
     "mpi": "MPI-parallel run",

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def physics_used(data: ResultsData) -> list[str]:
     """Physics keys (stressfem/verification/registry.py) the run used: those of its step kinds
-    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank."""
+    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank, superposition."""
     used: list[str] = []
     for st in data.steps:
         kind = step_kind(str(st.get("type")))
@@ -40,6 +40,8 @@ def physics_used(data: ResultsData) -> list[str]:
         used.append("p2")
     if int(data.summary.get("mpi_ranks", 1) or 1) > 1:
         used.append("mpi")
+    if (data.summary.get("superposition") or {}).get("used"):
+        used.append("superposition")
     return [p for p in PHYSICS_TITLES if p in used]
 
 
