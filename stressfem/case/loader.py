@@ -129,6 +129,10 @@ class LoadedCase:
             path = self.input_path(c.geometry.file)
             if not path.is_file():
                 raise self.error("geometry.file", f"file not found: {path}")
+        packing_file = getattr(c.geometry, "packing_file", None)
+        if packing_file is not None and not self.input_path(packing_file).is_file():
+            raise self.error("geometry.packing_file", f"file not found: {self.input_path(packing_file)} (a "
+                             f"CASE/mesh/<name>.packing.json written next to a generated mesh)")
         resolve_materials(self)  # raises CaseError on unknown names or missing properties
 
     def input_path(self, file: str) -> Path:
