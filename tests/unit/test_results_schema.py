@@ -1,6 +1,6 @@
 """The results format is declared once (stressfem/output/schema.py) and both sides use it.
 
-Requirements (exact checks; run time under 1 s):
+Requirements (exact checks; run time about 2 s):
 * S1 history.csv columns are the schema's base columns, then "<phase>.<measure>" per phase, then
   "<interface>.<measure>" per interface, as declared.
 * S2 Every step kind declares a known abscissa; a history is plotted against the abscissa of its step
@@ -9,6 +9,8 @@ Requirements (exact checks; run time under 1 s):
   viz edit (the extension path of a new stage type).
 * S4 viz/ and output/ do not react to names nothing writes ("heating", "cycles" steps, "cycle" or
   "state_of_charge" columns).
+* S5 Every stage type's summary steps have a declared step kind, whose history columns cover the
+  columns the stage adds.
 """
 
 from __future__ import annotations
@@ -78,3 +80,24 @@ def test_no_names_that_nothing_writes():
             code = f.read_text(encoding="utf-8")
             for name in ("heating", "state_of_charge", '"cycles"', '"cycle"'):
                 assert not re.search(re.escape(name), code), (f.name, name)
+
+
+def test_every_stage_type_writes_a_declared_step_kind():
+    """S5 Every stage type's summary steps have a step kind declared in the schema, and the history
+    columns a stage adds match its kind's declaration (with the step name filled in)."""
+    from stressfem.case.stages import Stage
+    from stressfem.stages import STAGE_TYPES, make_stages, plan_steps
+    from pydantic import TypeAdapter
+
+    tables = {"cooling": {"stress_free_temperature_C": 800.0, "final_temperature_C": 25.0},
+              "soc": {"soc_end": 1.0}, "cycles": {"count": 2}, "galvanostatic": {},
+              "pressure": {"surfaces": ["zmax"], "pressure_end_Pa": 1e6}}
+    assert set(tables) == set(STAGE_TYPES), "a new stage type: add a minimal table here"
+    specs = [TypeAdapter(Stage).validate_python({"type": t, "name": f"s{k}", **v})
+             for k, (t, v) in enumerate(tables.items())]
+    stages = make_stages(specs)
+    for step in plan_steps(stages):
+        kind = schema.step_kind(step.type)
+        assert kind is not None, step.type
+        declared = {c.format(step=step.name) for c in kind.history_columns}
+        assert set(step.stage.history_columns()) <= declared, (step.type, step.stage.history_columns())
