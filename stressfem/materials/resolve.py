@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from .library import library_material, library_names
 from .material import Material
+from .ocv import OcvTable
 
 __all__ = ["resolve_materials", "CaseWithErrors"]
 
@@ -18,7 +19,8 @@ class CaseWithErrors(Protocol):
 
     def error(self, key: str, message: str) -> Exception: ...
 
-_PROPS = ("youngs_modulus_Pa", "poisson_ratio", "density_kg_per_m3")
+_PROPS = ("youngs_modulus_Pa", "poisson_ratio", "density_kg_per_m3", "tensile_strength_Pa", "weibull_modulus",
+          "weibull_scale_Pa", "weibull_volume_m3")
 
 
 def _build(loaded: CaseWithErrors, name: str) -> Material:
@@ -53,6 +55,13 @@ def _build(loaded: CaseWithErrors, name: str) -> Material:
     elif base is not None:
         values["cte_per_K"], values["cte_table"] = base.cte_per_K, base.cte_table
     _chemistry(spec, base, values, sources, user_src)
+    values["ocv"] = base.ocv if base is not None else None
+    if spec.ocv_table is not None:
+        try:
+            values["ocv"] = OcvTable(tuple(spec.ocv_table.x), tuple(spec.ocv_table.voltage_V), user_src)
+        except ValueError as exc:
+            raise loaded.error(f"materials.{name}.ocv_table", str(exc)) from None
+        sources["ocv"] = user_src
     for required in ("youngs_modulus_Pa", "poisson_ratio"):
         if required not in values:
             raise loaded.error(f"materials.{name}.{required}",

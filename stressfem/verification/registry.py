@@ -6,8 +6,8 @@ of the module docstring, checked by tests/unit/test_verification_registry.py), t
 its tolerance and the measured error where one is recorded (README.md, docs/*.md, or measured with
 the test's set-up on the date given), else None.
 
-Physics keys: the keys of PHYSICS_TITLES. Step kinds name the physics they exercise in
-output/schema.py.
+Physics keys: the keys of PHYSICS_TITLES (``fracture``: output/tensile.py, ``voltage``:
+materials/ocv.py). Step kinds name the physics they exercise in output/schema.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ PHYSICS_TITLES = {
     "cohesive": "cohesive interfaces (debonding, contact)",
     "p2": "quadratic (P2) elements",
     "mpi": "MPI-parallel run",
+    "fracture": "tensile statistics and Weibull failure probability",
+    "voltage": "open-circuit voltage (voltage_V, voltage_end_V)",
 }
 
 

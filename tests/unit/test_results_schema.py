@@ -7,9 +7,11 @@ Requirements (exact checks; run time about 2 s):
   kind when that column varies, else against the first declared axis that varies, else the increment.
 * S3 A new step kind registered with its own abscissa column is plotted against it without any
   viz edit (the extension path of a new stage type).
+* S5 History plots start each stage at the state where the previous stage ended (its last row), so a
+  jump in a stage's first increment shows; the first stage starts at its own first row.
 * S4 viz/ and output/ do not react to names nothing writes ("heating", "cycles" steps, "cycle" or
   "state_of_charge" columns).
-* S5 Every stage type's summary steps have a declared step kind, whose history columns cover the
+* S6 Every stage type's summary steps have a declared step kind, whose history columns cover the
   columns the stage adds.
 """
 
@@ -23,7 +25,7 @@ import numpy as np
 from conftest import ROOT
 from stressfem.output import schema
 from stressfem.output.history import History
-from stressfem.viz.plots import stage_abscissa
+from stressfem.viz.plots import history_segments, stage_abscissa
 
 
 def test_history_columns():
@@ -83,7 +85,7 @@ def test_no_names_that_nothing_writes():
 
 
 def test_every_stage_type_writes_a_declared_step_kind():
-    """S5 Every stage type's summary steps have a step kind declared in the schema, and the history
+    """S6 Every stage type's summary steps have a step kind declared in the schema, and the history
     columns a stage adds match its kind's declaration (with the step name filled in)."""
     from stressfem.case.stages import Stage
     from stressfem.stages import STAGE_TYPES, make_stages, plan_steps
@@ -101,3 +103,12 @@ def test_every_stage_type_writes_a_declared_step_kind():
         assert kind is not None, step.type
         declared = {c.format(step=step.name) for c in kind.history_columns}
         assert set(step.stage.history_columns()) <= declared, (step.type, step.stage.history_columns())
+
+
+def test_history_segments_start_at_previous_stage_end():
+    h = {"stage": np.array(["cool", "cool", "charge", "charge", "charge"]),
+         "temperature_K": np.array([800.0, 300.0, 300.0, 300.0, 300.0]), "soc": np.array([0, 0, 0.3, 0.6, 1.0])}
+    (s1, k1, r1, x1), (s2, k2, r2, x2) = history_segments(h, {"cool": "cooling", "charge": "soc"})
+    assert (s1, k1, list(r1)) == ("cool", "temperature_K", [0, 1])
+    assert (s2, k2, list(r2)) == ("charge", "soc", [1, 2, 3, 4])  # starts at the cool-down's end state
+    assert list(x2) == [0.0, 0.3, 0.6, 1.0]
