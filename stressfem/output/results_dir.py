@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import OutputError
 
-__all__ = ["ResultsDir", "write_atomic", "RESULTS", "FAILED"]
+__all__ = ["ResultsDir", "write_atomic", "csv_text", "RESULTS", "FAILED"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,18 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def csv_text(columns: list[str], rows: list[list]) -> str:
+    """A CSV file's text: a header line, then one line per row (history.csv, particles.csv)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+    return buf.getvalue()
 
 
 def _pid_alive(pid: int) -> bool:

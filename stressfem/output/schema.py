@@ -17,6 +17,7 @@ __all__ = [
     "PHASE_STATISTICS",
     "PHASE_MEASURES",
     "INTERFACE_STATISTICS",
+    "DEBONDED",
     "INTERFACE_MEASURES",
     "HISTORY_COLUMNS",
     "EXTRA_HISTORY_COLUMNS",
@@ -86,6 +87,9 @@ PHASE_STATISTICS = {
 # the phase statistics written at every increment to history.csv
 PHASE_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")
 
+# damage at which a facet counts as debonded: less than 0.1 % of its stiffness left (viscous damage
+# only approaches 1)
+DEBONDED = 0.999
 INTERFACE_STATISTICS = {
     "area_m2": "interface area (m2)",
     "damaged_fraction": "area fraction with damage > 0 (-)",
