@@ -12,6 +12,8 @@ Requirements and tolerances:
   and at the soc where the NMC811 table gives 4.3 V. About 3 s.
 * V4 `soc_end` and `voltage_end_V` together, a voltage outside the table's range, and voltage_end_V
   with no OCV phase are refused with exit 2, naming `stages[1].voltage_end_V` (or the stage). About 2 s.
+* V5 A galvanostatic stage's voltage_end_V resolves to the matching soc_end (1e-12); with duration_s it
+  is refused. About 1 s.
 """
 
 from __future__ import annotations
@@ -125,3 +127,23 @@ def test_voltage_end_refusals(tmp_path, end, phases, expect):
     proc = run_cli("run", folder)
     assert proc.returncode == 2, proc.stderr
     assert "stages[1]" in proc.stderr and expect in proc.stderr
+
+
+def test_galvanostatic_voltage_end_resolves_to_soc(tmp_path):
+    """V5: a galvanostatic stage's voltage_end_V becomes the soc_end at which the NMC811 table gives it
+    (1e-12); voltage_end_V with soc_end or duration_s is refused naming the stage."""
+    from stressfem.case import load_case
+    from stressfem.solver.voltage import resolve_voltage_ends
+
+    toml = CHARGE.format(end="").replace('type = "soc"\nname = "charge"\n',
+                                         'type = "galvanostatic"\nname = "charge"\nvoltage_end_V = 4.2\n')
+    folder = write_case(tmp_path / "g", toml)
+    (folder / "octant.msh").write_text("")
+    loaded = load_case(folder)
+    scale = VoltageScale("particle", LIBRARY["NMC811"])
+    stage = resolve_voltage_ends(loaded, scale)[1]
+    assert stage.soc_end == pytest.approx(scale.soc_at(4.2), abs=1e-12)
+    assert scale.voltage(stage.soc_end) == pytest.approx(4.2, abs=1e-12)
+    (folder / "case.toml").write_text(toml.replace("voltage_end_V = 4.2\n", "voltage_end_V = 4.2\nduration_s = 10\n"))
+    proc = run_cli("check", folder)
+    assert proc.returncode == 2 and "stages[1]" in proc.stderr and "voltage_end_V" in proc.stderr
