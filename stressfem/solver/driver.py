@@ -18,6 +18,7 @@ from ..materials import resolve_materials
 from ..output.history import History
 from ..output.particles import ParticleTable, cell_units
 from ..output.results_dir import ResultsDir, write_atomic
+from ..output.schema import step_kind
 from ..output.stats import cell_volumes, phase_statistics
 from ..output.tensile import FractureOutput
 from ..stages import StageContext, history_columns, plan_steps
@@ -160,7 +161,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
                                for p in phase_names))
             if writer is not None and (case.output.fields_every_increment or k == step.increments):
-                writer.write(cell_stress, state)
+                writer.write(cell_stress, state, step.name,
+                             thermal=getattr(step_kind(step.type), "abscissa", None) == "temperature_K")
                 if iwriter is not None:
                     iwriter.write()
             if comm.rank == 0:
