@@ -124,9 +124,11 @@ def _figures_after_run(case: Path) -> None:
     """Figures of the committed results, in a child process: a rendering failure only warns."""
     import subprocess
 
+    from .child import python_module_command
+
     log = logging.getLogger("stressfem")
     try:
-        proc = subprocess.run([sys.executable, "-m", "stressfem.viz", str(case)], capture_output=True, text=True,
+        proc = subprocess.run([*python_module_command("stressfem.viz"), str(case)], capture_output=True, text=True,
                               timeout=1800)
         if proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])

@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..child import python_module_command
 from ..errors import StressfemError
 from ..output.results_dir import write_atomic
 from .cases import is_complete
@@ -71,7 +72,7 @@ def find_mpiexec(explicit: str | None = None) -> str:
 
 
 def run_command(case: Path, np: int, mpiexec: str | None) -> list[str]:
-    cmd = [sys.executable, "-m", "stressfem.cli", "run", str(case)]
+    cmd = [*python_module_command("stressfem.cli"), "run", str(case)]
     return [mpiexec or "mpiexec", "-n", str(np), *cmd] if np > 1 else cmd
 
 
