@@ -10,6 +10,8 @@ from .._dolfinx import MPI, fem, ufl
 from ..case import FixedBC, LoadedCase, PressureBC, RollerBC, TractionBC
 from ..geometry.msh import PhaseMesh
 from ..parallel import allreduce_array
+from .bc_conflicts import DirichletEntry, conflict_message, surface_conflict_message
+from .load_balance import unbalanced_load_message
 
 __all__ = ["BoundaryConditions", "build_boundary_conditions"]
 
@@ -63,10 +65,16 @@ def build_boundary_conditions(loaded: LoadedCase, pm: PhaseMesh, V: fem.Function
     msh = pm.mesh
     msh.topology.create_connectivity(2, 3)
     out = BoundaryConditions()
+    bcs = loaded.case.boundary_conditions
+    clash = surface_conflict_message([(i, bc.type, s) for i, bc in enumerate(bcs) for s in bc.surfaces])
+    if clash:
+        raise loaded.error("boundary_conditions", clash)
+    entries: list[DirichletEntry] = []
+    loads: list[str] = []
     ds = ufl.Measure("ds", domain=msh, subdomain_data=pm.facet_tags)
     n = ufl.FacetNormal(msh)
     load = None
-    for i, bc in enumerate(loaded.case.boundary_conditions):
+    for i, bc in enumerate(bcs):
         key = f"boundary_conditions[{i}].surfaces"
         for name in bc.surfaces:
             facets = _facets(pm, loaded, key, name)
@@ -76,20 +84,36 @@ def build_boundary_conditions(loaded: LoadedCase, pm: PhaseMesh, V: fem.Function
                 dofs = fem.locate_dofs_topological(V.sub(axis), 2, facets)
                 out.dirichlet.append(fem.dirichletbc(0.0, dofs, V.sub(axis)))
                 out.described.append(f"roller on {name} (u_{'xyz'[axis]} = 0)")
+                entries.append(_entry(out.dirichlet[-1], f"boundary_conditions[{i}] (roller on {name})", None))
             elif isinstance(bc, FixedBC):
                 dofs = fem.locate_dofs_topological(V, 2, facets)
                 value = np.asarray(bc.displacement_m, dtype=float)
                 out.dirichlet.append(fem.dirichletbc(value, dofs, V))
                 out.described.append(f"fixed on {name} (u = {list(value)} m)")
+                entries.append(_entry(out.dirichlet[-1], f"boundary_conditions[{i}] (fixed on {name})", value))
             elif isinstance(bc, PressureBC):
                 p = fem.Constant(msh, float(bc.pressure_Pa))
                 term = -p * ufl.inner(n, v) * ds(tag)
                 load = term if load is None else load + term
                 out.described.append(f"pressure {bc.pressure_Pa:g} Pa on {name}")
+                loads.append(f"boundary_conditions[{i}]: {out.described[-1]}")
             elif isinstance(bc, TractionBC):
                 t = fem.Constant(msh, np.asarray(bc.traction_Pa, dtype=float))
                 term = ufl.inner(t, v) * ds(tag)
                 load = term if load is None else load + term
                 out.described.append(f"traction {list(bc.traction_Pa)} Pa on {name}")
+                loads.append(f"boundary_conditions[{i}]: {out.described[-1]}")
     out.load_form = load
+    scale = max([float(np.max(np.abs(e.values))) for e in entries if len(e.values)] + [0.0])
+    problem = conflict_message(entries, msh.comm, atol=1e-9 * scale) or unbalanced_load_message(
+        V, load, out.dirichlet, loads)
+    if problem:
+        raise loaded.error("boundary_conditions", problem)
     return out
+
+
+def _entry(bc: fem.DirichletBC, label: str, value: np.ndarray | None) -> DirichletEntry:
+    """The dofs (local, unrolled) a Dirichlet BC sets and their values (zero for a roller)."""
+    dofs = np.asarray(bc.dof_indices()[0], dtype=np.int64)
+    values = np.zeros(len(dofs)) if value is None else np.asarray(value, dtype=float)[dofs % 3]
+    return DirichletEntry(label, dofs, values)

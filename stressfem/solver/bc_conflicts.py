@@ -1,0 +1,70 @@
+"""Conflicting boundary conditions: two displacement conditions on one surface or on shared dofs.
+
+Dirichlet conditions are applied together; where two constrain the same dof with different
+values, one silently wins (issue 16). Also refused: two displacement conditions naming the same
+surface (one overrides the other), and a load on a surface whose displacement is fixed (the
+load does no work and is silently ignored).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["DirichletEntry", "conflict_message", "surface_conflict_message"]
+
+
+@dataclass
+class DirichletEntry:
+    """One Dirichlet condition on one surface: local unrolled dof indices and their values (m)."""
+
+    label: str  # e.g. "boundary_conditions[1] (roller on xmin)"
+    dofs: np.ndarray
+    values: np.ndarray
+
+
+def surface_conflict_message(conditions: list[tuple[int, str, str]]) -> str | None:
+    """``conditions``: (index, type, surface) for every entry of [[boundary_conditions]].
+
+    Refuses two displacement conditions (fixed, roller) on one surface, and a load (pressure,
+    traction) on a fixed surface or a pressure on a roller surface (both would be ignored).
+    """
+    seen: dict[str, tuple[int, str]] = {}
+    loads: list[tuple[int, str, str]] = []
+    for i, kind, surface in conditions:
+        if kind in ("fixed", "roller"):
+            if surface in seen and seen[surface][0] != i:
+                j, other = seen[surface]
+                return (f"surface {surface!r} has two displacement conditions: boundary_conditions[{j}] ({other}) "
+                        f"and boundary_conditions[{i}] ({kind}); keep one of them")
+            seen.setdefault(surface, (i, kind))
+        else:
+            loads.append((i, kind, surface))
+    for i, kind, surface in loads:
+        j, other = seen.get(surface, (None, None))
+        if other == "fixed" or (other == "roller" and kind == "pressure"):
+            return (f"the {kind} of boundary_conditions[{i}] on {surface!r} is carried entirely by the {other} "
+                    f"condition boundary_conditions[{j}] on the same surface and would be ignored; remove one")
+    return None
+
+
+def conflict_message(entries: list[DirichletEntry], comm, atol: float) -> str | None:
+    """Dofs constrained by two entries with values differing by more than atol (m) (collective)."""
+    found = None
+    if entries:
+        dofs = np.concatenate([e.dofs for e in entries])
+        vals = np.concatenate([e.values for e in entries])
+        owner = np.concatenate([np.full(len(e.dofs), k) for k, e in enumerate(entries)])
+        order = np.lexsort((owner, dofs))
+        d, v, o = dofs[order], vals[order], owner[order]
+        clash = np.flatnonzero((d[1:] == d[:-1]) & (o[1:] != o[:-1]) & (np.abs(v[1:] - v[:-1]) > atol))
+        if len(clash):
+            k = clash[0]
+            found = (entries[o[k]].label, entries[o[k + 1]].label, float(v[k]), float(v[k + 1]))
+    found = next((f for f in comm.allgather(found) if f is not None), None)
+    if found is None:
+        return None
+    a, b, va, vb = found
+    return (f"conflicting displacement conditions where surfaces meet: {a} prescribes {va:g} m and {b} prescribes "
+            f"{vb:g} m on the same nodes; make the prescribed values agree on shared edges, or drop one")

@@ -1,0 +1,63 @@
+"""Fault campaign, boundary conditions (issue 16): refused with exit 2 naming the key, never solved.
+
+Requirements: (1) a free body under unbalanced surface loads is refused, naming the loads and the
+exact net force / moment; (2) two displacement conditions on one surface, or different values on
+shared nodes, are refused naming both; (3) balanced loads on a free body still run.
+Net force of a pressure p on a face of area A is p A exactly (partition of unity): 1e8 Pa x (2 um)^2
+= 4e-4 N, printed to 4 significant digits. A couple of +-1e6 Pa on faces 2 um apart: 8e-12 N m.
+Run time: about 21 s on the shared 2-core machine (tiny box, ~1100 cells; most cases stop before the solve).
+"""
+
+from __future__ import annotations
+
+from conftest import run_cli
+
+from .conftest import assert_refused
+
+
+def _bc(kind: str, surfaces: list[str], extra: str = "") -> str:
+    return f'\n[[boundary_conditions]]\ntype = "{kind}"\nsurfaces = {surfaces!r}\n{extra}\n'.replace("'", '"')
+
+
+def test_unbalanced_pressure_on_free_body(make_case):
+    case = make_case(_bc("pressure", ["xmax"], "pressure_Pa = 1e8"))
+    proc = run_cli("run", case)
+    assert_refused(proc, "boundary_conditions", "pressure 1e+08 Pa on xmax", "net force [-0.0004, 0, 0] N",
+                   "translation x")
+    assert not (case / "results" / "summary.json").exists()
+
+
+def test_unbalanced_couple_on_free_body(make_case):
+    case = make_case(_bc("traction", ["ymax"], "traction_Pa = [1e6, 0, 0]")
+                     + _bc("traction", ["ymin"], "traction_Pa = [-1e6, 0, 0]"))
+    proc = run_cli("run", case)
+    assert_refused(proc, "boundary_conditions", "net force [0, 0, 0] N", "net moment [0, 0, -8e-12] N m")
+    assert not (case / "results" / "summary.json").exists()
+
+
+def test_balanced_pressure_on_free_body_runs(make_case):
+    case = make_case(_bc("pressure", ["xmin", "xmax"], "pressure_Pa = 1e8"))
+    proc = run_cli("run", case)
+    assert proc.returncode == 0, proc.stderr
+    assert (case / "results" / "summary.json").is_file()
+
+
+def test_fixed_and_roller_on_one_surface(make_case):
+    case = make_case(_bc("fixed", ["xmin"]) + _bc("roller", ["xmin", "ymin", "zmin"]))
+    proc = run_cli("run", case)
+    assert_refused(proc, "boundary_conditions", "boundary_conditions[0] (fixed)", "boundary_conditions[1] (roller)")
+    assert not (case / "results" / "summary.json").exists()
+
+
+def test_different_values_on_shared_edge(make_case):
+    case = make_case(_bc("fixed", ["xmin"], "displacement_m = [0, 1e-9, 0]") + _bc("roller", ["ymin"]))
+    proc = run_cli("run", case)
+    assert_refused(proc, "boundary_conditions", "boundary_conditions[0] (fixed on xmin)",
+                   "boundary_conditions[1] (roller on ymin)")
+    assert not (case / "results" / "summary.json").exists()
+
+
+def test_pressure_on_fixed_surface(make_case):
+    case = make_case(_bc("fixed", ["xmin"]) + _bc("pressure", ["xmin"], "pressure_Pa = 1e6"))
+    proc = run_cli("run", case)
+    assert_refused(proc, "boundary_conditions", "would be ignored")
