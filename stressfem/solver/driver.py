@@ -25,6 +25,7 @@ from ..physics.eigenstrain import LoadState
 from .boundary import build_boundary_conditions
 from .diffusion import DiffusionModel
 from .load_path import equilibrium_increments, expand_stages
+from .linear import PetscSetupError
 from .options import petsc_options
 from .thermoelastic import ThermoelasticModel
 
@@ -207,12 +208,15 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         model = build_cohesive_model(loaded, pm, phase_names, materials, _stress_free_K(loaded),
                                      c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
     else:
-        model = ThermoelasticModel(
-            pm, phase_names, materials, _stress_free_K(loaded),
-            make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
-            options=petsc_options(case.solver), degree=case.solver.element_degree,
-            c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info),
-        )
+        try:
+            model = ThermoelasticModel(
+                pm, phase_names, materials, _stress_free_K(loaded),
+                make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
+                options=petsc_options(case.solver), degree=case.solver.element_degree,
+                c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info),
+            )
+        except PetscSetupError as exc:
+            raise loaded.error("solver.petsc_options", str(exc)) from None
     interface_stats = getattr(model, "interface_statistics", dict)
     t_setup = time.perf_counter() - t1
     for d in model.bcs.described:

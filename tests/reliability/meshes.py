@@ -8,10 +8,12 @@ from stressfem.geometry.gmsh_session import gmsh_session, write_msh
 
 
 def write_boxes(path: Path, boxes: list[tuple[str, tuple[float, float, float, float, float, float]]], *,
-                size: float = 0.5, name_volumes: bool = True, faces: bool = True) -> Path:
+                size: float = 0.5, name_volumes: bool = True, faces: bool = True,
+                untagged: int = 0) -> Path:
     """Boxes (phase, (x0, y0, z0, dx, dy, dz) in um) meshed with tetrahedra of ``size`` um.
 
-    Each box is a physical volume named by its phase (unnamed when ``name_volumes`` is False);
+    Each box is a physical volume named by its phase (unnamed when ``name_volumes`` is False; the
+    last ``untagged`` boxes get no physical group at all);
     the outer faces of the first box are physical surfaces xmin .. zmax. Boxes that share a face
     are fused (conforming); separate boxes stay separate bodies.
     """
@@ -22,7 +24,7 @@ def write_boxes(path: Path, boxes: list[tuple[str, tuple[float, float, float, fl
             tags = [t for d, t in out if d == 3]
         gmsh.model.occ.synchronize()
         by_phase: dict[str, list[int]] = {}
-        for (phase, b), tag in zip(boxes, tags):
+        for (phase, b), tag in zip(boxes[:len(boxes) - untagged], tags):
             by_phase.setdefault(phase, []).append(tag)
         for phase, vols in by_phase.items():
             group = gmsh.model.addPhysicalGroup(3, vols)
@@ -40,7 +42,12 @@ def write_boxes(path: Path, boxes: list[tuple[str, tuple[float, float, float, fl
                     gmsh.model.setPhysicalName(2, gmsh.model.addPhysicalGroup(2, found), f"{name}{side}")
         gmsh.option.setNumber("Mesh.MeshSizeMax", size)
         gmsh.model.mesh.generate(3)
-        write_msh(gmsh, path, scale_to_m=1e-6)
+        if untagged:  # keep the cells outside physical groups in the file (Gmsh drops them by default)
+            gmsh.option.setNumber("Mesh.ScalingFactor", 1e-6)
+            gmsh.option.setNumber("Mesh.SaveAll", 1)
+            gmsh.write(str(path))
+        else:
+            write_msh(gmsh, path, scale_to_m=1e-6)
     return path
 
 
