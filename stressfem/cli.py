@@ -253,6 +253,7 @@ def mesh(case: CaseArg,
 
     from .case import load_case
     from .geometry.provide import case_mesh_file, case_metrics
+    from .jsonio import finite_or_null
     from .geometry.report import metrics_text
 
     _setup_logging(False)
@@ -262,7 +263,7 @@ def mesh(case: CaseArg,
         data = case_metrics(loaded, msh, unit_m, info, voxels=voxels)
     except StressfemError as exc:
         _fail(exc)
-    typer.echo(json.dumps(data, indent=2) if as_json else metrics_text(data))
+    typer.echo(json.dumps(finite_or_null(data), indent=2, allow_nan=False) if as_json else metrics_text(data))
 
 
 @app.command()

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..child import python_module_command
 from ..errors import StressfemError
+from ..jsonio import finite_or_null
 from ..output.results_dir import write_atomic
 from .cases import is_complete
 from .table import case_row, write_table
@@ -117,7 +118,7 @@ class _Batch:
             counts[e["status"]] = counts.get(e["status"], 0) + 1
         doc = {"batch": self.opts.name, "updated": _now(), "jobs": self.opts.jobs, "np": self.opts.np,
                "counts": counts, "cases": [self.state[c] for c in self.cases if c in self.state]}
-        write_atomic(self.status_file, json.dumps(doc, indent=2) + "\n")
+        write_atomic(self.status_file, json.dumps(finite_or_null(doc), indent=2, allow_nan=False) + "\n")
 
     def _write_table(self) -> None:
         rows = []

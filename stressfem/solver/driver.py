@@ -19,6 +19,7 @@ from ..geometry.provide import case_mesh_file
 from ..materials import resolve_materials
 from ..output.fields import FieldWriter
 from ..output.history import History
+from ..output.locks import run_lock
 from ..output.results_dir import ResultsDir, write_atomic
 from ..output.stats import cell_volumes, phase_statistics
 from ..physics.eigenstrain import LoadState
@@ -27,6 +28,7 @@ from .diffusion import DiffusionModel
 from .load_path import equilibrium_increments, expand_stages
 from .linear import PetscSetupError
 from .options import petsc_options
+from .phase_cells import require_phase_cells
 from .thermoelastic import ThermoelasticModel
 
 __all__ = ["run_case", "check_phases"]
@@ -167,20 +169,21 @@ def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
     """Run CASE end to end; returns the summary (on every rank) and writes CASE/results/."""
     t_start = time.perf_counter()
     loaded = load_case(case_dir)
-    results = ResultsDir(loaded.directory, comm)
-    flog = _FileLog(results.file("run.log"), comm)
-    try:
-        summary = _run(loaded, results, comm, t_start)
-        flog.close()
-        results.commit()
-        return summary
-    except BaseException as exc:
-        log.error("run failed: %s", exc)
-        flog.close()
-        kept = results.fail(exc)
-        if kept is not None and isinstance(exc, StressfemError):
-            exc.args = (f"{exc.args[0]}\n(log and converged results kept in {kept})",)
-        raise
+    with run_lock(loaded.directory, comm):  # a second concurrent run of this case stops here
+        results = ResultsDir(loaded.directory, comm)
+        flog = _FileLog(results.file("run.log"), comm)
+        try:
+            summary = _run(loaded, results, comm, t_start)
+            flog.close()
+            results.commit()
+            return summary
+        except BaseException as exc:
+            log.error("run failed: %s", exc)
+            flog.close()
+            kept = results.fail(exc)
+            if kept is not None and isinstance(exc, StressfemError):
+                exc.args = (f"{exc.args[0]}\n(log and converged results kept in {kept})",)
+            raise
 
 
 def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float) -> dict:
@@ -199,6 +202,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
     t_read = time.perf_counter() - t_read  # read on rank 0, partitioned and distributed
     phase_names = check_phases(loaded, pm.volumes, msh_file)
+    require_phase_cells(loaded, pm, phase_names)
     materials_by_phase = resolve_materials(loaded)
     materials = [materials_by_phase[p] for p in phase_names]
     t1 = time.perf_counter()
