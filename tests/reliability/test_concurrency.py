@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import run_cli
+from conftest import COOLDOWN_NMC_LLZO, run_cli
 
 from stressfem.case import load_case
 from stressfem.errors import OutputError
@@ -52,15 +52,6 @@ matrix_phase = "LLZO"
 [mesh]
 size_um = 2.0
 threads = {threads}
-
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
-
-[[stages]]
-type = "cooling"
-stress_free_temperature_C = 1050.0
-final_temperature_C = 25.0
 """
 
 
@@ -69,7 +60,7 @@ def test_mesh_cache_key_includes_threads(tmp_path):
     for threads in (1, 2):
         folder = tmp_path / f"t{threads}"
         folder.mkdir()
-        (folder / "case.toml").write_text(CASE.format(threads=threads))
+        (folder / "case.toml").write_text(CASE.format(threads=threads) + COOLDOWN_NMC_LLZO)
         keys.append(geometry_key(load_case(folder)))
     assert keys[0] != keys[1]
 
