@@ -68,4 +68,14 @@ def check_cross_references(loaded: "LoadedCase") -> None:
         msh = loaded.msh_path()
         if not msh.is_file():
             raise loaded.error("geometry.file", f"file not found: {msh}")
+    from ..geometry.size_guard import size_guard_message
+    from ..solver.bc_conflicts import surface_conflict_message
+
+    too_big = size_guard_message(c)
+    if too_big:
+        raise loaded.error("mesh.max_cells", too_big)
+
+    clash = surface_conflict_message([(i, bc.type, s) for i, bc in enumerate(c.boundary_conditions) for s in bc.surfaces])
+    if clash:
+        raise loaded.error("boundary_conditions", clash)
     resolve_materials(loaded)  # raises CaseError on unknown names or missing properties

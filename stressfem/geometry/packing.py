@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Packing", "sample_diameters", "pack_spheres"]
+__all__ = ["Packing", "sample_diameters", "pack_spheres", "pack_periodic", "particle_count"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class Packing:
     seed: int
     particle_ids: np.ndarray | None = None  # (pieces,) index of the distinct particle of each piece
     necks: np.ndarray | None = None  # (k, 7): start xyz, end xyz, radius of neck cylinders (um)
+    size_scale: float = 1.0  # packed / requested particle size (before the gap shrink); see particle_count
 
     def to_dict(self) -> dict:
         return {
@@ -46,6 +47,7 @@ class Packing:
             "achieved_volume_fraction": self.achieved_fraction,
             "seed": self.seed,
             "d50_um": float(np.median(2 * self.radii_um[: self.n_particles])),
+            "size_scale": self.size_scale,
         }
 
 
@@ -56,10 +58,40 @@ def sample_diameters(distribution, n: int, rng: np.random.Generator) -> np.ndarr
     return distribution.d50_um * np.exp(distribution.sigma * rng.standard_normal(n))
 
 
-def _count_for(distribution, box_volume: float, fraction: float, rng: np.random.Generator, cap: int) -> int:
+SIZE_SCALE_WARN = 0.05  # packed sizes further than 5 % from the request: warned and recorded
+SIZE_SCALE_MAX = 0.25  # further than 25 %: refused (the case would not describe the microstructure asked for)
+
+
+def particle_count(distribution, box_volume: float, fraction: float, rng: np.random.Generator,
+                   cap: int) -> tuple[int, float]:
+    """(particles n, size scale): n particles of the requested sizes, grown or shrunk alike by the size
+    scale, fill ``fraction`` of the box. The scale differs from 1 by the rounding of n (a few particles
+    in a small box) or when n hits max_particles; beyond SIZE_SCALE_WARN it is logged, beyond
+    SIZE_SCALE_MAX refused (GeometryError naming the keys to change)."""
     probe = sample_diameters(distribution, 4000, rng)
     mean_volume = float(np.mean(math.pi / 6.0 * probe**3))
-    return max(1, min(cap, round(fraction * box_volume / mean_volume)))
+    wanted = fraction * box_volume / mean_volume
+    n = max(1, min(cap, round(wanted)))
+    scale = (wanted / n) ** (1.0 / 3.0)
+    requested = distribution.diameter_um if distribution.type == "fixed" else distribution.d50_um
+    if abs(scale - 1.0) > SIZE_SCALE_MAX:
+        from ..errors import GeometryError
+
+        if n == cap and wanted > cap:
+            raise GeometryError(
+                f"filling volume fraction {fraction} with particles of {requested:g} um needs about {wanted:.0f} "
+                f"particles, but geometry.max_particles = {cap}: they would be packed {scale:.2f} times larger "
+                f"({scale * requested:.3g} um); raise max_particles, shrink box_um, or ask for larger particles")
+        raise GeometryError(
+            f"the box holds only {wanted:.2f} particles of {requested:g} um at volume fraction {fraction}; {n} "
+            f"particle(s) would be packed {scale:.2f} times {'larger' if scale > 1 else 'smaller'} "
+            f"({scale * requested:.3g} um); enlarge geometry.box_um (at least a few particle diameters) or use "
+            f"smaller particles (geometry.size_distribution)")
+    if abs(scale - 1.0) > SIZE_SCALE_WARN:
+        log.warning("particle sizes adjusted: %d particles packed %.3f times the requested size (%.3g -> %.3g um) "
+                    "to fill volume fraction %.3f%s; recorded as size_scale in summary.json", n, scale, requested,
+                    scale * requested, fraction, " (max_particles reached)" if n == cap and wanted > cap else "")
+    return n, scale
 
 
 MAX_PERIODIC_FRACTION = 0.645  # spheropack's jamming density in a periodic box (stack notes)
@@ -81,7 +113,8 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
     box = np.asarray(geometry.box_um, dtype=float)
     target = geometry.volume_fraction
     shrink = 1.0 - geometry.min_gap_fraction
-    n = _count_for(geometry.size_distribution, float(np.prod(box)), target, rng, geometry.max_particles)
+    n, size_scale = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng,
+                                   geometry.max_particles)
     diameters = sample_diameters(geometry.size_distribution, n, rng)
     pack_target = target / shrink**3
     best = None
@@ -127,7 +160,7 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
                                geometry.neck_radius_fraction)
     log.info("packed %d particles: target volume fraction %.4f, achieved %.4f (%d pieces cut by the box)",
              n, target, achieved, len(r))
-    return Packing(tuple(box), c, r, n, target, achieved, int(seed), ids, necks)
+    return Packing(tuple(box), c, r, n, target, achieved, int(seed), ids, necks, size_scale)
 
 
 def neck_cylinders(centres, radii, box, gap_um: float, fraction: float) -> np.ndarray:
@@ -164,17 +197,32 @@ def neck_cylinders(centres, radii, box, gap_um: float, fraction: float) -> np.nd
     return out
 
 
-def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng):
-    """One spheropack run to pack_target, gap shrink and face clearing; (centres, radii, fraction)."""
+def pack_periodic(diameters: np.ndarray, box: np.ndarray, distribution, *, density: float, seed: int,
+                  growth_rate: float):
+    """spheropack in a periodic box: (positions um, radii um, spheropack result).
+
+    The event-driven dynamics amplify any difference of the inputs, even in the last bit; packing
+    in units of the requested diameter (d50), rounded to 12 digits, makes a case whose lengths are
+    all scaled pack alike (scale invariance, issue 16).
+    """
     import spheropack
 
-    shrink = 1.0 - geometry.min_gap_fraction
-    pack_target = min(pack_target, MAX_PERIODIC_FRACTION)
+    unit = float(distribution.diameter_um if distribution.type == "fixed" else distribution.d50_um)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", spheropack.PackingWarning)
-        result = spheropack.pack(radii=diameters / 2, container=spheropack.Box(tuple(box), periodic=True),
-                                 density=pack_target, seed=int(geometry.seed), strict=False,
-                                 growth_rate=0.02 if pack_target < 0.55 else 0.005)
+        result = spheropack.pack(radii=np.round(diameters / (2 * unit), 12),
+                                 container=spheropack.Box(tuple(np.round(box / unit, 12)), periodic=True),
+                                 density=density, seed=seed, strict=False, growth_rate=growth_rate)
+    return np.asarray(result.positions, dtype=float) * unit, np.asarray(result.radii, dtype=float) * unit, result
+
+
+def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng):
+    """One spheropack run to pack_target, gap shrink and face clearing; (centres, radii, fraction)."""
+    shrink = 1.0 - geometry.min_gap_fraction
+    pack_target = min(pack_target, MAX_PERIODIC_FRACTION)
+    positions, radii0, result = pack_periodic(diameters, box, geometry.size_distribution, density=pack_target,
+                                              seed=int(geometry.seed),
+                                              growth_rate=0.02 if pack_target < 0.55 else 0.005)
     if not result.success or result.density < 0.995 * pack_target:
         from ..errors import GeometryError
 
@@ -184,9 +232,9 @@ def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng):
                 f"{geometry.volume_fraction:.3f} (status {result.status!r}); lower geometry.volume_fraction, "
                 f"lower geometry.min_gap_fraction, or widen geometry.size_distribution"
             )
-    radii = np.asarray(result.radii, dtype=float) * shrink
+    radii = radii0 * shrink
     clearance = np.maximum(0.25 * geometry.min_gap_fraction * radii, face_clearance_um)
-    centres = _best_shift(np.asarray(result.positions, dtype=float), radii, box, clearance, rng)
+    centres = _best_shift(positions, radii, box, clearance, rng)
     radii = _clear_faces(centres, radii, box, clearance)
     # each sphere's volume is shared exactly among its periodic images inside the box
     achieved = float(np.sum(4.0 / 3.0 * math.pi * radii**3) / np.prod(box))

@@ -46,7 +46,8 @@ def exclusive_lock(path: Path, what: str, *, wait: bool) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise OutputError(f"cannot create the lock {path}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write results under {path.parent}: {exc.strerror or exc} (creating the lock "
+                          f"file {path.name})") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -10,7 +10,7 @@ from .._dolfinx import MPI, fem, ufl
 from ..case import FixedBC, LoadedCase, PressureBC, RollerBC, TractionBC
 from ..geometry.msh import PhaseMesh
 from ..parallel import allreduce_array
-from .bc_conflicts import DirichletEntry, conflict_message, surface_conflict_message
+from .bc_conflicts import DirichletEntry, conflict_message
 from .load_balance import unbalanced_load_message
 
 __all__ = ["BoundaryConditions", "build_boundary_conditions"]
@@ -65,10 +65,7 @@ def build_boundary_conditions(loaded: LoadedCase, pm: PhaseMesh, V: fem.Function
     msh = pm.mesh
     msh.topology.create_connectivity(2, 3)
     out = BoundaryConditions()
-    bcs = loaded.case.boundary_conditions
-    clash = surface_conflict_message([(i, bc.type, s) for i, bc in enumerate(bcs) for s in bc.surfaces])
-    if clash:
-        raise loaded.error("boundary_conditions", clash)
+    bcs = loaded.case.boundary_conditions  # two conditions on one surface: refused at check (case/checks.py)
     entries: list[DirichletEntry] = []
     loads: list[str] = []
     ds = ufl.Measure("ds", domain=msh, subdomain_data=pm.facet_tags)
