@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DirichletEntry", "conflict_message", "surface_conflict_message"]
+__all__ = ["DirichletEntry", "dirichlet_entry", "conflict_message", "surface_conflict_message"]
 
 
 @dataclass
@@ -22,6 +22,13 @@ class DirichletEntry:
     label: str  # e.g. "boundary_conditions[1] (roller on xmin)"
     dofs: np.ndarray
     values: np.ndarray
+
+
+def dirichlet_entry(bc, label: str, value: np.ndarray | None) -> DirichletEntry:
+    """The dofs (local, unrolled) a DOLFINx DirichletBC sets and their values (m; zero for a roller)."""
+    dofs = np.asarray(bc.dof_indices()[0], dtype=np.int64)
+    values = np.zeros(len(dofs)) if value is None else np.asarray(value, dtype=float)[dofs % 3]
+    return DirichletEntry(label, dofs, values)
 
 
 def surface_conflict_message(conditions: list[tuple[int, str, str]]) -> str | None:
@@ -49,9 +56,12 @@ def surface_conflict_message(conditions: list[tuple[int, str, str]]) -> str | No
     return None
 
 
-def conflict_message(entries: list[DirichletEntry], comm, atol: float) -> str | None:
-    """Dofs constrained by two entries with values differing by more than atol (m) (collective)."""
+def conflict_message(entries: list[DirichletEntry], comm) -> str | None:
+    """Dofs constrained by two entries with values differing by more than 1e-9 of the largest value (collective)."""
     found = None
+    scale = comm.allreduce(max([float(np.max(np.abs(e.values))) for e in entries if len(e.values)] + [0.0]),
+                           op=_max_op(comm))
+    atol = 1e-9 * scale
     if entries:
         dofs = np.concatenate([e.dofs for e in entries])
         vals = np.concatenate([e.values for e in entries])
@@ -68,3 +78,9 @@ def conflict_message(entries: list[DirichletEntry], comm, atol: float) -> str | 
     a, b, va, vb = found
     return (f"conflicting displacement conditions where surfaces meet: {a} prescribes {va:g} m and {b} prescribes "
             f"{vb:g} m on the same nodes; make the prescribed values agree on shared edges, or drop one")
+
+
+def _max_op(comm):
+    from .._dolfinx import MPI  # lazily: `stressfem check` uses this module without MPI
+
+    return MPI.MAX

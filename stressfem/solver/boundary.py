@@ -10,7 +10,7 @@ from .._dolfinx import MPI, fem, ufl
 from ..case import FixedBC, LoadedCase, PressureBC, RollerBC, TractionBC
 from ..geometry.msh import PhaseMesh
 from ..parallel import allreduce_array
-from .bc_conflicts import DirichletEntry, conflict_message
+from .bc_conflicts import DirichletEntry, conflict_message, dirichlet_entry
 from .load_balance import unbalanced_load_message
 
 __all__ = ["BoundaryConditions", "build_boundary_conditions"]
@@ -81,13 +81,13 @@ def build_boundary_conditions(loaded: LoadedCase, pm: PhaseMesh, V: fem.Function
                 dofs = fem.locate_dofs_topological(V.sub(axis), 2, facets)
                 out.dirichlet.append(fem.dirichletbc(0.0, dofs, V.sub(axis)))
                 out.described.append(f"roller on {name} (u_{'xyz'[axis]} = 0)")
-                entries.append(_entry(out.dirichlet[-1], f"boundary_conditions[{i}] (roller on {name})", None))
+                entries.append(dirichlet_entry(out.dirichlet[-1], f"boundary_conditions[{i}] (roller on {name})", None))
             elif isinstance(bc, FixedBC):
                 dofs = fem.locate_dofs_topological(V, 2, facets)
                 value = np.asarray(bc.displacement_m, dtype=float)
                 out.dirichlet.append(fem.dirichletbc(value, dofs, V))
                 out.described.append(f"fixed on {name} (u = {list(value)} m)")
-                entries.append(_entry(out.dirichlet[-1], f"boundary_conditions[{i}] (fixed on {name})", value))
+                entries.append(dirichlet_entry(out.dirichlet[-1], f"boundary_conditions[{i}] (fixed on {name})", value))
             elif isinstance(bc, PressureBC):
                 p = fem.Constant(msh, float(bc.pressure_Pa))
                 term = -p * ufl.inner(n, v) * ds(tag)
@@ -101,16 +101,9 @@ def build_boundary_conditions(loaded: LoadedCase, pm: PhaseMesh, V: fem.Function
                 out.described.append(f"traction {list(bc.traction_Pa)} Pa on {name}")
                 loads.append(f"boundary_conditions[{i}]: {out.described[-1]}")
     out.load_form = load
-    scale = max([float(np.max(np.abs(e.values))) for e in entries if len(e.values)] + [0.0])
-    problem = conflict_message(entries, msh.comm, atol=1e-9 * scale) or unbalanced_load_message(
+    problem = conflict_message(entries, msh.comm) or unbalanced_load_message(
         V, load, out.dirichlet, loads)
     if problem:
         raise loaded.error("boundary_conditions", problem)
     return out
 
-
-def _entry(bc: fem.DirichletBC, label: str, value: np.ndarray | None) -> DirichletEntry:
-    """The dofs (local, unrolled) a Dirichlet BC sets and their values (zero for a roller)."""
-    dofs = np.asarray(bc.dof_indices()[0], dtype=np.int64)
-    values = np.zeros(len(dofs)) if value is None else np.asarray(value, dtype=float)[dofs % 3]
-    return DirichletEntry(label, dofs, values)

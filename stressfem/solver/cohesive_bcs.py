@@ -13,6 +13,7 @@ import numpy as np
 from .._dolfinx import fem, ufl
 from ..case import FixedBC, LoadedCase, PressureBC, RollerBC, TractionBC
 from ..geometry.msh import PhaseMesh
+from .bc_conflicts import DirichletEntry, conflict_message, dirichlet_entry
 from .boundary import _facets, _normal_axis
 from .cohesive_model import Block, BlockBCs
 
@@ -76,6 +77,7 @@ def build_block_bcs(loaded: LoadedCase, pm: PhaseMesh, blocks) -> BlockBCs:
     n = ufl.FacetNormal(msh)
     n_owned = msh.topology.index_map(2).size_local
     load = None
+    entries: dict[int, list[DirichletEntry]] = {blk.index: [] for blk in blocks}
     for i, bc in enumerate(loaded.case.boundary_conditions):
         key = f"boundary_conditions[{i}].surfaces"
         for name in bc.surfaces:
@@ -88,9 +90,14 @@ def build_block_bcs(loaded: LoadedCase, pm: PhaseMesh, blocks) -> BlockBCs:
                 if isinstance(bc, RollerBC):
                     dofs = fem.locate_dofs_topological(blk.V.sub(axis), 2, sf)
                     out.dirichlet.append(fem.dirichletbc(0.0, dofs, blk.V.sub(axis)))
+                    entries[blk.index].append(dirichlet_entry(out.dirichlet[-1], f"boundary_conditions[{i}] (roller on "
+                                                              f"{name})", None))
                 elif isinstance(bc, FixedBC):
                     dofs = fem.locate_dofs_topological(blk.V, 2, sf)
-                    out.dirichlet.append(fem.dirichletbc(np.asarray(bc.displacement_m, dtype=float), dofs, blk.V))
+                    value = np.asarray(bc.displacement_m, dtype=float)
+                    out.dirichlet.append(fem.dirichletbc(value, dofs, blk.V))
+                    entries[blk.index].append(dirichlet_entry(out.dirichlet[-1], f"boundary_conditions[{i}] (fixed on "
+                                                              f"{name})", value))
                 else:
                     owned = ent[pf < n_owned].ravel()
                     tag = 1000 * (i + 1) + blk.index
@@ -109,4 +116,8 @@ def build_block_bcs(loaded: LoadedCase, pm: PhaseMesh, blocks) -> BlockBCs:
             else:
                 out.described.append(f"traction {list(bc.traction_Pa)} Pa on {name}")
     out.load_form = load
+    for blk in blocks:  # the same blocks, in the same order, on every rank
+        problem = conflict_message(entries[blk.index], msh.comm)
+        if problem:
+            raise loaded.error("boundary_conditions", problem)
     return out

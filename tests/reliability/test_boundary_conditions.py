@@ -5,11 +5,12 @@ exact net force / moment; (2) two displacement conditions on one surface, or dif
 shared nodes, are refused naming both; (3) balanced loads on a free body still run.
 Net force of a pressure p on a face of area A is p A exactly (partition of unity): 1e8 Pa x (2 um)^2
 = 4e-4 N, printed to 4 significant digits. A couple of +-1e6 Pa on faces 2 um apart: 8e-12 N m.
-Run time: about 21 s on the shared 2-core machine (tiny box, ~1100 cells; most cases stop before the solve).
+Run time: about 25 s serial + 11 s for the 2-rank test on the shared 2-core machine (tiny box, ~1100 cells; most cases stop before the solve).
 """
 
 from __future__ import annotations
 
+import pytest
 from conftest import run_cli
 
 from .conftest import assert_refused
@@ -61,3 +62,14 @@ def test_pressure_on_fixed_surface(make_case):
     case = make_case(_bc("fixed", ["xmin"]) + _bc("pressure", ["xmin"], "pressure_Pa = 1e6"))
     proc = run_cli("run", case)
     assert_refused(proc, "boundary_conditions", "would be ignored")
+
+
+@pytest.mark.mpi
+def test_bc_guards_under_mpi(make_case):
+    """Same refusals on 2 ranks (collective checks; a rank may own none of the loaded facets)."""
+    free = make_case(_bc("pressure", ["xmax"], "pressure_Pa = 1e8"), name="free")
+    proc = run_cli("run", free, np=2)
+    assert proc.returncode == 2 and "net force [-0.0004, 0, 0] N" in proc.stderr, proc.stderr
+    edge = make_case(_bc("fixed", ["xmin"], "displacement_m = [0, 1e-9, 0]") + _bc("roller", ["ymin"]), name="edge")
+    proc = run_cli("run", edge, np=2)
+    assert proc.returncode == 2 and "boundary_conditions[1] (roller on ymin)" in proc.stderr, proc.stderr
