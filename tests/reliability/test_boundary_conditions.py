@@ -5,7 +5,8 @@ exact net force / moment; (2) two displacement conditions on one surface, or dif
 shared nodes, are refused naming both; (3) balanced loads on a free body still run.
 Net force of a pressure p on a face of area A is p A exactly (partition of unity): 1e8 Pa x (2 um)^2
 = 4e-4 N, printed to 4 significant digits. A couple of +-1e6 Pa on faces 2 um apart: 8e-12 N m.
-Run time: about 25 s serial + 11 s for the 2-rank test on the shared 2-core machine (tiny box, ~1100 cells; most cases stop before the solve).
+Run time: about 25 s serial + 11 s for the 2-rank test on the shared 2-core machine (tiny box,
+~1100 cells; most cases stop before the solve).
 """
 
 from __future__ import annotations
