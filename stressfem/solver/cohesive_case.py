@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._dolfinx import PETSc
 from ..case import LoadedCase
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
@@ -84,6 +85,10 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
                              linear_solver=s.linear_solver, reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations,
                              refresh_ksp_growth=s.refresh_ksp_growth, stall_iterations=s.stall_iterations)
+    except PETSc.Error as exc:  # options that pass the allowlist (petsc_policy.py) but not PETSc's set-up
+        raise loaded.error("cohesive_solver.petsc_options", f"PETSc could not set up the Newton solver with these "
+                           f"options ({loaded.case.cohesive_solver.petsc_options}): PETSc error code {exc.ierr}; "
+                           f"change the options") from None
     except ValueError as exc:
         index = getattr(exc, "index", None)  # cohesive_bodies.InterfaceLayoutError names its [[interfaces]] entry
         raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None
