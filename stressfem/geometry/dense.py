@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import GeometryError
-from .packing import Packing, compensate_facets, pack_periodic, particle_count, sample_diameters
+from .packing import Packing, compensate_facets, decimal_unit, pack_periodic, particle_count, sample_diameters
 
 __all__ = ["FusedPacking", "pack_fused", "lens_volume", "neck_balls", "neck_ball_volume", "wedge_angle_deg",
            "union_fraction", "fuse_volumes"]
@@ -177,9 +177,9 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
     target = float(geometry.volume_fraction)
     n, size_scale = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng,
                                    geometry.max_particles)
-    diameters = sample_diameters(geometry.size_distribution, n, rng)
-    positions, r0, result = pack_periodic(diameters, box, geometry.size_distribution, density=JAM_TARGET, seed=seed,
-                                          growth_rate=0.005)
+    unit = decimal_unit(geometry.size_distribution)
+    diameters = sample_diameters(geometry.size_distribution, n, rng, unit)  # in unit (packing.pack_periodic)
+    positions, r0, result = pack_periodic(diameters, box, unit, density=JAM_TARGET, seed=seed, growth_rate=0.005)
     jammed = float(result.density)
     film = max(geometry.min_gap_fraction * 2.0 * float(np.median(r0)), face_clearance_um)
     centres = np.mod(positions, box)

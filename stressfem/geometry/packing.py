@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Packing", "sample_diameters", "pack_spheres", "pack_periodic", "particle_count"]
+__all__ = ["Packing", "sample_diameters", "pack_spheres", "pack_periodic", "particle_count", "decimal_unit"]
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,11 @@ class Packing:
         }
 
 
-def sample_diameters(distribution, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n diameters (um) from a FixedSize or LognormalSize table."""
+def sample_diameters(distribution, n: int, rng: np.random.Generator, unit: float = 1.0) -> np.ndarray:
+    """n diameters from a FixedSize or LognormalSize table, in ``unit`` (um; see pack_periodic)."""
     if distribution.type == "fixed":
-        return np.full(n, distribution.diameter_um)
-    return distribution.d50_um * np.exp(distribution.sigma * rng.standard_normal(n))
+        return np.full(n, in_unit(distribution.diameter_um, unit))
+    return in_unit(distribution.d50_um, unit) * np.exp(distribution.sigma * rng.standard_normal(n))
 
 
 SIZE_SCALE_WARN = 0.05  # packed sizes further than 5 % from the request: warned and recorded
@@ -115,7 +115,8 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
     shrink = 1.0 - geometry.min_gap_fraction
     n, size_scale = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng,
                                    geometry.max_particles)
-    diameters = sample_diameters(geometry.size_distribution, n, rng)
+    unit = decimal_unit(geometry.size_distribution)
+    diameters = sample_diameters(geometry.size_distribution, n, rng, unit)  # in unit
     pack_target = target / shrink**3
     best = None
     for attempt in range(3):
@@ -197,21 +198,31 @@ def neck_cylinders(centres, radii, box, gap_um: float, fraction: float) -> np.nd
     return out
 
 
-def pack_periodic(diameters: np.ndarray, box: np.ndarray, distribution, *, density: float, seed: int,
-                  growth_rate: float):
-    """spheropack in a periodic box: (positions um, radii um, spheropack result).
+def decimal_unit(distribution) -> float:
+    """The power of ten (um) at or below the requested size (diameter or d50): the packing's length unit."""
+    size = float(distribution.diameter_um if distribution.type == "fixed" else distribution.d50_um)
+    return 10.0 ** math.floor(math.log10(size) + 1e-9)
 
-    The event-driven dynamics amplify any difference of the inputs, even in the last bit; packing
-    in units of the requested diameter (d50), rounded to 12 digits, makes a case whose lengths are
-    all scaled pack alike (scale invariance, issue 16).
+
+def in_unit(value_um, unit: float):
+    """A length (um) in ``unit`` (um), rounded to 12 digits; unchanged when unit is 1 um."""
+    return value_um if unit == 1.0 else np.round(np.asarray(value_um, dtype=float) / unit, 12)
+
+
+def pack_periodic(diameters: np.ndarray, box: np.ndarray, unit: float, *, density: float, seed: int,
+                  growth_rate: float):
+    """spheropack in a periodic box: (positions um, radii um, spheropack result); ``diameters`` in ``unit``.
+
+    The event-driven dynamics amplify any difference of the inputs, even in the last bit. Packing in
+    a decimal unit (decimal_unit; diameters sampled in it, sample_diameters) makes a case whose
+    lengths are all multiplied by a power of ten pack exactly alike (issue 16); cases with sizes of
+    1 to 10 um pack exactly as before (unit 1 um).
     """
     import spheropack
 
-    unit = float(distribution.diameter_um if distribution.type == "fixed" else distribution.d50_um)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", spheropack.PackingWarning)
-        result = spheropack.pack(radii=np.round(diameters / (2 * unit), 12),
-                                 container=spheropack.Box(tuple(np.round(box / unit, 12)), periodic=True),
+        result = spheropack.pack(radii=diameters / 2, container=spheropack.Box(tuple(in_unit(box, unit)), periodic=True),
                                  density=density, seed=seed, strict=False, growth_rate=growth_rate)
     return np.asarray(result.positions, dtype=float) * unit, np.asarray(result.radii, dtype=float) * unit, result
 
@@ -220,7 +231,8 @@ def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng):
     """One spheropack run to pack_target, gap shrink and face clearing; (centres, radii, fraction)."""
     shrink = 1.0 - geometry.min_gap_fraction
     pack_target = min(pack_target, MAX_PERIODIC_FRACTION)
-    positions, radii0, result = pack_periodic(diameters, box, geometry.size_distribution, density=pack_target,
+    positions, radii0, result = pack_periodic(diameters, box, decimal_unit(geometry.size_distribution),
+                                              density=pack_target,
                                               seed=int(geometry.seed),
                                               growth_rate=0.02 if pack_target < 0.55 else 0.005)
     if not result.success or result.density < 0.995 * pack_target:
