@@ -39,10 +39,11 @@ SUMMARY_KEYS = {
     "cells": "global number of cells",
     "phases": "phase name -> material name, in the order of phase_id",
     "mesh": "the mesh generator's or reader's info (sizes, quality, timings)",
-    "timings_s": "geometry, mesh_distribution, setup, solve (s)",
+    "timings_s": "geometry, mesh_distribution, setup, solve, increments (the step loop) (s)",
     "peak_memory_per_rank_MB": "peak resident memory of each rank (MB)",
     "solver": "linear_iterations (total) and the solver types",
     "boundary_conditions": "one sentence per boundary condition",
+    "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
 }
 
 STEP_KEYS = {
@@ -54,6 +55,7 @@ STEP_KEYS = {
     "linear_iterations": "linear (or Newton) iterations of the step",
     "phases": "phase name -> PHASE_STATISTICS at the end of the step",
     "interfaces": "cohesive interface name -> INTERFACE_STATISTICS (runs with [[interfaces]] only)",
+    "solution": "superposed (from pattern solutions) or incremental (solved increment by increment)",
 }
 
 PHASE_STATISTICS = {
@@ -64,6 +66,7 @@ PHASE_STATISTICS = {
     "max_von_mises_Pa": "largest cell von Mises stress (Pa)",
     "p99_von_mises_Pa": "volume-weighted 99th percentile of the von Mises stress, step ends only (Pa)",
     "max_principal_Pa": "largest cell maximum principal stress (Pa)",
+    "p99_max_principal_Pa": "volume-weighted 99th percentile of the maximum principal stress, step ends only (Pa)",
 }
 # the phase statistics written at every increment to history.csv
 PHASE_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")
