@@ -75,7 +75,9 @@ def check_cross_references(loaded: "LoadedCase") -> None:
     if too_big:
         raise loaded.error("mesh.max_cells", too_big)
 
-    clash = surface_conflict_message([(i, bc.type, s) for i, bc in enumerate(c.boundary_conditions) for s in bc.surfaces])
+    clash = surface_conflict_message(
+        [(f"boundary_conditions[{i}]", bc.type, s) for i, bc in enumerate(c.boundary_conditions) for s in bc.surfaces]
+        + [(f"stages[{i}]", "pressure", s) for i, st in enumerate(c.stages) if st.type == "pressure" for s in st.surfaces])
     if clash:
         raise loaded.error("boundary_conditions", clash)
     resolve_materials(loaded)  # raises CaseError on unknown names or missing properties

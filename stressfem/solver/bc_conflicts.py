@@ -31,28 +31,29 @@ def dirichlet_entry(bc, label: str, value: np.ndarray | None) -> DirichletEntry:
     return DirichletEntry(label, dofs, values)
 
 
-def surface_conflict_message(conditions: list[tuple[int, str, str]]) -> str | None:
-    """``conditions``: (index, type, surface) for every entry of [[boundary_conditions]].
+def surface_conflict_message(conditions: list[tuple[str, str, str]]) -> str | None:
+    """``conditions``: (label, type, surface) for every surface of [[boundary_conditions]] (label
+    ``boundary_conditions[i]``) and of pressure stages (``stages[i]``, type ``pressure``).
 
     Refuses two displacement conditions (fixed, roller) on one surface, and a load (pressure,
     traction) on a fixed surface or a pressure on a roller surface (both would be ignored).
     """
-    seen: dict[str, tuple[int, str]] = {}
-    loads: list[tuple[int, str, str]] = []
-    for i, kind, surface in conditions:
+    seen: dict[str, tuple[str, str]] = {}
+    loads: list[tuple[str, str, str]] = []
+    for label, kind, surface in conditions:
         if kind in ("fixed", "roller"):
-            if surface in seen and seen[surface][0] != i:
-                j, other = seen[surface]
-                return (f"surface {surface!r} has two displacement conditions: boundary_conditions[{j}] ({other}) "
-                        f"and boundary_conditions[{i}] ({kind}); keep one of them")
-            seen.setdefault(surface, (i, kind))
+            if surface in seen and seen[surface][0] != label:
+                other_label, other = seen[surface]
+                return (f"surface {surface!r} has two displacement conditions: {other_label} ({other}) "
+                        f"and {label} ({kind}); keep one of them")
+            seen.setdefault(surface, (label, kind))
         else:
-            loads.append((i, kind, surface))
-    for i, kind, surface in loads:
-        j, other = seen.get(surface, (None, None))
+            loads.append((label, kind, surface))
+    for label, kind, surface in loads:
+        other_label, other = seen.get(surface, (None, None))
         if other == "fixed" or (other == "roller" and kind == "pressure"):
-            return (f"the {kind} of boundary_conditions[{i}] on {surface!r} is carried entirely by the {other} "
-                    f"condition boundary_conditions[{j}] on the same surface and would be ignored; remove one")
+            return (f"the {kind} of {label} on {surface!r} is carried entirely by the {other} condition "
+                    f"{other_label} on the same surface and would be ignored; remove one")
     return None
 
 

@@ -133,3 +133,13 @@ fields = false
     assert proc.returncode == 2, proc.stderr
     assert "NMC811" in proc.stderr and "Traceback" not in proc.stderr
     assert not (folder / "results" / "summary.json").exists()
+
+
+def test_stage_pressure_on_a_fixed_surface_is_refused(tmp_path):
+    stage = '[[stages]]\ntype = "pressure"\nsurfaces = ["zmax"]\npressure_end_Pa = 1e6\n\n[[boundary_conditions]]'
+    text = DEMO.replace("[[boundary_conditions]]", stage, 1).replace('surfaces = ["xmin", "ymin", "zmin"]',
+                                                                       'surfaces = ["xmin", "ymin", "zmin"]\n'
+                                                                       '[[boundary_conditions]]\ntype = "fixed"\n'
+                                                                       'surfaces = ["zmax"]', 1)
+    proc = run_cli("check", write_case(tmp_path / "bad", text))
+    assert_refused(proc, "boundary_conditions", "stages[1]", "would be ignored")
