@@ -89,7 +89,9 @@ def check(case: CaseArg) -> None:
 def run(case: CaseArg,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         no_plot: Annotated[bool, typer.Option("--no-plot", envvar="STRESSFEM_NO_PLOT",
-                                              help="skip the figures made after the run")] = False) -> None:
+                                              help="skip the figures made after the run")] = False,
+        restart: Annotated[bool, typer.Option("--restart", help="continue a killed run from its checkpoint "
+                                              "(equilibrium load paths)")] = False) -> None:
     """Run CASE and write CASE/results/ (works under mpiexec)."""
     signal.signal(signal.SIGTERM, _terminate)
     from .case import load_case
@@ -102,7 +104,7 @@ def run(case: CaseArg,
 
         _setup_logging(verbose)
 
-        summary = run_case(case)
+        summary = run_case(case, restart=restart)
     except StressfemError as exc:
         _fail(exc)
     except KeyboardInterrupt:

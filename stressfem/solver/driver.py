@@ -15,6 +15,7 @@ from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
 from ..output.fields import FieldWriter
 from ..output.history import History
+from ..output.checkpoint import RunCheckpoints
 from ..output.locks import run_lock
 from ..output.results_dir import ResultsDir, write_atomic
 from ..output.stats import cell_volumes, phase_statistics
@@ -58,17 +59,21 @@ class _FileLog:
             self.handler.close()
 
 
-def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
-    """Run CASE end to end; returns the summary (on every rank) and writes CASE/results/."""
+def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, restart: bool = False) -> dict:
+    """Run CASE end to end; returns the summary (on every rank) and writes CASE/results/.
+
+    ``restart``: continue from CASE/.stressfem-checkpoint.json (output/checkpoint.py)."""
     t_start = time.perf_counter()
     loaded = load_case(case_dir)
     with run_lock(loaded.directory, comm):  # a second concurrent run of this case stops here
+        checkpoints = RunCheckpoints(loaded, comm, restart)
         results = ResultsDir(loaded.directory, comm)
         flog = _FileLog(results.file("run.log"), comm)
         try:
-            summary = _run(loaded, results, comm, t_start)
+            summary = _run(loaded, results, comm, t_start, checkpoints)
             flog.close()
             results.commit()
+            checkpoints.done()
             return summary
         except BaseException as exc:
             log.error("run failed: %s", exc)
@@ -79,7 +84,8 @@ def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
             raise
 
 
-def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float) -> dict:
+def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float,
+         checkpoints: RunCheckpoints) -> dict:
     case = loaded.case
     log.info("case %s (%s) on %d MPI rank(s)", loaded.directory.name, case.title or "untitled", comm.size)
     if comm.rank == 0:
@@ -116,7 +122,10 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
     t_solve += time.perf_counter() - ts
     t_path = time.perf_counter()
-    for step in plan:
+    state = checkpoints.resume(history, steps, state)
+    for index, step in enumerate(plan):
+        if checkpoints.skip(index):
+            continue
         stats: dict = {}
         iface: dict = {}
         its_step = 0
@@ -152,6 +161,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         if iface:
             entry["interfaces"] = iface
         steps.append(entry)
+        checkpoints.after_step(index, state, history, steps)
     t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
         writer.close()
@@ -172,6 +182,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "solver": model.solver_record(),
         "superposition": _superposition_record(model, superposed),
         "boundary_conditions": model.bcs.described,
+        "restart": checkpoints.record(),
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start
