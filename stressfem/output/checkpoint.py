@@ -3,11 +3,13 @@
 Scope: load paths whose mechanical state is a function of the load state alone (no
 ``[[interfaces]]``, no ``galvanostatic`` stage): linear thermo-chemo-elasticity under cooling,
 soc, cycles and pressure stages. The checkpoint then needs no field data: the position in the
-plan (the next step), the load state it starts from, and the rows and step entries written so
-far; the remaining steps are computed exactly as in an uninterrupted run, on any rank count.
+plan (a step and the increments of it already done), the load state that step starts from, and
+the rows and step entries written so far; the remaining increments are computed exactly as in an
+uninterrupted run, on any rank count. Checkpoints: every step end, and within a step at most
+every ``[output] checkpoint_interval_s``.
 History-dependent runs (damage, diffusion) are not checkpointed: they need field checkpoints
 (adios4dolfinx; its PyPI ADIOS2 has no MPI here, docs/failure-modes.md) and are refused by
-``--restart``. Written by rank 0 at the end of every step, atomically (write + rename), into
+``--restart``. Written by rank 0 atomically (write + rename) into
 ``CASE/.stressfem-checkpoint.json``; removed when the run commits its results.
 """
 
@@ -36,10 +38,11 @@ VERSION = 1
 class Checkpoint:
     """The position of a run in its load path after a completed step."""
 
-    next_step: int  # index in the plan of the first step still to run
-    state: dict  # LoadState fields (temperature_K, soc, time_s, surface_loads)
+    next_step: int  # index in the plan of the first step still to run (or to finish)
+    state: dict  # LoadState fields (temperature_K, soc, time_s, surface_loads) at the start of that step
     history_rows: list
     steps: list
+    done_increments: int = 0  # increments of step next_step already done (never all of them)
 
 
 def checkpoint_path(case_dir: Path) -> Path:
@@ -64,7 +67,7 @@ def save_checkpoint(loaded, comm, ck: Checkpoint) -> None:
     if comm.rank != 0:
         return
     doc = {"version": VERSION, "case_sha256": _case_hash(loaded), "next_step": ck.next_step, "state": ck.state,
-           "history_rows": ck.history_rows, "steps": ck.steps}
+           "done_increments": ck.done_increments, "history_rows": ck.history_rows, "steps": ck.steps}
     write_atomic(checkpoint_path(loaded.directory), strict_dumps(doc, CHECKPOINT) + "\n")
 
 
@@ -89,7 +92,7 @@ def load_checkpoint(loaded, comm) -> Checkpoint:
         error, doc = comm.bcast((error, doc), root=0)
     if error is not None:
         raise CaseError(str(loaded.file), "", error)
-    return Checkpoint(doc["next_step"], doc["state"], doc["history_rows"], doc["steps"])
+    return Checkpoint(doc["next_step"], doc["state"], doc["history_rows"], doc["steps"], doc["done_increments"])
 
 
 def remove_checkpoint(loaded, comm) -> None:
@@ -97,13 +100,22 @@ def remove_checkpoint(loaded, comm) -> None:
         checkpoint_path(loaded.directory).unlink(missing_ok=True)
 
 
+def _state(state) -> dict:
+    return {"temperature_K": state.temperature_K, "soc": state.soc, "time_s": state.time_s,
+            "surface_loads": {k: float(v) for k, v in state.surface_loads.items()}}
+
+
 class RunCheckpoints:
     """The driver's view: resume from a checkpoint, skip finished steps, checkpoint after each step."""
 
     def __init__(self, loaded, comm, restart: bool):
-        self.loaded, self.comm = loaded, comm
+        import time
+
+        self.loaded, self.comm, self.clock = loaded, comm, time.monotonic
         self.enabled = restart_blocker(loaded) is None
+        self.interval_s = loaded.case.output.checkpoint_interval_s
         self.resumed: Checkpoint | None = load_checkpoint(loaded, comm) if restart else None
+        self.last = self.clock()
 
     def resume(self, history, steps: list, state):
         """Restore rows and step entries; the load state to continue from (``state`` when not resuming)."""
@@ -121,16 +133,31 @@ class RunCheckpoints:
         """Whether plan step ``index`` was finished before the restart."""
         return self.resumed is not None and index < self.resumed.next_step
 
+    def skip_increment(self, index: int, k: int) -> bool:
+        """Whether increment k of plan step ``index`` was done before the restart."""
+        r = self.resumed
+        return r is not None and index == r.next_step and k <= r.done_increments
+
     def after_step(self, index: int, state, history, steps: list) -> None:
+        """At every step end: continue with step index + 1 from ``state``."""
         if self.enabled:
-            sd = {"temperature_K": state.temperature_K, "soc": state.soc, "time_s": state.time_s,
-                  "surface_loads": {k: float(v) for k, v in state.surface_loads.items()}}
-            save_checkpoint(self.loaded, self.comm, Checkpoint(index + 1, sd, history.rows, steps))
+            save_checkpoint(self.loaded, self.comm, Checkpoint(index + 1, _state(state), history.rows, steps))
+            self.last = self.clock()
+
+    def after_increment(self, index: int, k: int, step_start, history, steps: list) -> None:
+        """Within a step (not after its last increment), at most every checkpoint_interval_s: redo step
+        ``index`` from ``step_start``, skipping its first k increments. Every rank decides alike (rank 0's clock)."""
+        due = self.clock() - self.last >= self.interval_s
+        due = self.comm.bcast(due, root=0) if self.comm.size > 1 else due
+        if self.enabled and due:
+            save_checkpoint(self.loaded, self.comm, Checkpoint(index, _state(step_start), history.rows, steps, k))
+            self.last = self.clock()
 
     def record(self) -> dict:
         """summary.json ``restart``."""
-        return {"restarted": self.resumed is not None,
-                "from_step": self.resumed.next_step if self.resumed is not None else 0}
+        r = self.resumed
+        return {"restarted": r is not None, "from_step": r.next_step if r is not None else 0,
+                "from_increment": r.done_increments if r is not None else 0}
 
     def done(self) -> None:
         remove_checkpoint(self.loaded, self.comm)

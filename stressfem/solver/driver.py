@@ -126,11 +126,14 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     for index, step in enumerate(plan):
         if checkpoints.skip(index):
             continue
+        step_start = state
         stats: dict = {}
         iface: dict = {}
         its_step = 0
         basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
         for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
+            if checkpoints.skip_increment(index, k):  # done before the restart (equilibrium: no side effects)
+                continue
             ts = time.perf_counter()
             if basis is not None:  # a linear combination of the pattern solutions
                 its, cell_stress = 0, basis.evaluate(state)
@@ -154,6 +157,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                     iwriter.write()
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
+            if k < step.increments:
+                checkpoints.after_increment(index, k, step_start, history, steps)
         entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
                  "increments": step.increments, "linear_iterations": its_step, "phases": stats,
                  "solution": "superposed" if basis is not None else "incremental",
