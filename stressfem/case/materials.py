@@ -64,6 +64,13 @@ class DiffusivityTable(Table):
     D_m2_per_s: list[Annotated[float, Field(ge=1e-30, le=1e-3)]] = Field(min_length=2)
 
 
+class OcvTableSpec(Table):
+    """Open-circuit voltage (V) versus Li content x (-): x increasing, voltage falling (materials/ocv.py)."""
+
+    x: list[Annotated[float, Field(ge=0.0, le=2.0)]] = Field(min_length=2)
+    voltage_V: list[Annotated[float, Field(gt=0.0, le=10.0)]] = Field(min_length=2)
+
+
 class MaterialSpec(Table):
     """Overrides of a library material, or a new material defined inline."""
 
@@ -79,6 +86,11 @@ class MaterialSpec(Table):
     diffusivity_table: DiffusivityTable | None = None
     max_concentration_mol_per_m3: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
     partial_molar_volume_m3_per_mol: Annotated[float, Field(ge=-1e-3, le=1e-3)] | None = None
+    tensile_strength_Pa: Annotated[float, Field(gt=0.0, le=1e12)] | None = None
+    weibull_modulus: Annotated[float, Field(gt=0.0, le=200.0)] | None = None
+    weibull_scale_Pa: Annotated[float, Field(gt=0.0, le=1e12)] | None = None
+    weibull_volume_m3: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    ocv_table: OcvTableSpec | None = None
     source: str | None = None
 
     @model_validator(mode="after")

@@ -50,7 +50,8 @@ def checkpoint_path(case_dir: Path) -> Path:
 
 
 def _case_hash(loaded) -> str:
-    return hashlib.sha256(loaded.resolved_json().encode()).hexdigest()
+    """sha256 of case.toml as written (the run may resolve parts of the case in memory)."""
+    return hashlib.sha256(loaded.file.read_bytes()).hexdigest()
 
 
 def restart_blocker(loaded) -> str | None:

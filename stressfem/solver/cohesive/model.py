@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..._dolfinx import MPI, PETSc, fem, la, mesh, ufl
+from ..._dolfinx import MPI, PETSc, fem, fem_petsc, la, mesh, ufl
 from ...errors import SolverError
 from ...geometry.msh import PhaseMesh
 from ...output.stats import CellStress, CellStressEvaluator
@@ -42,6 +42,7 @@ from .linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, 
                      resolve_linear_solver)
 from .newton import StallTest
 from .stepping import Block, NewtonCounts, StepControl, interpolate_state
+from .stats import DEBONDED, interface_fractions
 
 __all__ = ["CohesiveInterface", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS", "DEBONDED"]
 
@@ -66,7 +67,6 @@ NO_REUSE_OPTIONS: dict = {"ksp_type": "preonly"}
 # facet quantities assembled per interface (index -> name); global traction and jump last
 _Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
 _NQ = len(_Q)
-DEBONDED = 0.999  # "debonded": less than 0.1 % of the stiffness left (viscous damage only approaches 1)
 
 
 @dataclass(frozen=True)
@@ -231,15 +231,14 @@ class CohesiveModel:
         self.reuse, self.refactor_ksp_iterations, self._prefix = reuse_factorization, refactor_ksp_iterations, prefix
         self._atol = self._force_scale() * 1e-12
         opts.setdefault("snes_atol", self._atol)
-        from dolfinx.fem.petsc import NonlinearProblem, assemble_matrix
-
-        self.problem = NonlinearProblem(residuals, unknowns, J=jac, bcs=self.bcs.dirichlet, entity_maps=entity_maps,
-                                        petsc_options_prefix=prefix, petsc_options=opts, kind="mpi")
+        self.problem = fem_petsc.NonlinearProblem(residuals, unknowns, J=jac, bcs=self.bcs.dirichlet,
+                                                  entity_maps=entity_maps, petsc_options_prefix=prefix,
+                                                  petsc_options=opts, kind="mpi")
         self.snes = self.problem.solver
         self.snes.setConvergenceHistory(length=200, reset=True)
         self.stall_test = StallTest(stall_iterations)
         self.snes.setConvergenceTest(self.stall_test)
-        assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
+        fem_petsc.assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
         self.problem.A.assemble()
         self.linear = CohesivePreconditioner(self.problem.A, [blk.V for blk in self.blocks], self.linear_solver,
                                              refresh_ksp_iterations=refactor_ksp_iterations,
@@ -324,9 +323,7 @@ class CohesiveModel:
         untouched P keeps the MUMPS factorisation (or the GAMG hierarchy) while GMRES works on the
         current Jacobian.
         """
-        from dolfinx.fem.petsc import assemble_jacobian
-
-        assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
+        fem_petsc.assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
         ksp = snes.getKSP()
         if snes.getIterationNumber() > 0:  # the last linear solve of this Newton solve
             self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
@@ -435,21 +432,13 @@ class CohesiveModel:
                          for n, s in st.items()) or "no interfaces"
 
     def interface_statistics(self) -> dict[str, dict]:
-        """Per interface, reduced over ranks: area, damaged/debonded/contact fractions, max opening, energy."""
+        """Per interface, reduced over ranks: area, damaged/debonded/bonded/contact fractions, max opening,
+        energy (stats.py)."""
         out = {}
         for g in self._gamma:
-            v, a = g["values"], g["area"]
-            d, jn = v[:, 1], v[:, 2]
+            v = g["values"]
             psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
-            local = np.array([a.sum(), a[d > 0].sum(), a[d >= DEBONDED].sum(), a[(jn < 0) & (d == 0)].sum(),
-                              float(a @ (g["work"] - psi))])
-            tot = allreduce_array(self.comm, local, MPI.SUM)
-            mx = self.comm.allreduce(float(jn.max(initial=0.0)), op=MPI.MAX)
-            A = float(tot[0])
-            frac = (lambda x: float(x / A)) if A > 0 else (lambda x: 0.0)
-            out[g["name"]] = {"area_m2": A, "damaged_fraction": frac(tot[1]), "debonded_fraction": frac(tot[2]),
-                              "contact_fraction": frac(tot[3]), "max_opening_m": mx,
-                              "dissipated_energy_J": float(tot[4])}
+            out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, self.comm)
         return out
 
     @property
@@ -462,10 +451,10 @@ class CohesiveModel:
         return InterfaceFieldWriter(self, folder)
 
     def solver_record(self) -> dict:
-        """Newton iterations (the driver's ``linear_iterations``) and the KSP/PC types."""
+        """Linear (KSP) and Newton iterations of the run, and the KSP/PC types."""
         ksp = self.snes.getKSP()
-        return {"linear_iterations": self.solver.total_iterations, "ksp_type": ksp.getType(),
-                "pc_type": ksp.getPC().getType()}
+        return {"linear_iterations": self.solver.linear_iterations, "newton_iterations": self.solver.total_iterations,
+                "ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
 
     def close(self) -> None:
         self.linear.destroy()
