@@ -126,8 +126,8 @@ class RunCheckpoints:
 
         history.rows[:] = [list(r) for r in self.resumed.history_rows]
         steps[:] = list(self.resumed.steps)
-        log.warning("restarting from the checkpoint: steps 1-%d are taken from it (fields.pvd only holds the "
-                    "later steps)", self.resumed.next_step)
+        log.warning("restarting from the checkpoint: steps 1-%d are taken from it (fields.pvd and particles.csv "
+                    "only hold the later steps)", self.resumed.next_step)
         return LoadState(**self.resumed.state)
 
     def skip(self, index: int) -> bool:

@@ -140,6 +140,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     t_solve += time.perf_counter() - ts
     t_path = time.perf_counter()
     state = checkpoints.resume(history, steps, state)
+    for entry in steps:  # steps restored from a checkpoint: their fracture warnings, as in the first run
+        fracture.check(entry, bonded=not cohesive, log=log)
     for index, step in enumerate(plan):
         if checkpoints.skip(index):
             continue
