@@ -133,6 +133,18 @@ class LoadedCase:
         if packing_file is not None and not self.input_path(packing_file).is_file():
             raise self.error("geometry.packing_file", f"file not found: {self.input_path(packing_file)} (a "
                              f"CASE/mesh/<name>.packing.json written next to a generated mesh)")
+        from ..geometry.size_guard import size_guard_message
+        from ..solver.bc_conflicts import surface_conflict_message
+
+        too_big = size_guard_message(c)
+        if too_big:
+            raise self.error("mesh.max_cells", too_big)
+        clash = surface_conflict_message(
+            [(f"boundary_conditions[{i}]", bc.type, s) for i, bc in enumerate(c.boundary_conditions) for s in bc.surfaces]
+            + [(f"stages[{i}]", "pressure", s) for i, st in enumerate(c.stages) if st.type == "pressure"
+               for s in st.surfaces])
+        if clash:
+            raise self.error("boundary_conditions", clash)
         resolve_materials(self)  # raises CaseError on unknown names or missing properties
 
     def input_path(self, file: str) -> Path:

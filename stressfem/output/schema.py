@@ -49,6 +49,8 @@ SUMMARY_KEYS = {
                 "thresholds (MPa) and the fracture warnings (output/tensile.py)",
     "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
+    "restart": "restarted (bool), from_step and from_increment of the checkpoint it resumed from "
+               "(output/checkpoint.py)",
 }
 
 STEP_KEYS = {

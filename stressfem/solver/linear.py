@@ -8,9 +8,13 @@ from collections.abc import Sequence
 from .._dolfinx import PETSc, fem, fem_petsc
 from ..errors import SolverError
 
-__all__ = ["LinearSolver"]
+__all__ = ["LinearSolver", "PetscSetupError"]
 
 log = logging.getLogger(__name__)
+
+
+class PetscSetupError(ValueError):
+    """PETSc refused the KSP/PC set-up (options that passed the allowlist but not PETSc itself)."""
 
 
 class LinearSolver:
@@ -39,9 +43,15 @@ class LinearSolver:
         self.ksp = PETSc.KSP().create(self.A.getComm())
         self.ksp.setOptionsPrefix(prefix)
         self.ksp.setOperators(self.A)
-        self.ksp.setFromOptions()
-        self.ksp.setInitialGuessNonzero(True)
-        self.ksp.setUp()  # builds the AMG hierarchy once; reused by every solve
+        try:
+            self.ksp.setFromOptions()
+            self.ksp.setInitialGuessNonzero(self.ksp.getType() != "preonly")
+            self.ksp.setUp()  # builds the AMG hierarchy once; reused by every solve
+        except PETSc.Error as exc:
+            raise PetscSetupError(
+                f"PETSc could not set up the linear solver with these options ({_options_text(options)}): PETSc "
+                f"error code {exc.ierr}; change the PETSc options, or check the materials (a zero or "
+                f"degenerate modulus makes the matrix singular)") from None
         self.total_iterations = 0
 
     def solve(self, u: fem.Function, where: str) -> int:
@@ -54,7 +64,12 @@ class LinearSolver:
         fem_petsc.set_bc(self.b, self.bcs)
         if self.nullspace is not None:
             self.nullspace.remove(self.b)
-        self.ksp.solve(self.b, u.x.petsc_vec)
+        try:
+            self.ksp.solve(self.b, u.x.petsc_vec)
+        except PETSc.Error as exc:
+            raise SolverError(f"{where}: PETSc failed in the linear solve (error code {exc.ierr}), e.g. a zero "
+                              f"pivot: the operator is singular; check the materials' moduli and that every body "
+                              f"is held") from None
         reason = self.ksp.getConvergedReason()
         its = self.ksp.getIterationNumber()
         if reason < 0:
@@ -73,3 +88,7 @@ class LinearSolver:
         self.ksp.destroy()
         self.A.destroy()
         self.b.destroy()
+
+
+def _options_text(options: dict) -> str:
+    return ", ".join(f"{k} = {v!r}" for k, v in options.items())
