@@ -119,6 +119,12 @@ interface_size_um = 0.6
 """  # a generated particle box that meshes in seconds (7 particles, about 11k tetrahedra)
 
 
+def shipped_case_toml(name: str) -> str:
+    """The case.toml of cases/<name> without its packing_file line, for tests that write it to a folder of
+    their own (without the packing file) and may change the box: the case then packs from its seed."""
+    return (ROOT / "cases" / name / "case.toml").read_text().replace('packing_file = "packing.json"\n', "")
+
+
 def write_case(folder: Path, toml: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "case.toml").write_text(toml)

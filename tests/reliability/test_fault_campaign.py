@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ROOT, run_cli, write_case
+from conftest import ROOT, run_cli, shipped_case_toml, write_case
 
 from .conftest import assert_refused
 
-DEMO = (ROOT / "cases" / "nmc811-llzo-cooldown" / "case.toml").read_text()
+DEMO = shipped_case_toml("nmc811-llzo-cooldown")
 SOLVER = "[solver]\npetsc_options = {options}\n[phases]"
 
 CHECK_REFUSALS = [
@@ -63,7 +63,7 @@ def test_refused_at_check(tmp_path, desc, change, key, words):
 
 
 def test_interface_surface_name_accepted_for_flux(tmp_path):
-    charge = (ROOT / "cases" / "nmc811-llzo-fastcharge" / "case.toml").read_text()
+    charge = shipped_case_toml("nmc811-llzo-fastcharge")
     old = 'type = "galvanostatic"'
     assert old in charge
     folder = write_case(tmp_path / "ok", charge.replace(old, old + '\nflux_surfaces = ["NMC811/LLZO"]', 1))

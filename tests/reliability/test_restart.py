@@ -23,7 +23,7 @@ import sys
 import time
 
 import pytest
-from conftest import MPIEXEC, ROOT, _env, read_summary, run_cli
+from conftest import MPIEXEC, _env, read_summary, run_cli, shipped_case_toml
 
 from .meshes import write_boxes
 
@@ -169,6 +169,6 @@ def test_restart_without_checkpoint_or_of_path_dependent_case_is_refused(cases, 
     assert proc.returncode == 2 and "no checkpoint" in proc.stderr, proc.stderr
     kinetic = tmp_path / "kinetic"
     kinetic.mkdir()
-    (kinetic / "case.toml").write_text((ROOT / "cases" / "nmc811-llzo-fastcharge" / "case.toml").read_text())
+    (kinetic / "case.toml").write_text(shipped_case_toml("nmc811-llzo-fastcharge"))
     proc = run_cli("run", "--restart", kinetic)
     assert proc.returncode == 2 and "galvanostatic" in proc.stderr, proc.stderr

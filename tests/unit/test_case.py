@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, run_cli, write_case
+from conftest import ROOT, run_cli, shipped_case_toml, write_case
 
-DEMO = (ROOT / "cases" / "nmc811-llzo-cooldown" / "case.toml").read_text().replace(
-    'packing_file = "packing.json"\n', "")  # written to a folder without the packing file
+DEMO = shipped_case_toml("nmc811-llzo-cooldown")
 
 
 def test_shipped_case_checks(tmp_path):

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, read_summary, run_cli, write_case
+from conftest import read_summary, run_cli, shipped_case_toml, write_case
 
-TOML = (ROOT / "cases" / "nmc811-llzo-cooldown" / "case.toml").read_text().replace(
-    'packing_file = "packing.json"\n', "")  # written to a folder without the packing file
+TOML = shipped_case_toml("nmc811-llzo-cooldown")
 TINY = (TOML.replace("box_um = [20.0, 20.0, 20.0]", "box_um = [12.0, 12.0, 12.0]")
         .replace("size_um = 1.5", "size_um = 3.0").replace("interface_size_um = 0.75", "interface_size_um = 1.5")
         .replace("increments = 5", "increments = 2")
