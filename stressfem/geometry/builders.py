@@ -76,7 +76,7 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         tried.append(info["min_quality"])
         if best is None or info["min_quality"] > best[0]["min_quality"]:
             best = (info, packings, out, draw)
-        if info["min_quality"] >= MIN_QUALITY:
+        if info["min_quality"] >= MIN_QUALITY or draw + 1 == draws:
             break
         log.warning("min mesh quality %.4f < %.3f (draw %d): meshing the next translation of the packing",
                     info["min_quality"], MIN_QUALITY, draw)
@@ -90,7 +90,7 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         elif draws > 1:
             other.unlink(missing_ok=True)
     if info["min_quality"] < MIN_QUALITY:
-        log.warning("min mesh quality %.4f after %d draws (< %.3f): stresses in the worst cells are not "
+        log.warning("min mesh quality %.4f after %d draw(s) (< %.3f): stresses in the worst cells are not "
                     "meaningful; read p99", info["min_quality"], len(tried), MIN_QUALITY)
     info["quality_gate"] = {"min_quality_required": MIN_QUALITY, "draws_min_quality": tried, "chosen_draw": draw}
     _write_packings(msh, packings, info)
