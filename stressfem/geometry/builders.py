@@ -67,8 +67,8 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         out = msh if draws == 1 else msh.with_name(f".{msh.stem}.draw{draw}.msh")
         try:
             info, packings = _build_packed(loaded, out, draw)
-        except MeshingError as exc:
-            if draws == 1:
+        except GeometryError as exc:  # Gmsh failed, or a later translation could not be packed (face bounds)
+            if draws == 1 or (draw == 0 and not isinstance(exc, MeshingError)):
                 raise
             log.warning("draw %d of the packing translation: %s", draw, exc)
             error, tried = exc, tried + [None]
