@@ -20,7 +20,7 @@ fraction is tested at the 0.01 tolerance on the finer 9 um box in test_geometry_
 contact = "neck" is not tested here: it has no floor that holds (docs/geometry.md, Reproducibility: HXT
 fails on some seeds in every draw).
 Run time (marked slow): gap 22-27 s per seed and the refusal 3 s at load ~12 (13 s CPU for the six),
-fused ~150 s per seed at load ~12 (about 20-40 s on a quieter machine).
+fused 23-62 s per seed at load ~3.5 (194 s for the five seeds and the refusal).
 """
 
 from __future__ import annotations
