@@ -65,19 +65,42 @@ def _launched_world():
 
 
 def _fail(exc: BaseException, code: int | None = None) -> None:
-    """Report an error and exit; under MPI, abort every rank so none is left waiting."""
+    """Report an error and exit; under MPI, abort every rank so none is left waiting.
+
+    A user error (StressfemError) is usually raised on every rank (collective checks): rank 0 reports
+    it, and the other ranks wait in a non-blocking barrier (up to ``_ABORT_WAIT_S``) until rank 0 has
+    written it before the abort; a rank whose error rank 0 does not share reports it itself.
+    """
     code = code if code is not None else getattr(exc, "exit_code", 1)
-    if _rank() == 0 or not isinstance(exc, StressfemError):
-        prefix = f"[rank {_rank()}] " if _mpi_size() > 1 and _rank() != 0 else ""
+    user_error = isinstance(exc, StressfemError)
+    size, rank = _mpi_size(), _rank()
+    if rank == 0 or not user_error:
+        prefix = f"[rank {rank}] " if size > 1 and rank != 0 else ""
         typer.echo(f"{prefix}stressfem: error: {exc}", err=True)
-    if _mpi_size() > 1:
         sys.stderr.flush()
-        if _rank() != 0 and isinstance(exc, StressfemError):
-            time.sleep(1.0)  # let rank 0 report the (collective) error before the abort
+    if size > 1:
         from mpi4py import MPI
 
+        reported = _wait_for_ranks(MPI.COMM_WORLD, _ABORT_WAIT_S if rank != 0 else 5.0)
+        if rank != 0 and user_error and not reported:
+            typer.echo(f"[rank {rank}] stressfem: error: {exc}", err=True)
+            sys.stderr.flush()
         MPI.COMM_WORLD.Abort(code)
     raise typer.Exit(code)
+
+
+_ABORT_WAIT_S = 30.0  # how long a failing rank waits for rank 0 to report before it aborts (s)
+
+
+def _wait_for_ranks(comm, timeout_s: float) -> bool:
+    """True when every rank reached this point within ``timeout_s`` (a non-blocking barrier)."""
+    request = comm.Ibarrier()
+    deadline = time.monotonic() + timeout_s
+    while not request.Test():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def _terminate(signum, _frame):
