@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from .library import library_material, library_names
 from .material import Material
+from .ocv import OcvTable
 
-if TYPE_CHECKING:
-    from ..case import LoadedCase
-
-__all__ = ["resolve_materials"]
-
-_PROPS = ("youngs_modulus_Pa", "poisson_ratio", "density_kg_per_m3")
+__all__ = ["resolve_materials", "CaseWithErrors"]
 
 
-def _build(loaded: "LoadedCase", name: str) -> Material:
+class CaseWithErrors(Protocol):
+    """What resolving needs of a loaded case (stressfem.case.LoadedCase): its tables and its errors."""
+
+    case: Any  # the validated case: .phases (phase -> material name), .materials (name -> MaterialSpec)
+
+    def error(self, key: str, message: str) -> Exception: ...
+
+_PROPS = ("youngs_modulus_Pa", "poisson_ratio", "density_kg_per_m3", "tensile_strength_Pa", "weibull_modulus",
+          "weibull_scale_Pa", "weibull_volume_m3")
+
+
+def _build(loaded: CaseWithErrors, name: str) -> Material:
     specs = loaded.case.materials
     spec = specs.get(name)
     base = library_material(spec.base if spec and spec.base else name)
@@ -48,6 +55,13 @@ def _build(loaded: "LoadedCase", name: str) -> Material:
     elif base is not None:
         values["cte_per_K"], values["cte_table"] = base.cte_per_K, base.cte_table
     _chemistry(spec, base, values, sources, user_src)
+    values["ocv"] = base.ocv if base is not None else None
+    if spec.ocv_table is not None:
+        try:
+            values["ocv"] = OcvTable(tuple(spec.ocv_table.x), tuple(spec.ocv_table.voltage_V), user_src)
+        except ValueError as exc:
+            raise loaded.error(f"materials.{name}.ocv_table", str(exc)) from None
+        sources["ocv"] = user_src
     for required in ("youngs_modulus_Pa", "poisson_ratio"):
         if required not in values:
             raise loaded.error(f"materials.{name}.{required}",
@@ -96,7 +110,7 @@ def _chemistry(spec, base, values: dict, sources: dict, user_src: str) -> None:
         values["diffusivity_table"] = None
 
 
-def resolve_materials(loaded: "LoadedCase") -> dict[str, Material]:
+def resolve_materials(loaded: CaseWithErrors) -> dict[str, Material]:
     """Phase name -> Material, applying case overrides to library entries."""
     unused = set(loaded.case.materials) - set(loaded.case.phases.values())
     if unused:

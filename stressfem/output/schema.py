@@ -17,8 +17,10 @@ __all__ = [
     "PHASE_STATISTICS",
     "PHASE_MEASURES",
     "INTERFACE_STATISTICS",
+    "DEBONDED",
     "INTERFACE_MEASURES",
     "HISTORY_COLUMNS",
+    "EXTRA_HISTORY_COLUMNS",
     "FIELD_ARRAYS",
     "Axis",
     "AXES",
@@ -43,7 +45,12 @@ SUMMARY_KEYS = {
     "peak_memory_per_rank_MB": "peak resident memory of each rank (MB)",
     "solver": "linear_iterations (total) and the solver types",
     "boundary_conditions": "one sentence per boundary condition",
+    "fracture": "per phase the tensile strength and Weibull parameters used (with sources), the tensile "
+                "thresholds (MPa) and the fracture warnings (output/tensile.py)",
+    "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
+    "restart": "restarted (bool), from_step and from_increment of the checkpoint it resumed from "
+               "(output/checkpoint.py)",
 }
 
 STEP_KEYS = {
@@ -52,7 +59,9 @@ STEP_KEYS = {
     "temperature_K": "temperature at the end of the step (K)",
     "soc": "state of charge at the end of the step (-)",
     "increments": "number of load increments",
-    "linear_iterations": "linear (or Newton) iterations of the step",
+    "linear_iterations": "linear (KSP) iterations of the step",
+    "newton_iterations": "Newton iterations of the step (runs with [[interfaces]] only)",
+    "voltage_V": "open-circuit voltage of the cathode phase at the end of the step (V; with an OCV table)",
     "phases": "phase name -> PHASE_STATISTICS at the end of the step",
     "interfaces": "cohesive interface name -> INTERFACE_STATISTICS (runs with [[interfaces]] only)",
     "solution": "superposed (from pattern solutions) or incremental (solved increment by increment)",
@@ -66,16 +75,29 @@ PHASE_STATISTICS = {
     "max_von_mises_Pa": "largest cell von Mises stress (Pa)",
     "p99_von_mises_Pa": "volume-weighted 99th percentile of the von Mises stress, step ends only (Pa)",
     "max_principal_Pa": "largest cell maximum principal stress (Pa)",
-    "p99_max_principal_Pa": "volume-weighted 99th percentile of the maximum principal stress, step ends only (Pa)",
+    "mean_max_principal_Pa": "volume-averaged maximum principal stress (Pa)",
+    "p50_max_principal_Pa": "volume-weighted median of the maximum principal stress (Pa)",
+    "p90_max_principal_Pa": "volume-weighted 90th percentile of the maximum principal stress (Pa)",
+    "p99_max_principal_Pa": "volume-weighted 99th percentile of the maximum principal stress, every increment "
+                            "(output/tensile.py) (Pa)",
+    "volume_fraction_above_strength": "volume fraction with maximum principal stress above the tensile strength "
+                                      "(-; null without a strength)",
+    "volume_fraction_above_<t>MPa": "the same above each [output] tensile_thresholds_MPa value (-)",
+    "weibull_risk": "(1/V0) integral of (max(sigma_1, 0)/sigma_0)^m dV (-; null without Weibull parameters)",
+    "failure_probability": "Weibull weakest-link P_f = 1 - exp(-weibull_risk) (-)",
 }
 # the phase statistics written at every increment to history.csv
 PHASE_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")
 
+# damage at which a facet counts as debonded: less than 0.1 % of its stiffness left (viscous damage
+# only approaches 1)
+DEBONDED = 0.999
 INTERFACE_STATISTICS = {
     "area_m2": "interface area (m2)",
     "damaged_fraction": "area fraction with damage > 0 (-)",
     "debonded_fraction": "area fraction fully debonded (-)",
-    "contact_fraction": "area fraction in compression (contact) (-)",
+    "bonded_fraction": "area fraction not fully debonded, = 1 - debonded_fraction (-)",
+    "contact_fraction": "area fraction closed, in compression (contact), damaged or not (-)",
     "max_opening_m": "largest normal opening (m)",
     "dissipated_energy_J": "energy dissipated by debonding (J)",
 }
@@ -85,6 +107,10 @@ INTERFACE_MEASURES = tuple(INTERFACE_STATISTICS)  # docs/cohesive.md
 # one row per load increment: these columns, then "<phase>.<PHASE_MEASURES>" per phase, then
 # "<interface>.<INTERFACE_MEASURES>" per cohesive interface, then the step kinds' own columns
 HISTORY_COLUMNS = ("stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations")
+# written after HISTORY_COLUMNS when they apply: the OCV of the cathode phase (a phase with an OCV
+# table), Newton iterations (cohesive runs); and per phase after PHASE_MEASURES the tensile keys of
+# output/tensile.py (tensile_keys)
+EXTRA_HISTORY_COLUMNS = ("voltage_V", "newton_iterations")
 
 
 def column(owner: str, measure: str) -> str:
@@ -112,13 +138,15 @@ FIELD_ARRAYS = {
 # ----------------------------------------------------------------------------- step kinds
 @dataclass(frozen=True)
 class Axis:
-    """How to plot a history column as abscissa: plotted value = column value + offset."""
+    """How to plot a history column as abscissa: plotted value = column value * scale + offset."""
 
     label: str
     offset: float = 0.0
+    scale: float = 1.0
 
 
-# history column -> axis, in the order tried for a step whose own abscissa does not vary
+# history column (or template, see StepKind.abscissa) -> axis, in the order tried for a step whose
+# own abscissa does not vary
 AXES = {
     "soc": Axis("state of charge (-)"),
     "temperature_K": Axis("temperature (°C)", -273.15),
@@ -131,8 +159,9 @@ class StepKind:
 
     Attributes:
         name: the ``type`` of its summary.json steps.
-        abscissa: the history column its history is plotted against (a key of AXES); when it
-            does not vary in a step, the first other axis that varies, else the increment number.
+        abscissa: the history column its history is plotted against (a key of AXES); it may name
+            the step, e.g. ``"{step}.pressure_Pa"`` for a column per stage. When it does not vary in
+            a step, the first other axis that varies is used, else the increment number.
         physics: keys of the verification registry it exercises (stressfem/verification/registry.py).
         summary_fields: keys it adds to its steps[] entries -> description with unit.
         history_columns: columns it adds to history.csv -> description with unit.
@@ -143,6 +172,10 @@ class StepKind:
     physics: tuple[str, ...] = ()
     summary_fields: dict[str, str] = field(default_factory=dict)
     history_columns: dict[str, str] = field(default_factory=dict)
+
+    def abscissa_column(self, step: str) -> str:
+        """The history column of the abscissa of one step (by name)."""
+        return self.abscissa.format(step=step)
 
 
 STEP_KINDS: dict[str, StepKind] = {}
@@ -171,3 +204,8 @@ register_step_kind(StepKind(
     "galvanostatic", "soc", ("chemical", "diffusion"),
     summary_fields={"time_s": "time at the end of the step (s)",
                     "mean_li_fraction": "mean Li fraction of the diffusing phases (-)"}))
+register_step_kind(StepKind(
+    "pressure", "{step}.pressure_Pa", ("pressure",),
+    summary_fields={"pressure_Pa": "stack pressure at the end of the step (Pa)"},
+    history_columns={"{step}.pressure_Pa": "stack pressure of the stage (Pa)"}),
+    Axis("stack pressure (MPa)", scale=1e-6))

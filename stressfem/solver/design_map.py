@@ -14,7 +14,8 @@ Parameters (``name`` or ``name:target``):
 * ``pressure_Pa:<stage>``: the pressure of a stage-driven surface load (Pa).
 
 Unset parameters take the end state of the case's leading run of equilibrium stages.
-Quantities: ``<phase>.<measure>`` with a measure of output/stats.py ``phase_statistics``.
+Quantities: ``<phase>.<measure>`` with a measure of output/stats.py ``phase_statistics`` or of
+output/tensile.py (``p99_max_principal_Pa``, ``failure_probability``, ...).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 
 from ..errors import CaseError
 from ..output.stats import CellStress, cell_volumes, phase_statistics
+from ..output.tensile import FractureOutput
 from ..physics.eigenstrain import LoadState
 from ..stages import StageContext, plan_steps
 from .case_model import CaseModel
@@ -167,6 +169,7 @@ def design_map(cm: CaseModel, ctx: StageContext, x: GridAxis, y: GridAxis, quant
              len(y.values), len(weights), len(cm.model.pattern_names))
     model, msh = cm.model, ctx.pm.mesh
     volumes = cell_volumes(msh)
+    fracture = FractureOutput(cm.phase_names, cm.materials, ctx.loaded.case.output.tensile_thresholds_MPa, msh.comm)
     basis = PatternBasis(model, weights, projector, "design map") if len(weights) else None
     S = basis.S if basis is not None else np.zeros((0, 6, len(volumes)))  # no load at any point: stress-free
     t0 = time.perf_counter()
@@ -174,6 +177,7 @@ def design_map(cm: CaseModel, ctx: StageContext, x: GridAxis, y: GridAxis, quant
     for (xv, yv), c in zip(points, C):
         stress = CellStress(np.tensordot(c @ projector, S, axes=1))
         stats = phase_statistics(stress, volumes, model.phase_index, cm.phase_names, msh.comm)
+        fracture.add(stats, stress.max_principal, volumes, model.phase_index)  # tensile statistics
         values = {}
         for q in quantities:
             phase, _, measure = q.partition(".")

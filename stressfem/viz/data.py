@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
+from ..jsonio import finite_or_null
 from ..output.schema import step_kind
 
-__all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets",
+__all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets", "sentence_start",
            "weighted_quantile", "update_manifest", "read_manifest", "nice_number"]
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,8 @@ def _read_piece(file: Path, arrays: set[str] | None):
 
 
 def read_pvd_entries(pvd: Path) -> list[tuple[float, list[Path]]]:
-    """(time, [files]) of a .pvd collection, in time order."""
+    """(time, [files]) of a .pvd collection, in the file's order (load-path order; the times may be
+    temperatures, which fall along a cool-down, output/fields.py)."""
     try:
         root = ET.parse(pvd).getroot()
     except (OSError, ET.ParseError) as exc:
@@ -140,7 +142,7 @@ def read_pvd_entries(pvd: Path) -> list[tuple[float, list[Path]]]:
     for ds in root.iter("DataSet"):
         t = float(ds.get("timestep", "0"))
         by_time.setdefault(t, []).append(pvd.parent / ds.get("file", ""))
-    return sorted(by_time.items())
+    return list(by_time.items())
 
 
 def read_pvd(pvd: Path, index: int, arrays: set[str] | None = None):
@@ -312,6 +314,11 @@ class ResultsData:
         return dict(step.get("interfaces") or {})
 
 
+def sentence_start(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would turn "von Mises" into "Von mises")."""
+    return text[:1].upper() + text[1:]
+
+
 def version_string() -> str:
     try:
         from importlib.metadata import version
@@ -343,5 +350,5 @@ def update_manifest(folder: Path, entries: list[dict], meta: dict | None = None)
     if meta:
         man.update(meta)
     with atomic_target(folder / MANIFEST) as tmp:
-        tmp.write_text(json.dumps(man, indent=2, allow_nan=True) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(finite_or_null(man), indent=2, allow_nan=False) + "\n", encoding="utf-8")
     return man
