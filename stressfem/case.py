@@ -491,9 +491,14 @@ PetscValue = Union[bool, int, float, str]
 
 
 class SolverSpec(_Table):
-    """Discretisation and linear solver: P1 or P2 displacement, CG + GAMG by default."""
+    """Discretisation and linear solver: P1 or P2 displacement, CG + GAMG by default.
 
-    element_degree: Literal[1, 2] = 1
+    ``element_degree`` unset: 2 (P2, docs/accuracy.md), but 1 with cohesive [[interfaces]] (linear
+    only) and on hexahedral image meshes (voxel staircase interfaces, not the element, limit the
+    accuracy there); the choice is written to case.resolved.json.
+    """
+
+    element_degree: Literal[1, 2] | None = None
     rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-10
     max_iterations: Annotated[int, Field(ge=1)] = 2000
     petsc_options: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], PetscValue] = {}
@@ -614,6 +619,14 @@ class Case(_Table):
         if dup:
             raise ValueError(f"stage names must be unique; repeated: {sorted(dup)}")
         return stages
+
+    @model_validator(mode="after")
+    def _default_element_degree(self) -> "Case":
+        if self.solver.element_degree is None:
+            hex_image = isinstance(self.geometry, ImageGeometry) and self.geometry.element == "hexahedron"
+            degree = 1 if self.interfaces or hex_image else 2
+            object.__setattr__(self, "solver", self.solver.model_copy(update={"element_degree": degree}))
+        return self
 
     @model_validator(mode="after")
     def _interface_phases(self) -> "Case":
