@@ -11,7 +11,7 @@ from .._dolfinx import MPI, fem, mesh
 from ..parallel import allreduce_array
 
 __all__ = ["CellStress", "cell_volumes", "CellStressEvaluator", "phase_statistics", "von_mises", "hydrostatic",
-           "max_principal"]
+           "max_principal", "weighted_quantile", "cell_stress_of"]
 
 
 # DOLFINx (lexicographic) -> Gmsh/VTK node order of a linear hexahedron
@@ -73,6 +73,11 @@ class CellStress:
     max_principal: np.ndarray
 
 
+def cell_stress_of(tensor: np.ndarray) -> CellStress:
+    """CellStress of (n, 3, 3) symmetric tensors (Pa), with its derived measures."""
+    return CellStress(tensor, von_mises(tensor), hydrostatic(tensor), max_principal(tensor))
+
+
 class CellStressEvaluator:
     """Evaluates a stress expression at the owned cells' reference midpoints (Pa).
 
@@ -94,11 +99,11 @@ class CellStressEvaluator:
     def __call__(self) -> CellStress:
         n = len(self._cells)
         values = self._expr.eval(self._msh, self._cells).reshape(n, 3, 3)
-        values = 0.5 * (values + values.transpose(0, 2, 1))
-        return CellStress(values, von_mises(values), hydrostatic(values), max_principal(values))
+        return cell_stress_of(0.5 * (values + values.transpose(0, 2, 1)))
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The q-quantile (0..1) of values weighted by weights (the smallest value reaching q of the weight)."""
     order = np.argsort(values, kind="stable")
     cw = np.cumsum(weights[order])
     i = int(np.searchsorted(cw, q * cw[-1], side="left"))
@@ -134,7 +139,7 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
             for i in range(n_ph):
                 vm_all = np.concatenate([g[i][0] for g in gathered])
                 w_all = np.concatenate([g[i][1] for g in gathered])
-                p99[i] = _weighted_quantile(vm_all, w_all, 0.99) if len(vm_all) else float("nan")
+                p99[i] = weighted_quantile(vm_all, w_all, 0.99) if len(vm_all) else float("nan")
         p99 = comm.bcast(p99, root=0)
     out: dict[str, dict] = {}
     for i, name in enumerate(phase_names):

@@ -20,6 +20,7 @@ from ..materials import resolve_materials
 from ..output.fields import FieldWriter
 from ..output.history import History
 from ..output.results_dir import ResultsDir, write_atomic
+from ..output.error_estimate import RecoveryEstimator
 from ..output.stats import cell_volumes, phase_statistics
 from ..physics.eigenstrain import LoadState
 from .boundary import build_boundary_conditions
@@ -221,6 +222,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         log.info("no displacement boundary conditions: free body, rigid-body modes removed")
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
+    balanced = not case.interfaces and all(bc.type != "fixed" for bc in case.boundary_conditions)
+    estimator = RecoveryEstimator(pm.mesh, model.phase_index, phase_names, volumes, balanced=balanced)
     history = History(phase_names, list(interface_stats()))
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
@@ -246,6 +249,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             model.last_cell_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
+            if k == step.increments:  # a-posteriori discretisation error of the step-end statistics
+                for p, est in estimator.estimate(cell_stress, stats).items():
+                    stats[p]["error_estimate_Pa"] = est
             iface = interface_stats()
             history.add(step.name, k, state, its, stats, iface)
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
@@ -285,6 +291,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "peak_memory_per_rank_MB": peak,
         "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
         "boundary_conditions": model.bcs.described,
+        "error_estimate": estimator.description(case.solver.element_degree),
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start
