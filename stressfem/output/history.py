@@ -1,4 +1,5 @@
-"""results/history.csv: one row per load increment with per-phase stress measures."""
+"""results/history.csv: one row per load increment with per-phase stress measures (columns declared
+in output/schema.py)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,19 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["History", "HISTORY_MEASURES", "INTERFACE_MEASURES"]
+from .schema import HISTORY_COLUMNS, INTERFACE_MEASURES, column
+from .schema import PHASE_MEASURES as HISTORY_MEASURES
 
-HISTORY_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")
-# per cohesive interface (columns "<A/B>.<measure>"), see docs/cohesive.md
-INTERFACE_MEASURES = ("area_m2", "damaged_fraction", "debonded_fraction", "contact_fraction", "max_opening_m",
-                      "dissipated_energy_J")
+__all__ = ["History", "HISTORY_MEASURES", "INTERFACE_MEASURES"]
 
 
 class History:
     """Accumulates rows in memory on rank 0 and rewrites the CSV after each increment."""
 
     def __init__(self, phase_names: Sequence[str], interface_names: Sequence[str] = ()):
-        self.columns = ["stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations"] + [
-            f"{p}.{m}" for p in phase_names for m in HISTORY_MEASURES
-        ] + [f"{i}.{m}" for i in interface_names for m in INTERFACE_MEASURES]
+        self.columns = list(HISTORY_COLUMNS) + [
+            column(p, m) for p in phase_names for m in HISTORY_MEASURES
+        ] + [column(i, m) for i in interface_names for m in INTERFACE_MEASURES]
         self.rows: list[list] = []
         self.phase_names = list(phase_names)
         self.interface_names = list(interface_names)
