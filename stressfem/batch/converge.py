@@ -2,7 +2,8 @@
 
 Level k (0 = coarsest) scales the case's bulk and interface element sizes ([mesh] or their
 defaults) by ``finest * ratio**(N - 1 - k)``; with the default ``finest = 1`` the case's own mesh is
-the finest level. Each level is an ordinary case directory ``CASE/convergence/level-k/`` (its own
+the finest level. All levels share one particle packing (``mesh.packing_interface_size_um`` = the
+finest level's interface size), so only the mesh changes. Each level is an ordinary case directory ``CASE/convergence/level-k/`` (its own
 mesh cache and results); the study writes ``CASE/convergence/convergence.json`` and ``.csv``
 (atomically) and nothing outside CASE.
 
@@ -72,9 +73,11 @@ def write_levels(loaded: LoadedCase, levels: int, ratio: float, finest: float) -
     _relocate_files(doc.get("geometry", {}), 2)
     root = loaded.directory / STUDY_DIR
     folders = []
+    pack_isize = loaded.case.mesh.packing_interface_size_um or isize * finest
     for k in range(levels):
         scale = finest * ratio ** (levels - 1 - k)
-        doc.setdefault("mesh", {}).update({"size_um": size * scale, "interface_size_um": isize * scale})
+        doc.setdefault("mesh", {}).update({"size_um": size * scale, "interface_size_um": isize * scale,
+                                           "packing_interface_size_um": pack_isize})
         folder = root / f"level-{k}"
         folder.mkdir(parents=True, exist_ok=True)
         text = f"# level {k} of `stressfem converge`: element sizes x {scale:.6g} of ../../{CASE_FILE}\n" + \

@@ -16,6 +16,9 @@ class MeshSpec(Table):
 
     size_um: PositiveFloat | None = None
     interface_size_um: PositiveFloat | None = None
+    # the interface size the particle packing is built for (face clearance, facet compensation);
+    # default interface_size_um. `stressfem converge` sets it so that all levels share one packing.
+    packing_interface_size_um: PositiveFloat | None = None
     algorithm: Literal["hxt", "delaunay"] = "hxt"
     threads: Annotated[int, Field(ge=1, le=256)] = 2
     curvature_points: Annotated[int, Field(ge=0, le=100)] = 12

@@ -62,7 +62,8 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         from .rve import build_particle_rve, mesh_sizes
 
         _, isize = mesh_sizes(g, mesh)
-        return build_particle_rve(pack_particles(g, isize, mesh.curvature_points), g, mesh, msh)
+        pack_isize = mesh.packing_interface_size_um or isize
+        return build_particle_rve(pack_particles(g, pack_isize, mesh.curvature_points), g, mesh, msh)
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack
@@ -79,7 +80,8 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         if layer.type == "dense":
             block["phase"] = entry["phase"] = layer.phase
         else:
-            packing = _layer_packing(layer, lateral, seed + i, isize, mesh.curvature_points)
+            packing = _layer_packing(layer, lateral, seed + i, mesh.packing_interface_size_um or isize,
+                                     mesh.curvature_points)
             block.update(packing=packing, particle_phase=layer.particle_phase, matrix_phase=layer.matrix_phase,
                          coating=layer.coating, grains=layer.grains)
             entry.update(packing.to_dict())
