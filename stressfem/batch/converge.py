@@ -3,8 +3,9 @@
 Level k (0 = coarsest) scales the case's bulk and interface element sizes ([mesh] or their
 defaults) by ``finest * ratio**(N - 1 - k)``; with the default ``finest = 1`` the case's own mesh is
 the finest level. All levels share one particle packing (``mesh.packing_interface_size_um`` = the
-finest level's interface size), so only the mesh changes. Each level is an ordinary case directory ``CASE/convergence/level-k/`` (its own
-mesh cache and results); the study writes ``CASE/convergence/convergence.json`` and ``.csv``
+finest level's interface size; each level compensates the radii for its own facets, so every
+mesh holds the same particle volume), so only the mesh changes. Each level is an ordinary case
+directory ``CASE/convergence/level-k/`` (its own mesh cache and results); the study writes ``CASE/convergence/convergence.json`` and ``.csv``
 (atomically) and nothing outside CASE.
 
 For every summary quantity q (per step and phase) of the three finest levels q0, q1, q2 (sizes

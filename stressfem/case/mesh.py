@@ -16,7 +16,8 @@ class MeshSpec(Table):
 
     size_um: PositiveFloat | None = None
     interface_size_um: PositiveFloat | None = None
-    # the interface size the particle packing is built for (face clearance, facet compensation);
+    # the interface size the particle packing is built for (face clearance; the facet compensation
+    # of the radii follows interface_size_um);
     # default interface_size_um. `stressfem converge` sets it so that all levels share one packing.
     packing_interface_size_um: PositiveFloat | None = None
     algorithm: Literal["hxt", "delaunay"] = "hxt"

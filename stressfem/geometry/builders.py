@@ -25,7 +25,8 @@ def stack_sizes(layers, mesh) -> tuple[float, float]:
     return size, mesh.interface_size_um or size / 2.0
 
 
-def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curvature_points: int):
+def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curvature_points: int,
+                   packing_isize: float | None = None):
     """Pack a composite layer in its own periodic box (lateral x lateral x thickness)."""
     dist = layer.size_distribution
     d_max = dist.diameter_um if dist.type == "fixed" else dist.d50_um * float(np.exp(2.33 * dist.sigma))  # ~d99
@@ -36,18 +37,25 @@ def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curv
     fields = layer.packing_fields() | {"coating": None, "grains": None}  # the packing ignores shells and grains
     box_geometry = ParticlesGeometry(type="particles", box_um=(lateral[0], lateral[1], layer.thickness_um),
                                      seed=seed, **fields)
-    return pack_particles(box_geometry, isize, curvature_points)
+    return pack_particles(box_geometry, isize, curvature_points, packing_isize)
 
 
-def pack_particles(g: ParticlesGeometry, isize: float, curvature_points: int):
-    """The packing of a particles table, radii compensated for flat facets (isize: interface element size, um)."""
+def pack_particles(g: ParticlesGeometry, isize: float, curvature_points: int, packing_isize: float | None = None):
+    """The packing of a particles table, radii compensated for flat facets (isize: interface element size, um).
+
+    ``packing_isize`` (default isize) sets the packing itself (face clearance); the facet
+    compensation always follows the mesh's isize, so meshes of one packing at several sizes hold
+    the same particle volume (``stressfem converge``).
+    """
+    pack_isize = packing_isize or isize
     if g.contact == "fused":
         from .dense import pack_fused
 
-        return pack_fused(g, face_clearance_um=0.5 * isize, interface_size_um=isize, curvature_points=curvature_points)
+        return pack_fused(g, face_clearance_um=0.5 * pack_isize, interface_size_um=pack_isize,
+                          curvature_points=curvature_points)
     from .packing import compensate_facets, pack_spheres
 
-    return compensate_facets(pack_spheres(g, face_clearance_um=0.5 * isize), isize, curvature_points)
+    return compensate_facets(pack_spheres(g, face_clearance_um=0.5 * pack_isize), isize, curvature_points)
 
 
 def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
@@ -62,8 +70,8 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         from .rve import build_particle_rve, mesh_sizes
 
         _, isize = mesh_sizes(g, mesh)
-        pack_isize = mesh.packing_interface_size_um or isize
-        return build_particle_rve(pack_particles(g, pack_isize, mesh.curvature_points), g, mesh, msh)
+        packing = pack_particles(g, isize, mesh.curvature_points, mesh.packing_interface_size_um)
+        return build_particle_rve(packing, g, mesh, msh)
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack
@@ -80,8 +88,8 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         if layer.type == "dense":
             block["phase"] = entry["phase"] = layer.phase
         else:
-            packing = _layer_packing(layer, lateral, seed + i, mesh.packing_interface_size_um or isize,
-                                     mesh.curvature_points)
+            packing = _layer_packing(layer, lateral, seed + i, isize, mesh.curvature_points,
+                                     mesh.packing_interface_size_um)
             block.update(packing=packing, particle_phase=layer.particle_phase, matrix_phase=layer.matrix_phase,
                          coating=layer.coating, grains=layer.grains)
             entry.update(packing.to_dict())
