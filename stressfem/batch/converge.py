@@ -5,8 +5,8 @@ defaults) by ``finest * ratio**(N - 1 - k)``; with the default ``finest = 1`` th
 the finest level. All levels share one particle packing (``mesh.packing_interface_size_um`` = the
 finest level's interface size; each level compensates the radii for its own facets, so every
 mesh holds the same particle volume), so only the mesh changes. Each level is an ordinary case
-directory ``CASE/convergence/level-k/`` (its own mesh cache and results); the study writes ``CASE/convergence/convergence.json`` and ``.csv``
-(atomically) and nothing outside CASE.
+directory ``CASE/convergence/level-k/`` (its own mesh cache and results); the study writes
+``CASE/convergence/convergence.json`` and ``.csv`` (atomically) and nothing outside CASE.
 
 For every summary quantity q (per step and phase) of the three finest levels q0, q1, q2 (sizes
 h r^2, h r, h), rho = (q1 - q0) / (q2 - q1): rho > 1 is monotone convergence with observed order
@@ -171,7 +171,8 @@ def study_text(meta: dict, rows: list[dict], last_step_only: bool = True) -> str
         lines.append(f"step {step} (MPa; diff = |finest - extrapolated| / |extrapolated|)")
         table = [head]
         for r in (r for r in rows if r["step"] == step):
-            table.append([r["phase"], r["quantity"], *(f"{v / 1e6:.2f}" if v is not None else "-" for v in r["values_Pa"]),
+            values = (f"{v / 1e6:.2f}" if v is not None else "-" for v in r["values_Pa"])
+            table.append([r["phase"], r["quantity"], *values,
                           f"{r['extrapolated'] / 1e6:.2f}" if r["extrapolated"] is not None else r["convergence"],
                           f"{r['order']:.2f}" if r["order"] is not None else "-",
                           f"{100 * r['finest_minus_extrapolated_relative']:.2f} %"
@@ -222,7 +223,8 @@ def run_study(case_dir: str | Path, levels: int = 3, ratio: float = math.sqrt(2.
     size, isize = level_sizes(loaded)
     meta = {"case": loaded.directory.name, "ratio": ratio, "finest_scale": finest, "levels": [
         {"folder": f"{STUDY_DIR}/{f.name}", "size_um": size * finest * ratio ** (levels - 1 - k),
-         "interface_size_um": isize * finest * ratio ** (levels - 1 - k), "cells": s.get("cells"), "dofs": s.get("dofs"),
+         "interface_size_um": isize * finest * ratio ** (levels - 1 - k),
+         "cells": s.get("cells"), "dofs": s.get("dofs"),
          "element_degree": (s.get("error_estimate") or {}).get("element_degree"), "wall_time_s": s.get("wall_time_s"),
          "peak_memory_per_rank_MB": s.get("peak_memory_per_rank_MB")}
         for k, (f, s) in enumerate(zip(folders, summaries))]}
