@@ -3,7 +3,7 @@
 Level k (0 = coarsest) scales the case's bulk and interface element sizes ([mesh] or their
 defaults) by ``finest * ratio**(N - 1 - k)``; with the default ``finest = 1`` the case's own mesh is
 the finest level. All levels share one particle packing (``mesh.packing_interface_size_um`` = the
-finest level's interface size; each level compensates the radii for its own facets, so every
+case's interface size, so studies with other ``finest`` share it too; each level compensates the radii for its own facets, so every
 mesh holds the same particle volume), so only the mesh changes. Each level is an ordinary case
 directory ``CASE/convergence/level-k/`` (its own mesh cache and results); the study writes
 ``CASE/convergence/convergence.json`` and ``.csv`` (atomically) and nothing outside CASE.
@@ -67,6 +67,16 @@ def _relocate_files(table: dict, depth: int) -> None:
             table[key] = os.path.join(*([".."] * depth), value)
 
 
+def _scale(k: int, levels: int, ratio: float, finest: float) -> float:
+    """Element-size factor of level k (0 = coarsest) relative to the case."""
+    return finest * ratio ** (levels - 1 - k)
+
+
+def _round(x: float) -> float:
+    """10 significant digits: the same level of two studies gets the same case.toml (and is reused)."""
+    return float(f"{x:.10g}")
+
+
 def write_levels(loaded: LoadedCase, levels: int, ratio: float, finest: float) -> list[Path]:
     """Write CASE/convergence/level-k/case.toml (k = 0 coarsest) and validate each; returns the folders."""
     size, isize = level_sizes(loaded)
@@ -74,10 +84,10 @@ def write_levels(loaded: LoadedCase, levels: int, ratio: float, finest: float) -
     _relocate_files(doc.get("geometry", {}), 2)
     root = loaded.directory / STUDY_DIR
     folders = []
-    pack_isize = loaded.case.mesh.packing_interface_size_um or isize * finest
+    pack_isize = loaded.case.mesh.packing_interface_size_um or isize
     for k in range(levels):
-        scale = finest * ratio ** (levels - 1 - k)
-        doc.setdefault("mesh", {}).update({"size_um": size * scale, "interface_size_um": isize * scale,
+        scale = _scale(k, levels, ratio, finest)
+        doc.setdefault("mesh", {}).update({"size_um": _round(size * scale), "interface_size_um": _round(isize * scale),
                                            "packing_interface_size_um": pack_isize})
         folder = root / f"level-{k}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -222,8 +232,8 @@ def run_study(case_dir: str | Path, levels: int = 3, ratio: float = math.sqrt(2.
             summaries.append(run_case(folder, comm))
     size, isize = level_sizes(loaded)
     meta = {"case": loaded.directory.name, "ratio": ratio, "finest_scale": finest, "levels": [
-        {"folder": f"{STUDY_DIR}/{f.name}", "size_um": size * finest * ratio ** (levels - 1 - k),
-         "interface_size_um": isize * finest * ratio ** (levels - 1 - k),
+        {"folder": f"{STUDY_DIR}/{f.name}", "size_um": _round(size * _scale(k, levels, ratio, finest)),
+         "interface_size_um": _round(isize * _scale(k, levels, ratio, finest)),
          "cells": s.get("cells"), "dofs": s.get("dofs"),
          "element_degree": (s.get("error_estimate") or {}).get("element_degree"), "wall_time_s": s.get("wall_time_s"),
          "peak_memory_per_rank_MB": s.get("peak_memory_per_rank_MB")}
