@@ -51,6 +51,19 @@ def _mpi_size() -> int:
     return 1
 
 
+def _launched_world():
+    """COMM_WORLD when started by mpiexec/srun with more than one rank (MPICH, Open MPI or Slurm
+    environment), else None; mpi4py is imported only then."""
+    import os
+
+    sizes = (os.environ.get(k) for k in ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_NTASKS"))
+    if not any(v is not None and v.isdigit() and int(v) > 1 for v in sizes):
+        return None
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD if MPI.COMM_WORLD.size > 1 else None
+
+
 def _fail(exc: BaseException, code: int | None = None) -> None:
     """Report an error and exit; under MPI, abort every rank so none is left waiting."""
     code = code if code is not None else getattr(exc, "exit_code", 1)
@@ -120,6 +133,41 @@ def run(case: CaseArg,
             _figures_after_run(Path(case))
 
 
+@app.command(name="map")
+def design_map(case: CaseArg,
+               x: Annotated[str, typer.Option(help="x axis: PARAM=START:STOP:N or PARAM=V1,V2,... (PARAM: "
+                                                "temperature_C, stress_free_temperature_C, soc, cte_per_K:<phase>, "
+                                                "pressure_Pa:<stage>, ...)")],
+               y: Annotated[str, typer.Option(help="y axis, as --x")],
+               quantity: Annotated[list[str], typer.Option(help="<phase>.<measure>, e.g. LLZO.p99_max_principal_Pa "
+                                                                "(repeatable)")],
+               plot: Annotated[bool, typer.Option(help="also write the PNG contour plot")] = True,
+               verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    """Summary quantities over a 2D grid of load parameters, from pattern solutions (linear cases).
+
+    Writes CASE/results/maps/<x>--<y>.csv and .png (works under mpiexec).
+    """
+    from .case import load_case
+
+    try:
+        load_case(case)
+        from .solver.design_map import map_case, parse_axis  # starts MPI
+
+        _setup_logging(verbose)
+        from mpi4py import MPI
+
+        out = map_case(case, parse_axis(x, "--x"), parse_axis(y, "--y"), list(quantity), MPI.COMM_WORLD, plot=plot)
+    except StressfemError as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
+        import traceback
+
+        traceback.print_exc()
+        _fail(exc, 1)
+    if _rank() == 0:
+        typer.echo(f"{out['csv']}" + (f"\n{out['png']}" if out["png"] else ""))
+
+
 def _figures_after_run(case: Path) -> None:
     """Figures of the committed results, in a child process: a rendering failure only warns."""
     import subprocess
@@ -165,6 +213,8 @@ def batch(paths: Annotated[list[str], typer.Argument(help="case directories, glo
                                                    "(default: common parent of the cases)")] = None,
           timeout: Annotated[float | None, typer.Option(help="seconds allowed per case")] = None,
           no_plot: Annotated[bool, typer.Option("--no-plot", help="skip the figures after each run")] = False,
+          every_step: Annotated[bool, typer.Option("--every-step", help="results table: a row per case and "
+                                                   "step (default: per case, its last step)")] = False,
           ) -> None:
     """Run many cases, skipping complete ones; a status file and one table of key results."""
     from .batch.cases import find_cases
@@ -174,7 +224,8 @@ def batch(paths: Annotated[list[str], typer.Argument(help="case directories, glo
     try:
         cases = find_cases(paths)
         result = run_batch(cases, BatchOptions(jobs=jobs, np=np, mpiexec=mpiexec, force=force, name=name,
-                                               out_dir=out, timeout_s=timeout, no_plot=no_plot))
+                                               out_dir=out, timeout_s=timeout, no_plot=no_plot,
+                                               every_step=every_step))
     except StressfemError as exc:
         _fail(exc)
     counts = result["counts"]
@@ -284,10 +335,13 @@ def mesh(case: CaseArg,
     from .geometry.provide import case_mesh_file, case_metrics
     from .geometry.report import metrics_text
 
+    comm = _launched_world()  # under mpiexec: rank 0 meshes once, the other ranks wait (no race on the file)
     _setup_logging(False)
     try:
         loaded = load_case(case)
-        msh, unit_m, info = case_mesh_file(loaded)
+        msh, unit_m, info = case_mesh_file(loaded, comm)
+        if _rank() != 0:
+            return
         data = case_metrics(loaded, msh, unit_m, info, voxels=voxels)
     except StressfemError as exc:
         _fail(exc)

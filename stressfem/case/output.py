@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .common import Table
+from pydantic import Field, field_validator
+
+from .common import FiniteFloat, Table
 
 __all__ = ["OutputSpec"]
 
@@ -12,3 +14,12 @@ class OutputSpec(Table):
 
     fields: bool = True
     fields_every_increment: bool = False
+    # volume fraction of each phase whose maximum principal stress exceeds each value (output/tensile.py)
+    tensile_thresholds_MPa: list[FiniteFloat] = Field(default=[], max_length=20)
+
+    @field_validator("tensile_thresholds_MPa")
+    @classmethod
+    def _distinct_thresholds(cls, values: list[float]) -> list[float]:
+        if len(set(values)) != len(values):
+            raise ValueError("thresholds must be distinct")
+        return sorted(values)

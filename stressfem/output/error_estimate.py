@@ -33,7 +33,7 @@ import numpy as np
 
 from .._dolfinx import MPI, la, mesh
 from ..parallel import allreduce_array
-from .stats import CellStress, cell_stress_of, phase_statistics
+from .stats import CellStress, phase_statistics
 
 __all__ = ["RecoveryEstimator", "ESTIMATED", "EFFECTIVITY"]
 
@@ -103,7 +103,7 @@ class RecoveryEstimator:
         vertex_avg = at[:, :, :9] / np.maximum(at[:, :, 9:], np.finfo(float).tiny)
         rec = vertex_avg.mean(axis=1).reshape(n, 3, 3)
         rec[~self._valid] = stress.tensor[~self._valid]  # void / unassigned cells: nothing to recover
-        return cell_stress_of(rec)
+        return CellStress.of(rec)
 
     def estimate(self, stress: CellStress, stats: dict[str, dict]) -> dict[str, dict]:
         """Estimated absolute error (Pa) of each phase statistic in ``stats`` (from phase_statistics)."""

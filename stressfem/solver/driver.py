@@ -8,138 +8,38 @@ import resource
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .._dolfinx import MPI
-from ..case import CoolingStage, ImageGeometry, LoadedCase, load_case
-from ..errors import SolverError, StressfemError
-from ..geometry.metrics import VOID
+from ..case import LoadedCase, load_case
+from ..errors import StressfemError
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
-from ..materials import resolve_materials
 from ..output.fields import FieldWriter
+from ..materials import resolve_materials
 from ..output.history import History
+from ..output.particles import ParticleTable, cell_units
 from ..output.results_dir import ResultsDir, write_atomic
 from ..output.error_estimate import RecoveryEstimator
 from ..output.stats import cell_volumes, phase_statistics
-from ..physics.eigenstrain import LoadState
-from .boundary import build_boundary_conditions
-from .diffusion import DiffusionModel
-from .load_path import equilibrium_increments, expand_stages
-from .options import petsc_options
-from .thermoelastic import ThermoelasticModel
+from ..output.tensile import FractureOutput
+from ..stages import StageContext, history_columns, plan_steps
+from . import superposition
+from .case_model import build_case_model, check_phases
+from .cohesive.stats import free_linear_strain, largest_particle_m, opening_bound_m, opening_warnings
+from .model import Model
+from .voltage import VoltageScale, resolve_voltage_ends
 
 __all__ = ["run_case", "check_phases"]
 
 log = logging.getLogger("stressfem")
 
 
-def check_phases(loaded: LoadedCase, volumes: dict[str, int], source: Path) -> list[str]:
-    """Every physical volume needs a material and every [phases] entry a volume.
-
-    Volumes named ``<phase>#<grain>`` (polycrystalline particles, docs/geometry.md) count as ``<phase>``.
-    """
-    grouped: dict[str, int] = {}
-    for name, tag in volumes.items():
-        base = name.split("#", 1)[0]
-        grouped[base] = min(tag, grouped.get(base, tag))
-    volumes = grouped
-    missing = sorted(set(volumes) - set(loaded.case.phases))
-    if missing:
-        raise loaded.error("phases", f"physical volumes {missing} of {source} have no material; add "
-                           f"`<name> = \"<material>\"` under [phases] for each")
-    unknown = sorted(set(loaded.case.phases) - set(volumes))
-    if unknown:
-        raise loaded.error("phases", f"phases {unknown} are not physical volumes of {source} "
-                           f"(it has {sorted(volumes)})")
-    return sorted(volumes, key=lambda n: volumes[n])
-
-
-def _crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict) -> np.ndarray | None:
-    """Crystal c axis per local cell for anisotropic phases ([orientation]); None if all are isotropic."""
-    if not any(m.anisotropic for m in materials):
-        return None
-    from ..physics.orientation import cell_c_axes, orientation_units
-
-    index = pm.phase_index(phase_names)
-    aniso = np.array([m.anisotropic for m in materials])[np.clip(index, 0, None)]
-    units, n_units = orientation_units(pm.mesh, pm.cell_tags, mesh_info, aniso)
-    spec = loaded.case.orientation
-    over = "particles" if mesh_info.get("particle_pieces") else "physical volumes"
-    g = loaded.case.geometry
-    if isinstance(g, ImageGeometry):  # one axis per connected region of one image label
-        from ..geometry.image import voxel_grains
-        from ..physics.orientation import cell_midpoints, voxel_units
-
-        grains, voxel = voxel_grains(g, loaded.input_path(g.file))
-        cells = np.flatnonzero(aniso & (index >= 0))
-        units[cells] = voxel_units(cell_midpoints(pm.mesh)[cells], grains, voxel)
-        over = f"{int(grains.max()) + 1} connected image regions"
-    log.info("crystal orientation: %s c axes over %s", spec.distribution, over)
-    return cell_c_axes(units, spec)
-
-
-def _diffusion_model(loaded: LoadedCase, pm, model, materials, phase_names) -> DiffusionModel:
-    """Li diffusion in the phases that have a diffusivity, with flux through their interfaces."""
-    stage_surfaces = [s.flux_surfaces for s in loaded.case.stages if getattr(s, "flux_surfaces", None)]
-    diffusing = [p for p, m in zip(phase_names, materials) if m.diffuses]
-    if not diffusing:
-        raise loaded.error("stages", "a galvanostatic stage needs a phase with diffusivity_m2_per_s "
-                           "(library: NMC811, NCM85, NCM111, LCO)")
-    if stage_surfaces:
-        names = stage_surfaces[0]
-        unknown = sorted(set(names) - set(pm.surfaces))
-        if unknown:
-            raise loaded.error("stages.flux_surfaces", f"surfaces {unknown} are not in the mesh; allowed: "
-                               f"{', '.join(sorted(pm.surfaces))}")
-    else:
-        # interfaces of a diffusing phase with another phase; free (pore) surfaces `<phase>/void` carry no flux
-        names = [n for n in pm.surfaces if "/" in n and n.split("/")[0] in diffusing and n.split("/")[1] != VOID]
-    x0 = np.array([m.chemical_strain.x_from_soc(0.0) if m.chemical_strain is not None else 1.0 for m in materials])
-    log.info("Li diffusion in %s, flux through %s", diffusing, names)
-    return DiffusionModel(pm, model.phase_index, materials, [pm.surfaces[n] for n in names], x0)
-
-
-def _galvanostatic(step, state: LoadState, diffusion: DiffusionModel, model):
-    """Load states of a kinetic stage: diffusion steps at constant current, each followed by equilibrium."""
-    stage = step.stage
-    sign = 1.0 if stage.direction == "charge" else -1.0
-    rate = stage.c_rate_per_h / 3600.0  # soc per second
-    if stage.duration_s is not None:
-        duration = stage.duration_s
-    else:
-        duration = abs(step.soc_to - state.soc) / rate
-        if duration <= 0:
-            raise SolverError(f"stage {step.name!r}: soc is already {state.soc:.3f}; nothing to "
-                              f"{stage.direction} (set soc_end or duration_s)")
-    windows = [m.chemical_strain.x_soc0 - m.chemical_strain.x_soc1 for m in diffusion.materials
-               if m.diffuses and m.chemical_strain is not None] or [1.0]
-    diffusion.set_rate(-sign * rate * windows[0])
-    dt = duration / stage.increments
-    t, soc0 = 0.0, state.soc
-    for k in range(1, stage.increments + 1):
-        if stage.stress_coupling and getattr(model, "last_cell_stress", None) is not None:
-            diffusion.set_stress_coupling(model.last_cell_stress.hydrostatic, stage.temperature_K or state.temperature_K)
-        diffusion.step(dt, where=f"stage {step.name!r}, increment {k}")
-        t += dt
-        yield LoadState(temperature_K=state.temperature_K, soc=soc0 + sign * rate * t, time_s=t,
-                        cell_li_fraction=diffusion.cell_li_fraction())
-
-
-def _solver_types(model) -> dict:
-    """The KSP and PC types actually used (after PETSc options), for the record."""
-    ksp = getattr(model.solver, "ksp", None)
-    if ksp is None:
-        return {}
-    return {"ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
-
-
-def _stress_free_K(loaded: LoadedCase) -> float:
-    """The stress-free temperature: that of the first cooling stage (K)."""
-    for s in loaded.case.stages:
-        if isinstance(s, CoolingStage):
-            return s.start_K
-    return 298.15
+def _superposition_record(model: Model, superposed) -> dict:
+    """summary.json ``superposition``: the load patterns and the combination solves (if used)."""
+    if superposed is None:
+        return {"used": False}
+    b = superposed.basis
+    return {"used": True, "patterns": list(model.pattern_names), "combination_solves": b.solves,
+            "linear_iterations": b.iterations, "time_s": b.time_s}
 
 
 def _peak_memory_mb() -> float:
@@ -186,6 +86,10 @@ def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
 def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float) -> dict:
     case = loaded.case
     log.info("case %s (%s) on %d MPI rank(s)", loaded.directory.name, case.title or "untitled", comm.size)
+    materials_by_phase = resolve_materials(loaded)
+    scale = VoltageScale.of(list(case.phases), [materials_by_phase[p] for p in case.phases])
+    # voltage_end_V -> soc_end (exit 2 if not reachable); the case is frozen: a resolved copy replaces it
+    loaded.case = case = case.model_copy(update={"stages": resolve_voltage_ends(loaded, scale)})
     if comm.rank == 0:
         write_atomic(results.file("case.resolved.json"), loaded.resolved_json())
     t0 = time.perf_counter()
@@ -198,23 +102,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     t_read = time.perf_counter()
     pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
     t_read = time.perf_counter() - t_read  # read on rank 0, partitioned and distributed
-    phase_names = check_phases(loaded, pm.volumes, msh_file)
-    materials_by_phase = resolve_materials(loaded)
-    materials = [materials_by_phase[p] for p in phase_names]
     t1 = time.perf_counter()
-    if case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
-        from .cohesive_case import build_cohesive_model
-
-        model = build_cohesive_model(loaded, pm, phase_names, materials, _stress_free_K(loaded),
-                                     c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
-    else:
-        model = ThermoelasticModel(
-            pm, phase_names, materials, _stress_free_K(loaded),
-            make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
-            options=petsc_options(case.solver), degree=case.solver.element_degree,
-            c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info),
-        )
-    interface_stats = getattr(model, "interface_statistics", dict)
+    cm = build_case_model(loaded, pm, msh_file, mesh_info)
+    phase_names, materials, stages, reference, model = cm.phase_names, cm.materials, cm.stages, cm.reference, cm.model
     t_setup = time.perf_counter() - t1
     for d in model.bcs.described:
         log.info("boundary condition: %s", d)
@@ -224,58 +114,85 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     volumes = cell_volumes(pm.mesh)
     balanced = not case.interfaces and all(bc.type != "fixed" for bc in case.boundary_conditions)
     estimator = RecoveryEstimator(pm.mesh, model.phase_index, phase_names, volumes, balanced=balanced)
-    history = History(phase_names, list(interface_stats()))
+    cohesive = bool(case.interfaces)  # the model's solve returns Newton iterations; linear ones are counted apart
+    fracture = FractureOutput(phase_names, materials, case.output.tensile_thresholds_MPa, comm)
+    history = History(phase_names, list(model.interface_statistics()), history_columns(stages),
+                      (["voltage_V"] if scale else []) + (["newton_iterations"] if cohesive else []), fracture.columns)
+    particles = ParticleTable(pm.mesh, *cell_units(loaded, pm, mesh_info, model.phase_index, phase_names),
+                              model.phase_index, phase_names, volumes, comm)
+    if cohesive:
+        particles.set_interfaces(model.interface_state)
+    particle_m, warnings = largest_particle_m(case.geometry), []
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
-    iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
+    iwriter = model.interface_field_writer(results.path) if case.output.fields else None
     steps: list[dict] = []
     t_solve = 0.0
-    state = LoadState(temperature_K=_stress_free_K(loaded), soc=0.0)
-    diffusion = None
-    for step in expand_stages(case.stages):
+    state = reference.load_state()
+    ctx = StageContext(loaded, pm, phase_names, materials, model.phase_index)
+    plan = plan_steps(stages)
+    ts = time.perf_counter()
+    superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
+    t_solve += time.perf_counter() - ts
+    t_path = time.perf_counter()
+    for step in plan:
         stats: dict = {}
         iface: dict = {}
-        its_step = 0
-        if step.type == "galvanostatic":
-            diffusion = diffusion or _diffusion_model(loaded, pm, model, materials, phase_names)
-            increments = _galvanostatic(step, state, diffusion, model)
-        else:
-            increments = equilibrium_increments(step, state)
-        for k, state in enumerate(increments, start=1):
+        its_step = newton_step = 0
+        basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
+        for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
             ts = time.perf_counter()
-            its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
+            lin0 = model.solver.linear_iterations if cohesive else 0
+            if basis is not None:  # a linear combination of the pattern solutions
+                its, cell_stress = 0, basis.evaluate(state)
+            else:
+                its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
+                cell_stress = model.cell_stress()
+            its, newton = (model.solver.linear_iterations - lin0, its) if cohesive else (its, None)
+            newton_step += newton or 0
             t_solve += time.perf_counter() - ts
             its_step += its
-            cell_stress = model.cell_stress()
-            model.last_cell_stress = cell_stress
+            ctx.last_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
             if k == step.increments:  # a-posteriori discretisation error of the step-end statistics
                 for p, est in estimator.estimate(cell_stress, stats).items():
                     stats[p]["error_estimate_Pa"] = est
-            iface = interface_stats()
-            history.add(step.name, k, state, its, stats, iface)
+            fracture.add(stats, cell_stress.max_principal, volumes, model.phase_index)
+            iface = model.interface_statistics()
+            history.add(step, k, state, its, stats, iface,
+                        ([scale.voltage(state.soc)] if scale else []) + ([newton] if cohesive else []))
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
                      state.temperature_K, state.soc, its,
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
                                for p in phase_names))
             if writer is not None and (case.output.fields_every_increment or k == step.increments):
-                writer.write(cell_stress)
+                writer.write(cell_stress, state)
                 if iwriter is not None:
                     iwriter.write()
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
+        particles.add(step.name, cell_stress, model.interface_state if cohesive else None)
+        if comm.rank == 0:
+            write_atomic(results.file("particles.csv"), particles.text())
         entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
-                 "increments": step.increments, "linear_iterations": its_step, "phases": stats}
-        if step.type == "cooling":
-            entry["stress_free_temperature_K"] = step.stage.start_K
-        if step.type == "galvanostatic":
-            entry["time_s"] = state.time_s
-            entry["mean_li_fraction"] = diffusion.mean_li_fraction()
+                 "increments": step.increments, "linear_iterations": its_step, "phases": stats,
+                 "solution": "superposed" if basis is not None else "incremental",
+                 **step.stage.summary(step, state, ctx)}
+        if scale is not None:
+            entry["voltage_V"] = scale.voltage(state.soc)
         if iface:
             entry["interfaces"] = iface
+            entry["newton_iterations"] = newton_step
+            bound = None if particle_m is None else opening_bound_m(
+                free_linear_strain(materials, state.temperature_K, reference.temperature_K, state.soc), particle_m)
+            for w in opening_warnings(entry, bound):
+                log.warning(w)
+                warnings.append(w)
+        fracture.check(entry, bonded=not cohesive, log=log)
         steps.append(entry)
+    t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
-        writer.close()
+        log.info("fields.pvd time axis: %s", writer.close())
     if iwriter is not None:
         iwriter.close()
     peak = comm.gather(_peak_memory_mb(), root=0)
@@ -287,16 +204,19 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "cells": pm.mesh.topology.index_map(3).size_global,
         "phases": {p: m.name for p, m in zip(phase_names, materials)},
         "mesh": {k: v for k, v in mesh_info.items() if k != "particle_pieces"},
-        "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve},
+        "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve,
+                      "increments": t_path},
         "peak_memory_per_rank_MB": peak,
-        "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
+        "solver": model.solver_record(),
+        "superposition": _superposition_record(model, superposed),
         "boundary_conditions": model.bcs.described,
         "error_estimate": estimator.description(case.solver.element_degree),
+        "fracture": fracture.summary(),
+        "warnings": fracture.warnings + warnings,
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start
     results.write_json("summary.json", summary)
     model.close()
-    if diffusion is not None:
-        diffusion.close()
+    ctx.close()
     return summary

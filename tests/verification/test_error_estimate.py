@@ -26,12 +26,11 @@ import math
 import numpy as np
 import pytest
 
-from conftest import read_summary, run_cli, write_case
+from conftest import OCTANT_CASE, read_summary, run_cli, write_case
 from stressfem.materials import LIBRARY
 from stressfem.verification.concentric_spheres import interface_pressure, write_octant_msh
 from stressfem.verification.eshelby import mean_stresses
 from test_eshelby import CASE as ESHELBY_CASE, MU, NU, STRAIN
-from test_thermoelastic import OCTANT_CASE
 
 A, B = 1.0, 3.0  # particle and matrix radius (um); default element sizes a/4 (interface), a/2 (bulk)
 
@@ -50,8 +49,7 @@ def eshelby(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lame(tmp_path_factory):
-    default_degree = OCTANT_CASE.split("[solver]")[0]  # that test pins P1; this one checks the default
-    return _run(tmp_path_factory.mktemp("lame"), default_degree)
+    return _run(tmp_path_factory.mktemp("lame"), OCTANT_CASE)  # the default degree
 
 
 def _fraction(phases: dict) -> float:
