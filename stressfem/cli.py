@@ -300,7 +300,8 @@ def converge(case: CaseArg,
              finest: Annotated[float, typer.Option(help="element sizes of the finest level relative to the case's "
                                                    "(1: the case's own mesh is the finest level)")] = 1.0,
              force: Annotated[bool, typer.Option(help="re-run levels that already have results")] = False,
-             all_steps: Annotated[bool, typer.Option("--all-steps", help="print every step, not only the last")] = False,
+             all_steps: Annotated[bool, typer.Option("--all-steps",
+                                                     help="print every step, not only the last")] = False,
              ) -> None:
     """Mesh-convergence study: CASE at LEVELS element sizes, Richardson-extrapolated values and observed orders
     (written to CASE/convergence/convergence.json and .csv)."""

@@ -3,8 +3,10 @@
 Level k (0 = coarsest) scales the case's bulk and interface element sizes ([mesh] or their
 defaults) by ``finest * ratio**(N - 1 - k)``; with the default ``finest = 1`` the case's own mesh is
 the finest level. All levels share one particle packing (``mesh.packing_interface_size_um`` = the
-case's interface size, so studies with other ``finest`` share it too; each level compensates the radii for its own facets, so every
-mesh holds the same particle volume), so only the mesh changes. Each level is an ordinary case
+case's interface size, so studies with other ``finest`` share it too; each level compensates the
+radii for its own facets, so every mesh holds the same particle volume), so only the mesh changes.
+(Unless the mesh-quality gate of geometry/builders.py has to draw another translation of the
+packing for a level; the level's mesh info records ``quality_gate.chosen_draw``.) Each level is an ordinary case
 directory ``CASE/convergence/level-k/`` (its own mesh cache and results); the study writes
 ``CASE/convergence/convergence.json`` and ``.csv`` (atomically) and nothing outside CASE.
 
