@@ -32,6 +32,7 @@ import tomli_w
 
 from ..case import CASE_FILE, LayeredGeometry, LoadedCase, ParticlesGeometry, load_case
 from ..errors import CaseError
+from ..geometry.sizes import mesh_sizes, stack_sizes
 from ..output.results_dir import write_atomic
 
 __all__ = ["STUDY_DIR", "level_sizes", "richardson", "write_levels", "collect", "write_study", "study_text",
@@ -51,12 +52,8 @@ def level_sizes(loaded: LoadedCase) -> tuple[float, float]:
     """The case's bulk and interface element sizes (um), defaults filled in."""
     g, mesh = loaded.case.geometry, loaded.case.mesh
     if isinstance(g, ParticlesGeometry):
-        from ..geometry.rve import mesh_sizes
-
         return mesh_sizes(g, mesh)
     if isinstance(g, LayeredGeometry):
-        from ..geometry.builders import stack_sizes
-
         return stack_sizes(g.layers, mesh)
     raise loaded.error("geometry.type", f"`stressfem converge` refines generated meshes; geometry type "
                        f"{g.type!r} has a fixed mesh (allowed: \"particles\", \"layered\")")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, field_validator
 
 from .common import FiniteFloat, Table
@@ -14,6 +16,8 @@ class OutputSpec(Table):
 
     fields: bool = True
     fields_every_increment: bool = False
+    # within a step, a restart checkpoint at most this often (s); every step end is checkpointed too
+    checkpoint_interval_s: Annotated[float, Field(ge=0.0, le=1e6)] = 60.0
     # volume fraction of each phase whose maximum principal stress exceeds each value (output/tensile.py)
     tensile_thresholds_MPa: list[FiniteFloat] = Field(default=[], max_length=20)
 

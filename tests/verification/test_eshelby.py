@@ -27,7 +27,7 @@ import pytest
 
 from conftest import read_summary, run_cli, write_case
 from stressfem.case import MeshSpec
-from stressfem.geometry.rve import mesh_sizes
+from stressfem.geometry.sizes import mesh_sizes
 from stressfem.verification.concentric_spheres import write_octant_msh
 from stressfem.verification.eshelby import eshelby_deviatoric_factor, mean_inclusion_stress, mean_stresses
 
