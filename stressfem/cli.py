@@ -321,6 +321,38 @@ def slurm(paths: Annotated[list[str], typer.Argument(help="case directories, glo
 
 
 @app.command()
+def converge(case: CaseArg,
+             levels: Annotated[int, typer.Option(help="number of mesh levels (>= 3)")] = 3,
+             ratio: Annotated[float, typer.Option(help="element-size ratio between successive levels")] = 2 ** 0.5,
+             finest: Annotated[float, typer.Option(help="element sizes of the finest level relative to the case's "
+                                                   "(1: the case's own mesh is the finest level)")] = 1.0,
+             force: Annotated[bool, typer.Option(help="re-run levels that already have results")] = False,
+             all_steps: Annotated[bool, typer.Option("--all-steps",
+                                                     help="print every step, not only the last")] = False,
+             ) -> None:
+    """Mesh-convergence study: CASE at LEVELS element sizes, Richardson-extrapolated values and observed orders
+    (written to CASE/convergence/convergence.json and .csv)."""
+    from .case import load_case
+
+    try:
+        load_case(case)  # validate before MPI and DOLFINx start
+        from .batch.converge import run_study, study_text
+
+        _setup_logging(False)
+        meta, rows = run_study(case, levels=levels, ratio=ratio, finest=finest, force=force)
+    except StressfemError as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
+        import traceback
+
+        traceback.print_exc()
+        _fail(exc, 1)
+    if _rank() == 0:
+        typer.echo(study_text(meta, rows, last_step_only=not all_steps))
+        typer.echo(f"written: {Path(case) / 'convergence' / 'convergence.json'} and convergence.csv")
+
+
+@app.command()
 def mesh(case: CaseArg,
          voxels: Annotated[int, typer.Option(help="voxels along the longest side for the tortuosity")] = 48,
          as_json: Annotated[bool, typer.Option("--json", help="print the metrics as JSON")] = False) -> None:

@@ -51,6 +51,8 @@ SUMMARY_KEYS = {
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
     "restart": "restarted (bool), from_step and from_increment of the checkpoint it resumed from "
                "(output/checkpoint.py)",
+    "error_estimate": "how the per-phase error_estimate_Pa was made: method, element_degree, balanced, "
+                      "measured effectivity (output/error_estimate.py, docs/accuracy.md)",
 }
 
 STEP_KEYS = {
@@ -85,6 +87,9 @@ PHASE_STATISTICS = {
     "volume_fraction_above_<t>MPa": "the same above each [output] tensile_thresholds_MPa value (-)",
     "weibull_risk": "(1/V0) integral of (max(sigma_1, 0)/sigma_0)^m dV (-; null without Weibull parameters)",
     "failure_probability": "Weibull weakest-link P_f = 1 - exp(-weibull_risk) (-)",
+    "error_estimate_Pa": "estimated absolute discretisation error (Pa) of mean_stress_Pa (3 x 3), mean_hydrostatic_Pa, "
+                         "mean_von_mises_Pa, p99_von_mises_Pa, max_von_mises_Pa, max_principal_Pa; step ends only "
+                         "(output/error_estimate.py)",
 }
 # the phase statistics written at every increment to history.csv
 PHASE_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")

@@ -20,6 +20,7 @@ from ..output.history import History
 from ..output.locks import run_lock
 from ..output.particles import ParticleTable, cell_units
 from ..output.results_dir import ResultsDir, write_atomic
+from ..output.error_estimate import RecoveryEstimator
 from ..output.schema import step_kind
 from ..output.stats import cell_volumes, phase_statistics
 from ..output.tensile import FractureOutput
@@ -120,6 +121,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         log.info("no displacement boundary conditions: free body, rigid-body modes removed")
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
+    balanced = not case.interfaces and all(bc.type != "fixed" for bc in case.boundary_conditions)
+    estimator = RecoveryEstimator(pm.mesh, model.phase_index, phase_names, volumes, balanced=balanced)
     cohesive = bool(case.interfaces)  # the model's solve returns Newton iterations; linear ones are counted apart
     fracture = FractureOutput(phase_names, materials, case.output.tensile_thresholds_MPa, comm)
     history = History(phase_names, list(model.interface_statistics()), history_columns(stages),
@@ -168,6 +171,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             ctx.last_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
+            if k == step.increments:  # a-posteriori discretisation error of the step-end statistics
+                for p, est in estimator.estimate(cell_stress, stats).items():
+                    stats[p]["error_estimate_Pa"] = est
             fracture.add(stats, cell_stress.max_principal, volumes, model.phase_index)
             iface = model.interface_statistics()
             history.add(step, k, state, its, stats, iface,
@@ -225,6 +231,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "solver": model.solver_record(),
         "superposition": _superposition_record(model, superposed),
         "boundary_conditions": model.bcs.described,
+        "error_estimate": estimator.description(case.solver.element_degree),
         "restart": checkpoints.record(),
         "fracture": fracture.summary(),
         "warnings": fracture.warnings + warnings,
