@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from .errors import CaseError
+from .periodic_spec import PeriodicSpec
 
 __all__ = [
     "Case",
@@ -605,6 +606,7 @@ class Case(_Table):
     output: OutputSpec = OutputSpec()
     interfaces: list[InterfaceSpec] = []
     cohesive_solver: CohesiveSolverSpec = CohesiveSolverSpec()
+    periodic: PeriodicSpec | None = None
 
     @field_validator("stages")
     @classmethod
@@ -773,6 +775,10 @@ class LoadedCase:
             if not msh.is_file():
                 raise self.error("geometry.file", f"file not found: {msh}")
         resolve_materials(self)  # raises CaseError on unknown names or missing properties
+        if c.periodic is not None:
+            from .periodic_spec import check_periodic_case
+
+            check_periodic_case(self)
 
     def input_path(self, file: str) -> Path:
         """A file named in the case, relative to the case folder unless absolute."""

@@ -65,7 +65,8 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
         from .rve import build_particle_rve, mesh_sizes
 
         _, isize = mesh_sizes(g, mesh)
-        return build_particle_rve(pack_particles(g, isize, mesh.curvature_points), g, mesh, msh)
+        axes = loaded.case.periodic.axes if loaded.case.periodic is not None else ""
+        return build_particle_rve(pack_particles(g, isize, mesh.curvature_points), g, mesh, msh, periodic_axes=axes)
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack

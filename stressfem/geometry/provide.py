@@ -28,6 +28,8 @@ def geometry_key(loaded: LoadedCase) -> str:
         "geometry": loaded.case.geometry.model_dump(mode="json"),
         "mesh": loaded.case.mesh.model_dump(mode="json", exclude={"threads"}),
     }
+    if loaded.case.periodic is not None and isinstance(loaded.case.geometry, ParticlesGeometry):
+        payload["periodic"] = loaded.case.periodic.axes  # matching face meshes (geometry/periodic.py)
     if isinstance(loaded.case.geometry, ImageGeometry):  # the image content, not only its name
         payload["image_sha256"] = hashlib.sha256(loaded.input_path(loaded.case.geometry.file).read_bytes()).hexdigest()
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]

@@ -206,6 +206,11 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
 
         model = build_cohesive_model(loaded, pm, phase_names, materials, _stress_free_K(loaded),
                                      c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
+    elif case.periodic is not None:  # periodic box, macroscopic loading (solver/macro.py)
+        from .macro import build_periodic_model
+
+        model = build_periodic_model(loaded, pm, phase_names, materials, _stress_free_K(loaded),
+                                     c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
     else:
         model = ThermoelasticModel(
             pm, phase_names, materials, _stress_free_K(loaded),
@@ -267,6 +272,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             entry["mean_li_fraction"] = diffusion.mean_li_fraction()
         if iface:
             entry["interfaces"] = iface
+        entry.update(getattr(model, "step_summary", dict)())  # periodic: macroscopic strain and stress
         steps.append(entry)
     if writer is not None:
         writer.close()
@@ -285,6 +291,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "peak_memory_per_rank_MB": peak,
         "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
         "boundary_conditions": model.bcs.described,
+        **getattr(model, "run_summary", dict)(),
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start

@@ -76,15 +76,19 @@ class ThermoelasticModel:
         if self.bcs.load_form is not None:
             L = L + self.bcs.load_form
         self.a_form, self.L_form = fem.form(a), fem.form(L)
+        self.solver = self.make_solver(options, prefix)
+        self.stress_expr = self.stiffness.stress(strain(self.u) - eps0)
+        self._cell_stress = CellStressEvaluator(self.stress_expr, self.pm.mesh)
+
+    def make_solver(self, options: dict, prefix: str):
+        """The linear solver of a(u, v) = L(v) with the Dirichlet BCs (periodic models override it)."""
         modes = rigid_body_modes(self.V)
-        self.solver = LinearSolver(
+        return LinearSolver(
             self.a_form, self.L_form, self.bcs.dirichlet,
-            near_nullspace=near_nullspace(modes, msh.comm),
+            near_nullspace=near_nullspace(modes, self.V.mesh.comm),
             nullspace=free_rigid_modes(self.V, modes, self.bcs.dirichlet),
             options=options, prefix=prefix,
         )
-        self.stress_expr = self.stiffness.stress(strain(self.u) - eps0)
-        self._cell_stress = CellStressEvaluator(self.stress_expr, self.pm.mesh)
 
     @property
     def num_dofs(self) -> int:

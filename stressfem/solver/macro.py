@@ -1,0 +1,193 @@
+"""Periodic thermo-chemo-elastic model with macroscopic loading per component.
+
+u = E x + w, w periodic (solver/periodic.py). The response is linear in E and in the
+eigenstrain, so each increment combines precomputed unit-strain solutions:
+    u = w0 + sum_j E_j u_j,   Sigma = Sigma0 + M E,
+where u_j = B_j x + w_j is the solution for the unit macroscopic strain B_j (Voigt order xx yy zz
+yz xz xy, tensor components), M[:, j] its mean stress (Pa) and w0 the fluctuation of the
+eigenstrain problem at E = 0, whose mean stress is Sigma0. Components whose stress is
+prescribed are solved from the 6x6 system: M[U, U] E_U = S_U - Sigma0_U - M[U, K] E_K.
+The unit solves (one per component that is unknown or prescribed non-zero) are done once and
+reused for every increment; each increment costs one reduced solve.
+Mean stresses are volume averages over the box (pores, if any, count as zero stress).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._dolfinx import MPI, PETSc, fem
+from ..geometry.msh import PhaseMesh
+from ..materials import Material
+from ..output.stats import CellStress, CellStressEvaluator, cell_volumes
+from ..periodic_spec import COMPONENTS, VOIGT_INDEX, PeriodicSpec
+from ..physics.eigenstrain import LoadState
+from ..physics.elasticity import strain
+from .boundary import BoundaryConditions
+from .periodic import ReducedSolver, box_bounds, periodic_prolongation
+from .thermoelastic import ThermoelasticModel
+
+__all__ = ["PeriodicModel", "unit_strain", "to_voigt", "from_voigt"]
+
+log = logging.getLogger(__name__)
+
+
+def unit_strain(j: int) -> np.ndarray:
+    """The symmetric 3x3 tensor with component j (Voigt order) equal to 1 (both shear entries)."""
+    B = np.zeros((3, 3))
+    a, b = VOIGT_INDEX[COMPONENTS[j]]
+    B[a, b] = B[b, a] = 1.0
+    return B
+
+
+def to_voigt(t: np.ndarray) -> np.ndarray:
+    """(3, 3) tensor -> its six components in Voigt order (no shear factor)."""
+    return np.array([t[VOIGT_INDEX[c]] for c in COMPONENTS])
+
+
+def from_voigt(v: Sequence[float]) -> np.ndarray:
+    """Six components in Voigt order (tensor components) -> symmetric (3, 3) tensor."""
+    return sum(float(v[j]) * unit_strain(j) for j in range(6))
+
+
+class PeriodicModel(ThermoelasticModel):
+    """ThermoelasticModel on a periodic box with macroscopic strain/stress loading (module doc).
+
+    Adds ``macro_strain`` and ``macro_stress_Pa`` (3x3, of the last increment), ``unit_stress``
+    (6x6: mean stress of each computed unit-strain solution, Pa) and ``step_summary()``.
+    """
+
+    def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
+                 stress_free_K: float, spec: PeriodicSpec, options: dict, prefix: str = "stressfem_",
+                 degree: int = 1, c_axes: np.ndarray | None = None, all_units: bool = False):
+        self.spec = spec
+        described = ["periodic along x, y and z: u = E x + w, w periodic",
+                     "macroscopic loading: " + ", ".join(
+                         f"E_{c} = {t:g}" if s else f"Sigma_{c} = {t:g} Pa"
+                         for c, s, t in zip(COMPONENTS, spec.strain_prescribed(), spec.targets()))]
+        super().__init__(pm, phase_names, materials, stress_free_K,
+                         make_bcs=lambda V, v: BoundaryConditions(described=described),
+                         options=options, prefix=prefix, degree=degree, c_axes=c_axes)
+        msh = pm.mesh
+        self._volumes = cell_volumes(msh)
+        self.box_volume = float(np.prod(self.hi - self.lo))
+        self._elastic = CellStressEvaluator(self.stiffness.stress(strain(self.u)), msh)
+        self._prescribed_strain = np.array(spec.strain_prescribed())
+        self._targets = np.array(spec.targets(), dtype=float)
+        needed = ~self._prescribed_strain | (self._targets != 0.0) | all_units
+        self.unit_stress = np.zeros((6, 6))
+        self._units: dict[int, PETSc.Vec] = {}
+        for j in np.flatnonzero(needed):
+            self._units[int(j)] = self._unit_solution(int(j))
+            self.unit_stress[:, j] = to_voigt(self.mean_stress(self._elastic()))
+        self._w0 = self.u.x.petsc_vec.duplicate()
+        self.macro_strain = np.zeros((3, 3))
+        self.macro_stress_Pa = np.zeros((3, 3))
+        log.info("periodic model: %d reduced dofs of %d; %d unit-strain solves at set-up",
+                 self.solver.reduced_dofs, self.num_dofs, len(self._units))
+
+    def make_solver(self, options: dict, prefix: str) -> ReducedSolver:
+        """The reduced periodic solver (P^T A P, CG + GAMG), built once."""
+        from dolfinx.fem.petsc import assemble_matrix, create_vector
+
+        self.A = assemble_matrix(self.a_form)
+        self.A.assemble()
+        self.b = create_vector(self.L_form.function_spaces)
+        self.lo, self.hi = box_bounds(self.pm.mesh)
+        P = periodic_prolongation(self.V, self.lo, self.hi, self.spec.node_tolerance)
+        return ReducedSolver(self.A, P, options, prefix)
+
+    def mean_stress(self, s: CellStress) -> np.ndarray:
+        """Box-volume average (Pa) of a per-cell stress, over all ranks."""
+        local = np.einsum("n,nij->ij", self._volumes, s.tensor)
+        total = np.empty_like(local)
+        self.pm.mesh.comm.Allreduce(local, total, op=MPI.SUM)
+        return total / self.box_volume
+
+    def _unit_solution(self, j: int) -> PETSc.Vec:
+        """u_j = B_j x + w_j (m per unit strain), into self.u as well; returns a copy."""
+        B, lo = unit_strain(j), self.lo
+        lin = fem.Function(self.V)
+        lin.interpolate(lambda X: B @ (X - lo[:, None]))
+        rhs = self.A.createVecLeft()
+        self.A.mult(lin.x.petsc_vec, rhs)
+        rhs.scale(-1.0)
+        self.solver.solve(rhs, self.u.x.petsc_vec, where=f"unit macroscopic strain {COMPONENTS[j]}")
+        self.u.x.petsc_vec.axpy(1.0, lin.x.petsc_vec)
+        self.u.x.scatter_forward()
+        rhs.destroy()
+        return self.u.x.petsc_vec.copy()
+
+    def solve_macro(self, sigma0: np.ndarray) -> np.ndarray:
+        """The Voigt macroscopic strain meeting the prescribed components, given Sigma0 (Voigt, Pa)."""
+        E = np.where(self._prescribed_strain, self._targets, 0.0)
+        U = np.flatnonzero(~self._prescribed_strain)
+        if len(U):
+            M = self.unit_stress
+            rhs = self._targets[U] - sigma0[U] - M[np.ix_(U, np.flatnonzero(self._prescribed_strain))] @ \
+                E[self._prescribed_strain]
+            E[U] = np.linalg.solve(M[np.ix_(U, U)], rhs)
+        return E
+
+    def solve(self, state: LoadState, where: str) -> int:
+        """Equilibrium at a load state with the macroscopic loading; returns the linear iterations."""
+        from dolfinx.fem.petsc import assemble_vector
+
+        self.eigenstrain.update(state)
+        with self.b.localForm() as b_local:
+            b_local.set(0.0)
+        assemble_vector(self.b, self.L_form)
+        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        its = self.solver.solve(self.b, self._w0, where)
+        self._w0.copy(self.u.x.petsc_vec)
+        self.u.x.scatter_forward()
+        E = self.solve_macro(to_voigt(self.mean_stress(self._cell_stress())))
+        for j, uj in self._units.items():
+            self.u.x.petsc_vec.axpy(E[j], uj)
+        self.u.x.scatter_forward()
+        self.macro_strain = from_voigt(E)
+        return its
+
+    def cell_stress(self) -> CellStress:
+        """Stress (Pa) of each owned cell; also updates the macroscopic stress (box average)."""
+        s = self._cell_stress()
+        self.macro_stress_Pa = self.mean_stress(s)
+        return s
+
+    def step_summary(self) -> dict:
+        """Macroscopic strain (-) and stress (Pa) tensors of the last increment, for summary.json."""
+        return {"macroscopic": {"strain": self.macro_strain.tolist(), "stress_Pa": self.macro_stress_Pa.tolist()}}
+
+    def run_summary(self) -> dict:
+        """Reduced system size and unit-strain solves, for summary.json."""
+        return {"periodic": {"reduced_dofs": int(self.solver.reduced_dofs), "unit_strain_solves": len(self._units),
+                             "box_m": (self.hi - self.lo).tolist()}}
+
+    def close(self) -> None:
+        for v in (*self._units.values(), self._w0, self.A, self.b):
+            v.destroy()
+        super().close()
+
+
+def build_periodic_model(loaded, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
+                         stress_free_K: float, c_axes: np.ndarray | None = None,
+                         all_units: bool = False) -> PeriodicModel:
+    """The PeriodicModel of a case with [periodic]; a non-periodic mesh is refused (CaseError, exit 2)."""
+    from .options import petsc_options
+    from .periodic import PeriodicityError
+
+    case = loaded.case
+    if case.geometry.type == "image":
+        log.warning("[periodic] on an image volume (periodic.accept_nonperiodic_image = true): its opposite faces "
+                    "are joined although the image is in general not periodic")
+    try:
+        return PeriodicModel(pm, phase_names, materials, stress_free_K, case.periodic,
+                             options=petsc_options(case.solver), degree=case.solver.element_degree,
+                             c_axes=c_axes, all_units=all_units)
+    except PeriodicityError as exc:
+        raise loaded.error("periodic", f"{exc}. Periodic boundary conditions need a periodic mesh: generated "
+                           f"particle boxes are meshed periodic; an imported .msh needs opposite faces with "
+                           f"matching nodes (Gmsh setPeriodic); or remove [periodic]") from None
