@@ -28,7 +28,7 @@ from .load_path import equilibrium_increments, expand_stages
 from .options import petsc_options
 from .thermoelastic import ThermoelasticModel
 
-__all__ = ["run_case", "check_phases"]
+__all__ = ["run_case", "check_phases", "crystal_axes", "stress_free_K"]
 
 log = logging.getLogger("stressfem")
 
@@ -54,7 +54,7 @@ def check_phases(loaded: LoadedCase, volumes: dict[str, int], source: Path) -> l
     return sorted(volumes, key=lambda n: volumes[n])
 
 
-def _crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict) -> np.ndarray | None:
+def crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict) -> np.ndarray | None:
     """Crystal c axis per local cell for anisotropic phases ([orientation]); None if all are isotropic."""
     if not any(m.anisotropic for m in materials):
         return None
@@ -133,7 +133,7 @@ def _solver_types(model) -> dict:
     return {"ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
 
 
-def _stress_free_K(loaded: LoadedCase) -> float:
+def stress_free_K(loaded: LoadedCase) -> float:
     """The stress-free temperature: that of the first cooling stage (K)."""
     for s in loaded.case.stages:
         if isinstance(s, CoolingStage):
@@ -204,19 +204,19 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     if case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
         from .cohesive_case import build_cohesive_model
 
-        model = build_cohesive_model(loaded, pm, phase_names, materials, _stress_free_K(loaded),
-                                     c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
+        model = build_cohesive_model(loaded, pm, phase_names, materials, stress_free_K(loaded),
+                                     c_axes=crystal_axes(loaded, pm, phase_names, materials, mesh_info))
     elif case.periodic is not None:  # periodic box, macroscopic loading (solver/macro.py)
         from .macro import build_periodic_model
 
-        model = build_periodic_model(loaded, pm, phase_names, materials, _stress_free_K(loaded),
-                                     c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info))
+        model = build_periodic_model(loaded, pm, phase_names, materials, stress_free_K(loaded),
+                                     c_axes=crystal_axes(loaded, pm, phase_names, materials, mesh_info))
     else:
         model = ThermoelasticModel(
-            pm, phase_names, materials, _stress_free_K(loaded),
+            pm, phase_names, materials, stress_free_K(loaded),
             make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
             options=petsc_options(case.solver), degree=case.solver.element_degree,
-            c_axes=_crystal_axes(loaded, pm, phase_names, materials, mesh_info),
+            c_axes=crystal_axes(loaded, pm, phase_names, materials, mesh_info),
         )
     interface_stats = getattr(model, "interface_statistics", dict)
     t_setup = time.perf_counter() - t1
@@ -231,7 +231,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
     steps: list[dict] = []
     t_solve = 0.0
-    state = LoadState(temperature_K=_stress_free_K(loaded), soc=0.0)
+    state = LoadState(temperature_K=stress_free_K(loaded), soc=0.0)
     diffusion = None
     for step in expand_stages(case.stages):
         stats: dict = {}

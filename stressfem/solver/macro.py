@@ -107,6 +107,11 @@ class PeriodicModel(ThermoelasticModel):
         self.pm.mesh.comm.Allreduce(local, total, op=MPI.SUM)
         return total / self.box_volume
 
+    def phase_volume(self, i: int) -> float:
+        """Volume (m3) of phase i (index into phase_names) over all ranks."""
+        owned = self.phase_index[: len(self._volumes)] == i
+        return self.pm.mesh.comm.allreduce(float(self._volumes[owned].sum()), op=MPI.SUM)
+
     def _unit_solution(self, j: int) -> PETSc.Vec:
         """u_j = B_j x + w_j (m per unit strain), into self.u as well; returns a copy."""
         B, lo = unit_strain(j), self.lo
@@ -132,8 +137,8 @@ class PeriodicModel(ThermoelasticModel):
             E[U] = np.linalg.solve(M[np.ix_(U, U)], rhs)
         return E
 
-    def solve(self, state: LoadState, where: str) -> int:
-        """Equilibrium at a load state with the macroscopic loading; returns the linear iterations."""
+    def eigen_response(self, state: LoadState, where: str) -> tuple[np.ndarray, int]:
+        """Solve the eigenstrain problem at E = 0 into self.u; its mean stress Sigma0 (Voigt, Pa), iterations."""
         from dolfinx.fem.petsc import assemble_vector
 
         self.eigenstrain.update(state)
@@ -144,7 +149,12 @@ class PeriodicModel(ThermoelasticModel):
         its = self.solver.solve(self.b, self._w0, where)
         self._w0.copy(self.u.x.petsc_vec)
         self.u.x.scatter_forward()
-        E = self.solve_macro(to_voigt(self.mean_stress(self._cell_stress())))
+        return to_voigt(self.mean_stress(self._cell_stress())), its
+
+    def solve(self, state: LoadState, where: str) -> int:
+        """Equilibrium at a load state with the macroscopic loading; returns the linear iterations."""
+        sigma0, its = self.eigen_response(state, where)
+        E = self.solve_macro(sigma0)
         for j, uj in self._units.items():
             self.u.x.petsc_vec.axpy(E[j], uj)
         self.u.x.scatter_forward()
