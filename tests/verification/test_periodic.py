@@ -6,6 +6,9 @@ Requirements and tolerances:
   substrate under stack pressure) gives sigma_xx = sigma_yy = (nu sigma_zz - E alpha dT) / (1 - nu)
   and E_zz = alpha dT + (sigma_zz - 2 nu sigma_xx) / E. Exact for P1: relative error < 1e-8,
   stresses that must vanish below 1e-6 E alpha |dT|.
+* R1c Homogeneous body with an anisotropic chemical strain (c axes aligned with z) through a soc
+  stage and a charge/discharge cycle: E = diag(eps_a, eps_a, eps_c) when charged, 0 when
+  discharged, stress below 1e-6 E |eps_c| (exact; relative error < 1e-8).
 * R2 Laminate along z (two isotropic layers, interface a mesh plane): the 6x6 effective stiffness
   and the free thermal strain equal the exact laminate formulas (verification/periodic_cells.py)
   to 1e-8 relative (piecewise-uniform exact fields, reproduced by P1).
@@ -18,7 +21,8 @@ Requirements and tolerances:
   copy) give the same macroscopic strain, stress and phase statistics to 1e-6 relative.
 * R5 Refusals (exit 2 naming the key): [periodic] with a mesh whose faces do not match,
   with [[boundary_conditions]], and on an image volume without accept_nonperiodic_image.
-Measured run times on the 2-core build machine: R1 ~8 s, R2 ~4 s, R3 ~5 s, R4 ~40 s, R5 ~6 s.
+Measured run times on the 2-core build machine (shared): R1 2 x 2-3 s, R1c 3.4 s, R2 1.4 s, R3 4.5 s,
+R4 25 s, R5 8 s.
 """
 
 from __future__ import annotations
@@ -85,6 +89,39 @@ def test_homogeneous_substrate_and_stack_pressure(tmp_path, laminate_msh):
     assert abs(step["phases"]["A"]["mean_stress_Pa"][0][0] - s_in) < 1e-8 * abs(s_in)
 
 
+CHEMICAL = """
+[materials.host]
+youngs_modulus_Pa = 150e9
+poisson_ratio = 0.25
+cte_per_K = 10e-6
+chemical_strain = { x = [0.0, 1.0], strain_a = [-0.01, 0.0], strain_c = [0.02, 0.0], x_soc0 = 1.0, x_soc1 = 0.0 }
+[orientation]
+distribution = "aligned"
+[periodic]
+[[stages]]
+type = "soc"
+soc_end = 1.0
+increments = 2
+[[stages]]
+type = "cycles"
+count = 1
+increments = 2
+"""
+
+
+def test_homogeneous_chemical_expansion_soc_and_cycles(tmp_path, laminate_msh):
+    folder = tmp_path / "case"
+    write_case(folder, f'[geometry]\ntype = "msh"\nfile = "laminate.msh"\n[phases]\nA = "host"\nB = "host"\n{CHEMICAL}')
+    (folder / "laminate.msh").write_bytes(laminate_msh.read_bytes())
+    run_cli("run", folder, check=True)
+    steps = read_summary(folder)["steps"]
+    charged = np.array(steps[0]["macroscopic"]["strain"])
+    assert np.abs(charged - np.diag([-0.01, -0.01, 0.02])).max() < 1e-8 * 0.02, charged
+    assert np.abs(steps[-1]["macroscopic"]["strain"]).max() < 1e-8 * 0.02  # discharged again
+    for step in steps:
+        assert max(p["max_von_mises_Pa"] for p in step["phases"].values()) < 1e-6 * 150e9 * 0.02
+
+
 def _homogenizer(folder, msh_path, phases: str, materials: str):
     from mpi4py import MPI
 
@@ -96,16 +133,13 @@ def _homogenizer(folder, msh_path, phases: str, materials: str):
     return homogenizer_for_case(load_case(folder), MPI.COMM_SELF)
 
 
-LAMINATE_MATERIALS = """
-[materials.stiff]
-youngs_modulus_Pa = 150e9
-poisson_ratio = 0.25
-cte_per_K = 15.5e-6
-[materials.soft]
-youngs_modulus_Pa = 40e9
-poisson_ratio = 0.35
-cte_per_K = 5e-6
-"""
+def _materials(**props: tuple[float, float, float]) -> str:
+    """[materials.NAME] tables from NAME=(Young's modulus Pa, Poisson ratio, CTE 1/K) (test values)."""
+    return "".join(f"[materials.{k}]\nyoungs_modulus_Pa = {E}\npoisson_ratio = {nu}\ncte_per_K = {a}\n"
+                   for k, (E, nu, a) in props.items())
+
+
+LAMINATE_MATERIALS = _materials(stiff=(150e9, 0.25, 15.5e-6), soft=(40e9, 0.35, 5e-6))
 
 
 def test_laminate_stiffness_and_thermal_expansion(tmp_path, laminate_msh):
@@ -129,16 +163,7 @@ def test_laminate_stiffness_and_thermal_expansion(tmp_path, laminate_msh):
     assert np.abs(inst - sec).max() < 1e-6 * np.abs(sec).max()  # constant CTEs: one and the same
 
 
-SPHERE_MATERIALS = """
-[materials.inclusion]
-youngs_modulus_Pa = 400e9
-poisson_ratio = 0.2
-cte_per_K = 4e-6
-[materials.host]
-youngs_modulus_Pa = 40e9
-poisson_ratio = 0.3
-cte_per_K = 15e-6
-"""
+SPHERE_MATERIALS = _materials(inclusion=(400e9, 0.2, 4e-6), host=(40e9, 0.3, 15e-6))
 
 
 def test_dilute_spheres_maxwell_hashin_shtrikman(tmp_path):
