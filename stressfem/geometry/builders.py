@@ -33,12 +33,9 @@ def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curv
         raise GeometryError(
             f"layer {layer.name!r}: the box {lateral[0]} x {lateral[1]} x {layer.thickness_um} um is smaller than "
             f"the largest particles (~{d_max:.2g} um); enlarge lateral_um/thickness_um or use smaller particles")
-    box_geometry = ParticlesGeometry(
-        type="particles", box_um=(lateral[0], lateral[1], layer.thickness_um),
-        volume_fraction=layer.volume_fraction, size_distribution=dist, particle_phase=layer.particle_phase,
-        matrix_phase=layer.matrix_phase, seed=seed, min_gap_fraction=layer.min_gap_fraction,
-        max_particles=layer.max_particles, contact=layer.contact, neck_radius_fraction=layer.neck_radius_fraction,
-        min_wedge_deg=layer.min_wedge_deg)
+    fields = layer.packing_fields() | {"coating": None, "grains": None}  # the packing ignores shells and grains
+    box_geometry = ParticlesGeometry(type="particles", box_um=(lateral[0], lateral[1], layer.thickness_um),
+                                     seed=seed, **fields)
     return pack_particles(box_geometry, isize, curvature_points)
 
 
@@ -70,12 +67,7 @@ def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack
-        layers = [CompositeLayer(type="composite", name="rve", thickness_um=g.box_um[2],
-                                 volume_fraction=g.volume_fraction, size_distribution=g.size_distribution,
-                                 particle_phase=g.particle_phase, matrix_phase=g.matrix_phase,
-                                 min_gap_fraction=g.min_gap_fraction, max_particles=g.max_particles,
-                                 contact=g.contact, neck_radius_fraction=g.neck_radius_fraction,
-                                 min_wedge_deg=g.min_wedge_deg, coating=g.coating, grains=g.grains)]
+        layers = [CompositeLayer(type="composite", name="rve", thickness_um=g.box_um[2], **g.packing_fields())]
         lateral, seed = g.box_um[:2], g.seed
     else:
         assert isinstance(g, LayeredGeometry)

@@ -23,7 +23,7 @@ from .._dolfinx import MPI, PETSc, fem
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
 from ..output.stats import CellStress, CellStressEvaluator, cell_volumes
-from ..periodic_spec import COMPONENTS, VOIGT_INDEX, PeriodicSpec
+from ..case.periodic import COMPONENTS, VOIGT_INDEX, PeriodicSpec
 from ..physics.eigenstrain import LoadState
 from ..physics.elasticity import strain
 from .boundary import BoundaryConditions

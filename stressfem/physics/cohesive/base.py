@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .params import check_bounds, parameter
+
 __all__ = ["CohesiveLaw", "NumpyOps", "UflOps", "NUMPY", "RESIDUAL_STIFFNESS"]
 
 # Stiffness kept by a fully damaged interface, as a fraction of the penalty K (-): a particle
@@ -78,23 +80,25 @@ class UflOps:
 NUMPY = NumpyOps()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CohesiveLaw(ABC):
     """Base of the traction-separation laws: local jump + history in, local traction + history out.
 
-    Subclasses implement ``trial_history``, ``local_traction`` and ``damage`` and set
-    ``history_name``. Attributes common to every law:
-
-    Attributes:
-        penalty_stiffness_Pa_per_m: stiffness of the intact interface and the contact
-            penalty in compression (Pa/m).
-        viscosity_s: viscous regularisation time (s of load pseudo-time; 0 = none).
+    Subclasses declare their parameters with :func:`~.params.parameter` (the case.toml table of
+    the law is derived from them), implement ``trial_history``, ``local_traction`` and ``damage``
+    and set ``history_name``. Every law has ``penalty_stiffness_Pa_per_m`` and ``viscosity_s``.
     """
 
-    penalty_stiffness_Pa_per_m: float
-    viscosity_s: float = 0.0
+    penalty_stiffness_Pa_per_m: float = parameter(
+        "stiffness of the intact interface and contact penalty in compression K (Pa/m)", gt=0.0)
+    viscosity_s: float = parameter(
+        "viscous regularisation time (s of load pseudo-time, one increment = 1 s; 0 = none)",
+        default=0.0, ge=0.0, group="numerical")
 
     history_name = "history"
+
+    def __post_init__(self):
+        check_bounds(self)
 
     # --- to implement ---------------------------------------------------------------------
     @abstractmethod

@@ -21,35 +21,23 @@ import math
 from dataclasses import dataclass
 
 from .base import NUMPY, RESIDUAL_STIFFNESS, CohesiveLaw
+from .params import parameter
 
 __all__ = ["Exponential", "LAMBDA_DEBONDED"]
 
 LAMBDA_DEBONDED = 20.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Exponential(CohesiveLaw):
-    """Exponential law; history variable = maximum normalised effective opening lam (-).
+    """Exponential law; history variable = maximum normalised effective opening lam (-)."""
 
-    Attributes:
-        normal_strength_Pa: peak normal traction sigma_max (Pa).
-        shear_strength_Pa: peak shear traction tau_max (Pa).
-        GIc_J_per_m2: fracture energy G_c = phi_n (J/m2), both modes.
-        penalty_stiffness_Pa_per_m: contact penalty in compression (Pa/m).
-    """
-
-    normal_strength_Pa: float = 100e6
-    shear_strength_Pa: float = 100e6
-    GIc_J_per_m2: float = 2.0
+    penalty_stiffness_Pa_per_m: float = parameter("contact penalty in compression K (Pa/m)", gt=0.0)
+    normal_strength_Pa: float = parameter("peak normal traction sigma_max (Pa)", gt=0.0)
+    shear_strength_Pa: float = parameter("peak shear traction tau_max (Pa)", gt=0.0)
+    GIc_J_per_m2: float = parameter("fracture energy G_c = phi_n, both modes (J/m2)", gt=0.0)
 
     history_name = "max_effective_opening"
-
-    def __post_init__(self):
-        for name in ("penalty_stiffness_Pa_per_m", "normal_strength_Pa", "shear_strength_Pa", "GIc_J_per_m2"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive (got {getattr(self, name)})")
-        if self.viscosity_s < 0:
-            raise ValueError("viscosity_s must be >= 0")
 
     @property
     def dn(self) -> float:

@@ -1,4 +1,4 @@
-"""The [periodic] case table: periodic boundary conditions and macroscopic loading per component.
+"""[periodic]: periodic boundary conditions and macroscopic loading per component.
 
 Each of the six components (xx yy zz yz xz xy) of the macroscopic strain E (-, tensor
 components: E_xy is half the engineering shear) or of the macroscopic stress Sigma (Pa) is
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-__all__ = ["PeriodicSpec", "COMPONENTS", "VOIGT_INDEX"]
+from .common import Table
+
+__all__ = ["PeriodicSpec", "COMPONENTS", "VOIGT_INDEX", "check_periodic_case"]
 
 COMPONENTS = ("xx", "yy", "zz", "yz", "xz", "xy")
 VOIGT_INDEX = {"xx": (0, 0), "yy": (1, 1), "zz": (2, 2), "yz": (1, 2), "xz": (0, 2), "xy": (0, 1)}
@@ -19,10 +21,8 @@ Component = Literal["xx", "yy", "zz", "yz", "xz", "xy"]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
-class PeriodicSpec(BaseModel):
+class PeriodicSpec(Table):
     """u = E x + w with w periodic along x, y and z; E per component from strain or stress."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     macro_strain: dict[Component, Finite] = {}
     macro_stress_Pa: dict[Component, Finite] = {}

@@ -1,0 +1,21 @@
+"""[mesh]: mesh controls for generated geometry (lengths in um)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .common import PositiveFloat, Table
+
+__all__ = ["MeshSpec"]
+
+
+class MeshSpec(Table):
+    """Mesh controls for generated geometry (lengths in um)."""
+
+    size_um: PositiveFloat | None = None
+    interface_size_um: PositiveFloat | None = None
+    algorithm: Literal["hxt", "delaunay"] = "hxt"
+    threads: Annotated[int, Field(ge=1, le=256)] = 2
+    curvature_points: Annotated[int, Field(ge=0, le=100)] = 12

@@ -1,0 +1,20 @@
+"""[solver]: discretisation and the linear solver of the bulk problem."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .common import PetscOptions, Table
+
+__all__ = ["SolverSpec"]
+
+
+class SolverSpec(Table):
+    """Discretisation and linear solver: P1 or P2 displacement, CG + GAMG by default."""
+
+    element_degree: Literal[1, 2] = 1
+    rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-10
+    max_iterations: Annotated[int, Field(ge=1)] = 2000
+    petsc_options: PetscOptions = {}
