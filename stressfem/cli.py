@@ -120,6 +120,34 @@ def run(case: CaseArg,
             _figures_after_run(Path(case))
 
 
+@app.command()
+def homogenize(case: CaseArg,
+               points: Annotated[int, typer.Option(help="temperatures per cooling stage and soc values")] = 5,
+               verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    """Effective stiffness, thermal and chemical expansion of a periodic CASE, with Hashin-Shtrikman
+    bounds; writes CASE/results/effective_properties.json (works under mpiexec)."""
+    from .case import load_case
+
+    try:
+        load_case(case)
+        from mpi4py import MPI
+
+        from .homogenize.command import format_report, homogenize_case
+
+        _setup_logging(verbose)
+        report = homogenize_case(case, MPI.COMM_WORLD, points=max(points, 2))
+    except StressfemError as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
+        import traceback
+
+        traceback.print_exc()
+        _fail(exc, 1)
+    if _rank() == 0:
+        typer.echo(format_report(report))
+        typer.echo(f"written: {Path(case) / 'results' / 'effective_properties.json'}")
+
+
 def _figures_after_run(case: Path) -> None:
     """Figures of the committed results, in a child process: a rendering failure only warns."""
     import subprocess

@@ -28,6 +28,7 @@ class PeriodicSpec(Table):
     macro_stress_Pa: dict[Component, Finite] = {}
     node_tolerance: Annotated[float, Field(gt=0.0, le=1e-3)] = 1e-6  # relative to the largest box length
     accept_nonperiodic_image: bool = False
+    homogenize: bool = False  # effective properties at the end of the run, into summary.json
 
     @model_validator(mode="after")
     def _each_once(self) -> "PeriodicSpec":

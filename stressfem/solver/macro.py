@@ -84,6 +84,7 @@ class PeriodicModel(ThermoelasticModel):
             self._units[int(j)] = self._unit_solution(int(j))
             self.unit_stress[:, j] = to_voigt(self.mean_stress(self._elastic()))
         self._w0 = self.u.x.petsc_vec.duplicate()
+        self.homogenize_at: tuple | None = None  # (temperatures K, socs or None): effective properties in run_summary
         self.macro_strain = np.zeros((3, 3))
         self.macro_stress_Pa = np.zeros((3, 3))
         log.info("periodic model: %d reduced dofs of %d; %d unit-strain solves at set-up",
@@ -172,9 +173,16 @@ class PeriodicModel(ThermoelasticModel):
         return {"macroscopic": {"strain": self.macro_strain.tolist(), "stress_Pa": self.macro_stress_Pa.tolist()}}
 
     def run_summary(self) -> dict:
-        """Reduced system size and unit-strain solves, for summary.json."""
-        return {"periodic": {"reduced_dofs": int(self.solver.reduced_dofs), "unit_strain_solves": len(self._units),
-                             "box_m": (self.hi - self.lo).tolist()}}
+        """Reduced system size and unit-strain solves, for summary.json; with ``homogenize_at`` =
+        (temperatures K, socs or None) set, also the effective properties (homogenize/effective.py)."""
+        out: dict = {"periodic": {"reduced_dofs": int(self.solver.reduced_dofs),
+                                  "unit_strain_solves": len(self._units), "box_m": (self.hi - self.lo).tolist()}}
+        if self.homogenize_at is not None:
+            from ..homogenize.effective import Homogenizer
+
+            h = Homogenizer(self, self.materials, self.phase_names, self.thermal.stress_free_K)
+            out["effective_properties"] = h.report(*self.homogenize_at)
+        return out
 
     def close(self) -> None:
         for v in (*self._units.values(), self._w0, self.A, self.b):
@@ -193,11 +201,17 @@ def build_periodic_model(loaded, pm: PhaseMesh, phase_names: Sequence[str], mate
     if case.geometry.type == "image":
         log.warning("[periodic] on an image volume (periodic.accept_nonperiodic_image = true): its opposite faces "
                     "are joined although the image is in general not periodic")
+    homogenize = case.periodic.homogenize
     try:
-        return PeriodicModel(pm, phase_names, materials, stress_free_K, case.periodic,
-                             options=petsc_options(case.solver), degree=case.solver.element_degree,
-                             c_axes=c_axes, all_units=all_units)
+        model = PeriodicModel(pm, phase_names, materials, stress_free_K, case.periodic,
+                              options=petsc_options(case.solver), degree=case.solver.element_degree,
+                              c_axes=c_axes, all_units=all_units or homogenize)
     except PeriodicityError as exc:
         raise loaded.error("periodic", f"{exc}. Periodic boundary conditions need a periodic mesh: generated "
                            f"particle boxes are meshed periodic; an imported .msh needs opposite faces with "
                            f"matching nodes (Gmsh setPeriodic); or remove [periodic]") from None
+    if homogenize:
+        from ..homogenize.command import sample_points
+
+        model.homogenize_at = sample_points(loaded, 5)
+    return model

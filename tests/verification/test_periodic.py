@@ -253,3 +253,36 @@ def test_refusals(tmp_path):
                'labels = { 0 = "LLZO", 1 = "NMC811" }\n[phases]\nLLZO = "LLZO"\nNMC811 = "NMC811"\n[periodic]\n' + TAIL)
     proc = run_cli("check", image)
     assert proc.returncode == 2 and "periodic.accept_nonperiodic_image" in proc.stderr
+
+
+def test_homogenize_command_and_run_option(tmp_path, laminate_msh):
+    """R6 `stressfem homogenize` writes strict JSON with the exact laminate stiffness; a run with
+    periodic.homogenize = true puts the same effective properties into summary.json (1e-8)."""
+    import json
+
+    from stressfem.verification.periodic_cells import isotropic_voigt, laminate_effective
+
+    folder = tmp_path / "case"
+    write_case(folder, _msh_case(folder, "laminate.msh", 'A = "stiff"\nB = "soft"',
+                                 LAMINATE_MATERIALS + "\n[periodic]\nhomogenize = true"))
+    (folder / "laminate.msh").write_bytes(laminate_msh.read_bytes())
+    proc = run_cli("homogenize", folder, "--points", "3", check=True)
+    assert "Hashin-Shtrikman" in proc.stdout
+    report = json.loads((folder / "results" / "effective_properties.json").read_text(),
+                        parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
+    C_exact, _ = laminate_effective([isotropic_voigt(150e9, 0.25), isotropic_voigt(40e9, 0.35)],
+                                    [np.zeros(6), np.zeros(6)], [0.5, 0.5])
+    assert np.abs(np.array(report["stiffness_voigt_Pa"]) - C_exact).max() < 1e-8 * np.abs(C_exact).max()
+    th = report["thermal_expansion"]
+    assert len(th["temperature_K"]) == 3
+    for a, (lo, hi) in zip(th["secant_volumetric_mean_per_K"], th["levin_hashin_shtrikman_bounds_secant_per_K"]):
+        assert lo <= a <= hi
+    hs = report["hashin_shtrikman_Pa"]
+    assert hs["K_lower"] <= report["isotropic_moduli"]["K_from_compliance_Pa"] <= hs["K_upper"]
+    run_cli("run", folder, check=True)
+    in_run = read_summary(folder)["effective_properties"]
+    assert np.abs(np.array(in_run["stiffness_voigt_Pa"]) - C_exact).max() < 1e-8 * np.abs(C_exact).max()
+    run_th = in_run["thermal_expansion"]  # 5 temperatures (the run's default) against 3: same ends
+    for k in (0, -1):
+        assert run_th["temperature_K"][k] == th["temperature_K"][k]
+        assert np.allclose(run_th["secant_per_K"][k], th["secant_per_K"][k], rtol=1e-8, atol=1e-14)
