@@ -226,6 +226,12 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         log.info("no displacement boundary conditions: free body, rigid-body modes removed")
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
+    stats_index, interior = model.phase_index, {}
+    if case.output.interior_margin_um > 0:  # leave the boundary layer out of the statistics (output/interior.py)
+        from ..output.interior import interior_phase_index
+
+        stats_index, interior = interior_phase_index(pm.mesh, model.phase_index, case.output.interior_margin_um * 1e-6,
+                                                     case.output.interior_axes, volumes)
     history = History(phase_names, list(interface_stats()))
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
@@ -249,7 +255,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             its_step += its
             cell_stress = model.cell_stress()
             model.last_cell_stress = cell_stress
-            stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
+            stats = phase_statistics(cell_stress, volumes, stats_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
             iface = interface_stats()
             history.add(step.name, k, state, its, stats, iface)
@@ -292,6 +298,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
         "boundary_conditions": model.bcs.described,
         **getattr(model, "run_summary", dict)(),
+        **({"statistics": interior} if interior else {}),
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start
