@@ -237,6 +237,24 @@ def sweep(base_case: CaseArg,
 
 
 @app.command()
+def aggregate(paths: Annotated[list[str], typer.Argument(help="case directories, globs, or folders of cases")],
+              over: Annotated[str, typer.Option(help="the sweep parameter to average over")] = "seed",
+              out: Annotated[Path, typer.Option(help="writes OUT.csv and OUT.json")] = Path("aggregate")) -> None:
+    """Mean and 95 % confidence interval of every result over one sweep parameter (seed sweeps)."""
+    from .batch.aggregate import write_aggregate
+    from .batch.cases import find_cases, is_complete
+    from .batch.table import case_row
+
+    try:
+        rows = [case_row(c, "done" if is_complete(c) else "not run") for c in find_cases(paths)]
+        files = write_aggregate(rows, over, out)
+    except StressfemError as exc:
+        _fail(exc)
+    typer.echo(f"{sum(r['status'] == 'done' for r in rows)} complete case(s) of {len(rows)}; "
+               f"written: {files[0]}, {files[1]}")
+
+
+@app.command()
 def slurm(paths: Annotated[list[str], typer.Argument(help="case directories, globs, or folders of cases")],
           ntasks: Annotated[int, typer.Option(help="MPI ranks per case")] = 1,
           time_limit: Annotated[str, typer.Option("--time", help="time per case, HH:MM:SS")] = "01:00:00",

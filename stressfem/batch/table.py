@@ -47,6 +47,11 @@ def case_row(case_dir: Path, status: str, error: str | None = None) -> dict:
         "linear_iterations": (s.get("solver") or {}).get("linear_iterations"),
         "last_step": step["name"], "temperature_K": step.get("temperature_K"),
     })
+    macro = step.get("macroscopic")  # periodic runs: macroscopic strain (-) and stress (MPa)
+    if macro:
+        for i, c in enumerate(("xx", "yy", "zz")):
+            row[f"macro:strain_{c}"] = macro["strain"][i][i]
+            row[f"macro:stress_{c}_MPa"] = macro["stress_Pa"][i][i] / 1e6
     for phase, stats in step["phases"].items():
         for k in PHASE_KEYS:
             if f"{k}_Pa" in stats:
