@@ -29,9 +29,19 @@ def _face_surfaces(gmsh, lo: np.ndarray, hi: np.ndarray, axis: int, value: float
     return [t for _, t in gmsh.model.getEntitiesInBoundingBox(*bmin, *bmax, dim=2)]
 
 
-def _signature(gmsh, tag: int) -> np.ndarray:
-    """Bounding box (6) and centre of mass (3) of a surface (um)."""
-    return np.concatenate([gmsh.model.getBoundingBox(2, tag), gmsh.model.occ.getCenterOfMass(2, tag)])
+def _signature(gmsh, dim: int, tag: int) -> np.ndarray:
+    """Bounding box (6) and centre of mass (3) of a curve or surface (um)."""
+    return np.concatenate([gmsh.model.getBoundingBox(dim, tag), gmsh.model.occ.getCenterOfMass(dim, tag)])
+
+
+def _pair(gmsh, dim: int, masters: list[int], slaves: list[int], shift: np.ndarray, tol: float) -> np.ndarray | None:
+    """Index of the master of each slave (translated by shift), or None when some slave has none."""
+    sig_m = np.array([_signature(gmsh, dim, t) for t in masters])
+    sig_s = np.array([_signature(gmsh, dim, t) for t in slaves]) - np.concatenate([shift, shift, shift])
+    dist, k = cKDTree(sig_m).query(sig_s)
+    if np.any(dist > tol) or len(set(k.tolist())) != len(slaves):
+        return None
+    return k
 
 
 def set_periodic_box(gmsh, box, origin=(0.0, 0.0, 0.0), axes: str = AXES, rel_tol: float = 1e-6) -> dict[str, int]:
@@ -52,17 +62,22 @@ def set_periodic_box(gmsh, box, origin=(0.0, 0.0, 0.0), axes: str = AXES, rel_to
         if len(masters) != len(slaves) or not masters:
             raise GeometryError(f"periodic mesh: the {AXES[axis]}min face has {len(masters)} surfaces and the "
                                 f"{AXES[axis]}max face {len(slaves)}; the geometry is not periodic along {AXES[axis]}")
-        sig_m = np.array([_signature(gmsh, t) for t in masters])
-        sig_s = np.array([_signature(gmsh, t) for t in slaves]) - np.concatenate([shift, shift, shift])
-        dist, k = cKDTree(sig_m).query(sig_s)
         # OCC bounding boxes are padded by its own tolerance: compare at 1e-4 of the box
-        bad = dist > 1e-4 * float(np.max(box))
-        if bad.any() or len(set(k.tolist())) != len(slaves):
-            raise GeometryError(f"periodic mesh: {int(bad.sum())} surface(s) of the {AXES[axis]}max face have no "
-                                f"translated partner on the {AXES[axis]}min face; the geometry is not periodic "
-                                f"along {AXES[axis]}")
+        match_tol = 1e-4 * float(np.max(box))
+        k = _pair(gmsh, 2, masters, slaves, shift, match_tol)
+        if k is None:
+            raise GeometryError(f"periodic mesh: surfaces of the {AXES[axis]}max face have no translated partner "
+                                f"on the {AXES[axis]}min face; the geometry is not periodic along {AXES[axis]}")
         affine = np.eye(4)
         affine[:3, 3] = shift
+        # the face curves first (Gmsh infers them from the surfaces, but not always, e.g. for fused particles)
+        c_master = sorted({t for _, t in gmsh.model.getBoundary([(2, m) for m in masters], combined=False,
+                                                                 oriented=False)})
+        c_slave = sorted({t for _, t in gmsh.model.getBoundary([(2, m) for m in slaves], combined=False,
+                                                                oriented=False)})
+        kc = _pair(gmsh, 1, c_master, c_slave, shift, match_tol) if len(c_master) == len(c_slave) else None
+        if kc is not None:
+            gmsh.model.mesh.setPeriodic(1, c_slave, [c_master[i] for i in kc], affine.ravel().tolist())
         gmsh.model.mesh.setPeriodic(2, slaves, [masters[i] for i in k], affine.ravel().tolist())
         pairs[AXES[axis]] = len(slaves)
     log.info("periodic mesh: surface pairs %s", pairs)
