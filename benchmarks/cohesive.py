@@ -40,10 +40,11 @@ def main() -> None:
     from stressfem.geometry.msh import read_phase_mesh
     from stressfem.geometry.provide import case_mesh_file
     from stressfem.materials import resolve_materials
-    from stressfem.solver.cohesive_case import build_cohesive_model
-    from stressfem.solver.driver import _stress_free_K, check_phases
-    from stressfem.solver.load_path import equilibrium_increments, expand_stages
-    from stressfem.physics.eigenstrain import LoadState
+    from stressfem.solver.boundary import boundary_spec
+    from stressfem.solver.bulk import build_bulk
+    from stressfem.solver.cohesive.build import build_cohesive_model
+    from stressfem.solver.driver import check_phases
+    from stressfem.stages import ReferenceState, make_stages, plan_steps
 
     comm = MPI.COMM_WORLD
     work = SCRATCH / "cohesive" / args.case.name
@@ -66,11 +67,14 @@ def main() -> None:
         names = check_phases(loaded, pm.volumes, msh_file)
         mats = resolve_materials(loaded)
         t1 = time.perf_counter()
-        model = build_cohesive_model(loaded, pm, names, [mats[p] for p in names], _stress_free_K(loaded))
+        stages = make_stages(loaded.case.stages)
+        reference = ReferenceState.of(stages)
+        model = build_cohesive_model(loaded, pm, build_bulk(pm, names, [mats[p] for p in names], reference.temperature_K),
+                                     boundary_spec(loaded, pm, stages))
         t_setup = time.perf_counter() - t1
-        rows, state, stop = [], LoadState(temperature_K=_stress_free_K(loaded)), False
-        for step in expand_stages(loaded.case.stages):
-            for k, state in enumerate(equilibrium_increments(step, state), start=1):
+        rows, state, stop = [], reference.load_state(), False
+        for step in plan_steps(stages):
+            for k, state in enumerate(step.stage.increments(step, state, None), start=1):
                 ts, cs = time.perf_counter(), time.process_time()
                 l0, f0 = model.solver.linear_iterations, model.factorizations
                 its = model.solve(state, where=f"{step.name} {k}")

@@ -79,10 +79,13 @@ def main() -> None:
     from stressfem.geometry.provide import case_mesh_file
     from stressfem.materials import resolve_materials
     from stressfem.physics.eigenstrain import LoadState
-    from stressfem.solver.cohesive_bodies import BlockLayout
-    from stressfem.solver.cohesive_case import build_cohesive_model
-    from stressfem.solver.cohesive_model import CohesiveInterface
-    from stressfem.solver.driver import _crystal_axes, _stress_free_K, check_phases
+    from stressfem.solver.cohesive.bodies import BlockLayout
+    from stressfem.solver.boundary import boundary_spec
+    from stressfem.solver.bulk import build_bulk
+    from stressfem.solver.cohesive.build import build_cohesive_model
+    from stressfem.solver.cohesive.model import CohesiveInterface
+    from stressfem.solver.case_model import crystal_axes, check_phases
+    from stressfem.stages import ReferenceState, make_stages
 
     comm = MPI.COMM_WORLD
     work = SCRATCH / "cohesive_bodies" / f"g{args.grains}-vf{args.volume_fraction}-box{args.box_um}"
@@ -109,12 +112,15 @@ def main() -> None:
     if args.model:
         mats = resolve_materials(loaded)
         t2 = time.perf_counter()
-        model = build_cohesive_model(loaded, pm, names, [mats[p] for p in names], _stress_free_K(loaded),
-                                     c_axes=_crystal_axes(loaded, pm, names, [mats[p] for p in names], info))
+        stages = make_stages(loaded.case.stages)
+        T0 = ReferenceState.of(stages).temperature_K
+        bulk = build_bulk(pm, names, [mats[p] for p in names], T0,
+                          crystal_axes(loaded, pm, names, [mats[p] for p in names], info))
+        model = build_cohesive_model(loaded, pm, bulk, boundary_spec(loaded, pm, stages))
         out["setup_s"] = time.perf_counter() - t2
         out["dofs"] = model.num_dofs
         t3 = time.perf_counter()
-        out["newton_iterations"] = model.solve(LoadState(temperature_K=_stress_free_K(loaded), soc=0.25), "charge 1")
+        out["newton_iterations"] = model.solve(LoadState(temperature_K=T0, soc=0.25), "charge 1")
         out["solve_s"] = time.perf_counter() - t3
         out["interfaces"] = model.interface_statistics()
         model.close()

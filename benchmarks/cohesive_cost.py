@@ -40,11 +40,11 @@ def main() -> None:
     from stressfem.geometry.msh import read_phase_mesh
     from stressfem.geometry.provide import case_mesh_file
     from stressfem.materials import resolve_materials
-    from stressfem.physics.eigenstrain import LoadState
-    from stressfem.solver.boundary import build_boundary_conditions
-    from stressfem.solver.cohesive_case import build_cohesive_model
-    from stressfem.solver.driver import _stress_free_K, check_phases
-    from stressfem.solver.load_path import equilibrium_increments, expand_stages
+    from stressfem.solver.boundary import boundary_spec
+    from stressfem.solver.bulk import build_bulk
+    from stressfem.solver.cohesive.build import build_cohesive_model
+    from stressfem.solver.driver import check_phases
+    from stressfem.stages import ReferenceState, make_stages, plan_steps
     from stressfem.solver.options import petsc_options
     from stressfem.solver.thermoelastic import ThermoelasticModel
 
@@ -55,16 +55,17 @@ def main() -> None:
     phases = check_phases(loaded, pm.volumes, msh_file)
     mats = resolve_materials(loaded)
     materials = [mats[p] for p in phases]
-    T0 = _stress_free_K(loaded)
-    states, state = [], LoadState(temperature_K=T0)
-    for step in expand_stages(loaded.case.stages):
-        for s in equilibrium_increments(step, state):
+    stages = make_stages(loaded.case.stages)
+    T0 = ReferenceState.of(stages).temperature_K
+    states, state = [], ReferenceState.of(stages).load_state()
+    for step in plan_steps(stages):
+        for s in step.stage.increments(step, state, None):
             states.append(s)
             state = s
     states = states[: args.increments]
 
     t = time.perf_counter()
-    lin = ThermoelasticModel(pm, phases, materials, T0, make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
+    lin = ThermoelasticModel(pm, build_bulk(pm, phases, materials, T0), boundary_spec(loaded, pm, stages),
                              options=petsc_options(loaded.case.solver))
     lin_setup = time.perf_counter() - t
     lin_times, lin_cpu, lin_its = [], [], []
@@ -89,7 +90,7 @@ def main() -> None:
             "petsc_options": {**loaded.case.cohesive_solver.petsc_options, **petsc}})
         loaded.case = loaded.case.model_copy(update={"cohesive_solver": spec})
         t = time.perf_counter()
-        model = build_cohesive_model(loaded, pm, phases, materials, T0)
+        model = build_cohesive_model(loaded, pm, build_bulk(pm, phases, materials, T0), boundary_spec(loaded, pm, stages))
         czm_setup = time.perf_counter() - t
         rows = []
         for k, s in enumerate(states):

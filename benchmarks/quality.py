@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 
 from common import load_average, thermal_materials  # noqa: E402
-from solve import T0, T1, roller_bcs, solver_options  # noqa: E402
+from solve import T0, T1, solver_options, thermoelastic_model  # noqa: E402
 from stressfem._dolfinx import MPI  # noqa: E402
 
 # Extra PETSc options on top of stressfem's defaults (solver/options.py) and rtol 1e-8.
@@ -48,7 +48,6 @@ def run_mesh(path: Path, variants: list[str], comm) -> list[dict]:
     from stressfem.geometry.msh import read_phase_mesh
     from stressfem.output.stats import cell_volumes, phase_statistics
     from stressfem.physics.eigenstrain import LoadState
-    from stressfem.solver.thermoelastic import ThermoelasticModel
 
     pm = read_phase_mesh(path, comm, 1.0)
     unit = 1e-6 if pm.mesh.geometry.x.max() > 1e-3 else 1.0  # generated meshes are written in metres
@@ -61,8 +60,7 @@ def run_mesh(path: Path, variants: list[str], comm) -> list[dict]:
     for k, name in enumerate(variants):
         load0 = load_average()
         t0, c0 = time.perf_counter(), time.process_time()
-        model = ThermoelasticModel(pm, names, thermal_materials(), T0, make_bcs=lambda V, v: roller_bcs(pm, V),
-                                   options=solver_options(VARIANTS[name]), prefix=f"q{k}_")
+        model = thermoelastic_model(pm, names, thermal_materials(), solver_options(VARIANTS[name]), f"q{k}_")
         t1, c1 = time.perf_counter(), time.process_time()
         try:
             its = model.solve(LoadState(temperature_K=T1), where=name)

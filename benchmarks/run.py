@@ -1,6 +1,6 @@
 """`make bench`: the stressfem benchmark suite (minutes to an hour; never part of `make test`).
 
-    python benchmarks/run.py [--sections solve,mpi,quality,meshing,cohesive] [--sizes 14,24,40,56,68]
+    python benchmarks/run.py [--sections solve,mpi,quality,meshing,cohesive,loadpath] [--sizes 14,24,40,56,68]
                              [--particles 50,200,500] [--reps 2] [--quick] [--plot-only]
 
 Each measurement runs in its own process (clean peak memory, one MPI job at a time); rows are
@@ -17,6 +17,8 @@ Sections:
               cool-down case's cached meshes and the meshing section's RVEs.
 * cohesive -- time per Newton iteration and per increment of the shipped debonding case, direct and
               iterative cohesive linear solvers (cohesive.py).
+* loadpath -- a 100-increment linear load path (20 cool-down increments, 4 cycles of 20) at about
+              500k dofs, superposed and incremental, against a single-increment run (load_path.py).
 
 --quick: the smallest size only, one repetition (the smoke test in tests/unit/test_bench_smoke.py).
 Run with UCX_TLS=self,sm,tcp (the Makefile sets it).
@@ -131,9 +133,13 @@ def section_cohesive(limit: float):
            lambda r: [r["case"], r["ranks"]])
 
 
+def section_loadpath():
+    _merge("load_path", _run([PY, str(HERE / "load_path.py")], timeout=7200), lambda r: [r["dofs"], r["ranks"]])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sections", default="solve,mpi,meshing,quality,cohesive")
+    ap.add_argument("--sections", default="solve,mpi,meshing,quality,cohesive,loadpath")
     ap.add_argument("--sizes", default="14,24,40,56,68", help="box divisions N (3 (N+1)^3 dofs)")
     ap.add_argument("--particles", default="50,200,500")
     ap.add_argument("--reps", type=int, default=2)
@@ -150,7 +156,7 @@ def main() -> None:
         for s in sections:
             {"solve": lambda: section_solve(sizes, args.reps), "mpi": lambda: section_mpi(sizes, args.reps),
              "meshing": lambda: section_meshing(particles), "quality": lambda: section_quality(particles),
-             "cohesive": lambda: section_cohesive(args.cohesive_time_limit)}[s]()
+             "cohesive": lambda: section_cohesive(args.cohesive_time_limit), "loadpath": section_loadpath}[s]()
     from plot import plot_all
 
     print("plot:", plot_all(RESULTS), flush=True)

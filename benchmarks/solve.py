@@ -43,15 +43,20 @@ def solver_options(extra: dict | None = None) -> dict:
     return opts
 
 
-def roller_bcs(pm, V):
-    from stressfem.solver.boundary import BoundaryConditions
+def roller_bcs(pm):
+    """Rollers on xmin, ymin, zmin (stressfem's neutral boundary description)."""
+    from stressfem.solver.boundary import BoundarySpec, Support
 
-    out = BoundaryConditions()
-    for axis, name in enumerate(("xmin", "ymin", "zmin")):
-        dofs = fem.locate_dofs_topological(V.sub(axis), 2, pm.facet_tags.find(pm.surfaces[name]))
-        out.dirichlet.append(fem.dirichletbc(0.0, dofs, V.sub(axis)))
-        out.described.append(f"roller on {name}")
-    return out
+    return BoundarySpec([Support(name, pm.facet_tags.find(pm.surfaces[name]), axis, description=f"roller on {name}")
+                         for axis, name in enumerate(("xmin", "ymin", "zmin"))])
+
+
+def thermoelastic_model(pm, names, materials, options: dict, prefix: str):
+    """stressfem's thermoelastic model of a box with rollers (stress-free at T0)."""
+    from stressfem.solver.bulk import build_bulk
+    from stressfem.solver.thermoelastic import ThermoelasticModel
+
+    return ThermoelasticModel(pm, build_bulk(pm, names, materials, T0), roller_bcs(pm), options=options, prefix=prefix)
 
 
 def _rigid_body_modes(V):
@@ -98,7 +103,8 @@ def bare(pm, materials, options: dict, prefix: str = "bare_") -> dict:
         u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
         a = fem.form(ufl.inner(sigma(eps(u)), eps(v)) * ufl.dx)
         L = fem.form(ufl.inner(sigma(eps0), eps(v)) * ufl.dx)
-        bcs = roller_bcs(pm, V).dirichlet
+        bcs = [fem.dirichletbc(0.0, fem.locate_dofs_topological(V.sub(axis), 2, pm.facet_tags.find(pm.surfaces[name])),
+                               V.sub(axis)) for axis, name in enumerate(("xmin", "ymin", "zmin"))]
         A = assemble_matrix(a, bcs=bcs)
         A.assemble()
         b = assemble_vector(L)
@@ -129,14 +135,11 @@ def stressfem_run(pm, materials, options: dict, out_dir: Path, prefix: str = "sf
     from stressfem.output.fields import FieldWriter
     from stressfem.output.stats import cell_volumes, phase_statistics
     from stressfem.physics.eigenstrain import LoadState
-    from stressfem.solver.thermoelastic import ThermoelasticModel
-
     comm = pm.mesh.comm
     names = ["NMC811", "LLZO"]
     t = Timer(comm)
     with t("setup"):
-        model = ThermoelasticModel(pm, names, materials, T0, make_bcs=lambda V, v: roller_bcs(pm, V),
-                                   options=options, prefix=prefix)
+        model = thermoelastic_model(pm, names, materials, options, prefix)
     with t("increment"):
         its = model.solve(LoadState(temperature_K=T1), where="benchmark")
     umax = comm.allreduce(float(np.abs(model.u.x.array).max()), op=MPI.MAX)

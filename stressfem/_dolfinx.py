@@ -8,11 +8,13 @@ import dolfinx_solver  # noqa: F401  (must come first)
 
 import dolfinx  # noqa: E402
 import ufl  # noqa: E402
-from dolfinx import default_scalar_type, fem, la, mesh  # noqa: E402
+from dolfinx import default_scalar_type, fem, io, la, mesh  # noqa: E402
+from dolfinx.fem import petsc as fem_petsc  # noqa: E402  (assemble_*, NonlinearProblem: PETSc objects)
 from mpi4py import MPI  # noqa: E402
 from petsc4py import PETSc  # noqa: E402
 
-__all__ = ["dolfinx", "fem", "la", "mesh", "ufl", "MPI", "PETSc", "default_scalar_type", "DOLFINX_VERSION"]
+__all__ = ["dolfinx", "fem", "fem_petsc", "io", "la", "mesh", "ufl", "MPI", "PETSc", "default_scalar_type",
+           "DOLFINX_VERSION"]
 
 DOLFINX_VERSION = tuple(int(p) for p in dolfinx.__version__.split(".")[:2])
 if DOLFINX_VERSION != (0, 11):

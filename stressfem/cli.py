@@ -148,6 +148,41 @@ def homogenize(case: CaseArg,
         typer.echo(f"written: {Path(case) / 'results' / 'effective_properties.json'}")
 
 
+@app.command(name="map")
+def design_map(case: CaseArg,
+               x: Annotated[str, typer.Option(help="x axis: PARAM=START:STOP:N or PARAM=V1,V2,... (PARAM: "
+                                                "temperature_C, stress_free_temperature_C, soc, cte_per_K:<phase>, "
+                                                "pressure_Pa:<stage>, ...)")],
+               y: Annotated[str, typer.Option(help="y axis, as --x")],
+               quantity: Annotated[list[str], typer.Option(help="<phase>.<measure>, e.g. LLZO.p99_max_principal_Pa "
+                                                                "(repeatable)")],
+               plot: Annotated[bool, typer.Option(help="also write the PNG contour plot")] = True,
+               verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    """Summary quantities over a 2D grid of load parameters, from pattern solutions (linear cases).
+
+    Writes CASE/results/maps/<x>--<y>.csv and .png (works under mpiexec).
+    """
+    from .case import load_case
+
+    try:
+        load_case(case)
+        from .solver.design_map import map_case, parse_axis  # starts MPI
+
+        _setup_logging(verbose)
+        from mpi4py import MPI
+
+        out = map_case(case, parse_axis(x, "--x"), parse_axis(y, "--y"), list(quantity), MPI.COMM_WORLD, plot=plot)
+    except StressfemError as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
+        import traceback
+
+        traceback.print_exc()
+        _fail(exc, 1)
+    if _rank() == 0:
+        typer.echo(f"{out['csv']}" + (f"\n{out['png']}" if out["png"] else ""))
+
+
 def _figures_after_run(case: Path) -> None:
     """Figures of the committed results, in a child process: a rendering failure only warns."""
     import subprocess

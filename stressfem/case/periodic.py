@@ -63,6 +63,10 @@ def check_periodic_case(loaded) -> None:
     if c.interfaces:
         raise loaded.error("interfaces", "cohesive interfaces inside periodic volumes are not supported yet; "
                            "remove [periodic] or [[interfaces]]")
+    for i, stage in enumerate(c.stages):
+        if stage.type == "pressure":
+            raise loaded.error(f"stages[{i}]", "a pressure stage loads box faces; a periodic box has none: prescribe "
+                               "the stack pressure as periodic.macro_stress_Pa = { zz = -p }")
     if g.type == "layered":
         raise loaded.error("periodic", "layered stacks are not supported with [periodic] yet (lateral periodicity "
                            "is planned); allowed geometries: particles, msh, image")

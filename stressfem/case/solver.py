@@ -18,3 +18,4 @@ class SolverSpec(Table):
     rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-10
     max_iterations: Annotated[int, Field(ge=1)] = 2000
     petsc_options: PetscOptions = {}
+    superposition: Literal["auto", "off"] = "auto"  # solver/superposition.py: linear paths from pattern solves

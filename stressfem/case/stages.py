@@ -6,9 +6,9 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .common import ZERO_CELSIUS_K, Name, PositiveFloat, Table
+from .common import ZERO_CELSIUS_K, FiniteFloat, Name, PositiveFloat, Table
 
-__all__ = ["CoolingStage", "SocStage", "CyclesStage", "GalvanostaticStage", "Stage"]
+__all__ = ["CoolingStage", "SocStage", "CyclesStage", "GalvanostaticStage", "PressureStage", "Stage"]
 
 
 class _Temperatures(Table):
@@ -83,4 +83,16 @@ class GalvanostaticStage(Table):
     temperature_K: PositiveFloat | None = None  # for the stress coupling; default: the current temperature
 
 
-Stage = Annotated[Union[CoolingStage, SocStage, CyclesStage, GalvanostaticStage], Field(discriminator="type")]
+class PressureStage(Table):
+    """Stack pressure (Pa) ramped linearly on named surfaces (against their outward normal); later stages hold it."""
+
+    type: Literal["pressure"]
+    name: Name = "pressure"
+    surfaces: Annotated[list[Name], Field(min_length=1)]
+    pressure_start_Pa: FiniteFloat | None = None  # None: where the previous stages left it (0 at first)
+    pressure_end_Pa: FiniteFloat
+    increments: Annotated[int, Field(ge=1, le=10000)] = 5
+
+
+Stage = Annotated[Union[CoolingStage, SocStage, CyclesStage, GalvanostaticStage, PressureStage],
+                  Field(discriminator="type")]

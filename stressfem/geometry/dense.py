@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import GeometryError
-from .packing import Packing, _count_for, compensate_facets, sample_diameters
+from .packing import Packing, particle_count, compensate_facets, sample_diameters
 
 __all__ = ["FusedPacking", "pack_fused", "lens_volume", "neck_balls", "neck_ball_volume", "wedge_angle_deg",
            "union_fraction", "fuse_volumes"]
@@ -178,7 +178,7 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
     rng = np.random.default_rng(seed)
     box = np.asarray(geometry.box_um, dtype=float)
     target = float(geometry.volume_fraction)
-    n = _count_for(geometry.size_distribution, float(np.prod(box)), target, rng, geometry.max_particles)
+    n = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng, geometry.max_particles)
     diameters = sample_diameters(geometry.size_distribution, n, rng)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", spheropack.PackingWarning)

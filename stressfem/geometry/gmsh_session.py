@@ -83,3 +83,25 @@ def write_msh(gmsh, out_file: str | Path, scale_to_m: float = 1.0) -> None:
     gmsh.option.setNumber("Mesh.SaveAll", 0)
     gmsh.write(str(tmp))
     os.replace(tmp, out)
+
+
+def generate_volume_mesh(gmsh, mesh, size: float, isize: float, what: str, advice: str) -> float:
+    """Set the global size options of [mesh] and mesh in 3D; returns the meshing time (s).
+
+    ``size``, ``isize``: bulk and interface element sizes (um). A Gmsh failure raises GeometryError
+    "Gmsh failed to mesh <what> (<gmsh message>); try <advice>"."""
+    import time
+
+    from ..errors import GeometryError
+
+    gmsh.option.setNumber("Mesh.MeshSizeMax", size)
+    gmsh.option.setNumber("Mesh.MeshSizeMin", min(isize, size) / 4)
+    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", mesh.curvature_points)
+    gmsh.option.setNumber("Mesh.Algorithm3D", 10 if mesh.algorithm == "hxt" else 1)
+    t1 = time.perf_counter()
+    try:
+        gmsh.model.mesh.generate(3)
+    except Exception as exc:  # gmsh raises plain Exception with its own message
+        raise GeometryError(f"Gmsh failed to mesh {what} ({exc}); try {advice}") from None
+    return time.perf_counter() - t1
+

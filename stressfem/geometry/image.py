@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import GeometryError
 from .gmsh_session import FACE_NAMES, gmsh_session, write_msh
-from .metrics import GMSH_FACET_TYPES, GMSH_TYPES, VOID, CellMesh, _faces
+from .metrics import GMSH_FACET_TYPES, GMSH_TYPES, VOID, CellMesh, cell_faces
 
 __all__ = ["load_image", "prepare_image", "phase_image", "voxel_grains", "voxel_tets", "voxel_hexes",
            "write_voxel_msh", "build_image_mesh"]
@@ -147,7 +147,7 @@ def voxel_hexes(phase_img: np.ndarray, voxel: float) -> tuple[np.ndarray, np.nda
 def write_voxel_msh(mesh: CellMesh, phase_order: list[str], out_file: Path, scale_to_m: float) -> dict:
     """Write a CellMesh (coordinates in model units; tetrahedra or hexahedra) with phase volumes and
     named surfaces (triangles or quadrilaterals); returns the facet count of each surface group."""
-    faces, _, c0, c1 = _faces(mesh)
+    faces, _, c0, c1 = cell_faces(mesh)
     cphase = np.array([phase_order.index(n) for n in mesh.group_names])[mesh.cell_group]
     lo, hi = mesh.points.min(axis=0), mesh.points.max(axis=0)
     tol = 1e-6 * float(np.max(hi - lo))

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["CellMesh", "TetMesh", "read_cell_mesh", "read_tet_mesh", "mesh_metrics", "tortuosity", "voxelise",
-           "base_phase", "msh_metrics", "HEX_FACES", "hex_volumes"]
+           "cell_faces", "base_phase", "msh_metrics", "HEX_FACES", "hex_volumes"]
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def read_cell_mesh(path: str | Path, unit_m: float = 1.0) -> CellMesh:
 read_tet_mesh = read_cell_mesh  # the former name
 
 
-def _faces(mesh: CellMesh):
+def cell_faces(mesh: CellMesh):
     """Unique faces (node indices in cyclic order: triangles or quadrilaterals), their areas, and the
     one or two cells on each (-1: a boundary face)."""
     local = HEX_FACES if mesh.is_hex else FACES
@@ -187,7 +187,7 @@ def mesh_metrics(mesh: CellMesh, active_phase: str | None = None, electrolyte_ph
     fractions = {p: float(v / box_volume) for p, v in zip(phases, phase_vol)}
     pores = float(box_volume - vol.sum()) / box_volume + sum(fractions.get(p, 0.0) for p in pore_phases)
 
-    faces, area, c0, c1 = _faces(mesh)
+    faces, area, c0, c1 = cell_faces(mesh)
     tol = 1e-6 * float(np.max(hi - lo))
     fp = mesh.points[faces]
     on_box = np.zeros(len(faces), dtype=bool)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Packing", "sample_diameters", "pack_spheres"]
+__all__ = ["Packing", "sample_diameters", "particle_count", "pack_spheres"]
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ def sample_diameters(distribution, n: int, rng: np.random.Generator) -> np.ndarr
     return distribution.d50_um * np.exp(distribution.sigma * rng.standard_normal(n))
 
 
-def _count_for(distribution, box_volume: float, fraction: float, rng: np.random.Generator, cap: int) -> int:
+def particle_count(distribution, box_volume: float, fraction: float, rng: np.random.Generator, cap: int) -> int:
+    """Number of particles (1 .. cap) whose mean sampled volume fills ``fraction`` of the box (um3)."""
     probe = sample_diameters(distribution, 4000, rng)
     mean_volume = float(np.mean(math.pi / 6.0 * probe**3))
     return max(1, min(cap, round(fraction * box_volume / mean_volume)))
@@ -81,7 +82,7 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
     box = np.asarray(geometry.box_um, dtype=float)
     target = geometry.volume_fraction
     shrink = 1.0 - geometry.min_gap_fraction
-    n = _count_for(geometry.size_distribution, float(np.prod(box)), target, rng, geometry.max_particles)
+    n = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng, geometry.max_particles)
     diameters = sample_diameters(geometry.size_distribution, n, rng)
     pack_target = target / shrink**3
     best = None

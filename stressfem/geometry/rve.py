@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import GeometryError
 from .face_policy import add_sphere, sphere_rotations
-from .gmsh_session import gmsh_session, mesh_quality, name_box_faces, write_msh
+from .gmsh_session import generate_volume_mesh, gmsh_session, mesh_quality, name_box_faces, write_msh
 from .packing import Packing
 from .periodic import set_periodic_box, shared_rotations, strip_periodic_section
 
@@ -95,19 +95,10 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file, periodic_axes
         if periodic_axes:
             stats_periodic = set_periodic_box(gmsh, box, axes=periodic_axes)
         _size_field(gmsh, interface, size, isize)
-        gmsh.option.setNumber("Mesh.MeshSizeMax", size)
-        gmsh.option.setNumber("Mesh.MeshSizeMin", min(isize, size) / 4)
-        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", mesh.curvature_points)
-        gmsh.option.setNumber("Mesh.Algorithm3D", 10 if mesh.algorithm == "hxt" else 1)
-        t1 = time.perf_counter()
-        try:
-            gmsh.model.mesh.generate(3)
-        except Exception as exc:  # gmsh raises plain Exception with its own message
-            raise GeometryError(
-                f"Gmsh failed to mesh the particle box ({exc}); try a smaller mesh.interface_size_um, a larger "
-                f"geometry.min_gap_fraction, mesh.algorithm = \"delaunay\", or another geometry.seed"
-            ) from None
-        t_mesh = time.perf_counter() - t1
+        t_mesh = generate_volume_mesh(
+            gmsh, mesh, size, isize, "the particle box",
+            "a smaller mesh.interface_size_um, a larger geometry.min_gap_fraction, mesh.algorithm = \"delaunay\", "
+            "or another geometry.seed")
         stats = mesh_quality(gmsh)
         write_msh(gmsh, out_file, scale_to_m=1e-6)
     if periodic_axes:

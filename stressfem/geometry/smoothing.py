@@ -15,7 +15,7 @@ import logging
 import numpy as np
 
 from ..errors import GeometryError
-from .metrics import CellMesh, _faces, hex_volumes
+from .metrics import CellMesh, cell_faces, hex_volumes
 
 __all__ = ["taubin_smooth", "hex_scaled_jacobians", "MIN_SCALED_JACOBIAN"]
 
@@ -47,7 +47,7 @@ def taubin_smooth(points: np.ndarray, hexes: np.ndarray, cell_phase: np.ndarray,
     from scipy import sparse
 
     mesh = CellMesh(points, hexes, cell_phase, [str(i) for i in range(int(cell_phase.max()) + 1)])
-    faces, _, c0, c1 = _faces(mesh)
+    faces, _, c0, c1 = cell_faces(mesh)
     lo, hi = points.min(axis=0), points.max(axis=0)
     tol = 1e-9 * float(np.max(hi - lo))
     at_lo, at_hi = np.abs(points - lo) < tol, np.abs(points - hi) < tol  # (n_nodes, 3)

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import GeometryError
 from .face_policy import add_sphere, sphere_rotations
-from .gmsh_session import gmsh_session, mesh_quality, name_box_faces, write_msh
+from .gmsh_session import generate_volume_mesh, gmsh_session, mesh_quality, name_box_faces, write_msh
 
 __all__ = ["build_stack", "uniform_quaternions", "voronoi_seeds"]
 
@@ -170,20 +170,11 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
             gmsh.model.addPhysicalGroup(2, tags, name=name)
         interfaces = sorted({t for n, tags in surf_groups.items() for t in tags})
         _fields(gmsh, interfaces, blocks, surf_groups, size, isize)
-        gmsh.option.setNumber("Mesh.MeshSizeMax", size)
-        gmsh.option.setNumber("Mesh.MeshSizeMin", min(isize, size) / 4)
-        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", mesh.curvature_points)
-        gmsh.option.setNumber("Mesh.Algorithm3D", 10 if mesh.algorithm == "hxt" else 1)
-        t1 = time.perf_counter()
-        try:
-            gmsh.model.mesh.generate(3)
-        except Exception as exc:  # gmsh raises plain Exception
-            raise GeometryError(
-                f"Gmsh failed to mesh the stack ({exc}); try a smaller mesh.interface_size_um, a larger "
-                f"min_gap_fraction of the composite layers, mesh.algorithm = \"delaunay\", a thicker coating "
-                f"(or one below coating.min_meshed_thickness_um), fewer grains_per_particle, or another seed"
-            ) from None
-        t_mesh = time.perf_counter() - t1
+        t_mesh = generate_volume_mesh(
+            gmsh, mesh, size, isize, "the stack",
+            "a smaller mesh.interface_size_um, a larger min_gap_fraction of the composite layers, "
+            "mesh.algorithm = \"delaunay\", a thicker coating (or one below coating.min_meshed_thickness_um), "
+            "fewer grains_per_particle, or another seed")
         stats = mesh_quality(gmsh)
         write_msh(gmsh, out_file, scale_to_m=1e-6)
     stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,

@@ -117,21 +117,15 @@ class Homogenizer:
 
 
 def homogenizer_for_case(loaded, comm) -> Homogenizer:
-    """Mesh (cached), read and set up the periodic model of a case with [periodic] (all unit solves)."""
+    """Mesh (cached), read and set up the periodic model of a case with [periodic], all six unit solves."""
     from ..geometry.msh import read_phase_mesh
     from ..geometry.provide import case_mesh_file
-    from ..materials import resolve_materials
-    from ..solver.driver import check_phases, crystal_axes, stress_free_K
-    from ..solver.macro import build_periodic_model
+    from ..solver.case_model import build_case_model
 
     if loaded.case.periodic is None:
         raise loaded.error("periodic", "homogenisation needs periodic boundary conditions: add a [periodic] table")
     msh_file, unit_m, mesh_info = case_mesh_file(loaded, comm)
     pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
-    phase_names = check_phases(loaded, pm.volumes, msh_file)
-    by_phase = resolve_materials(loaded)
-    materials = [by_phase[p] for p in phase_names]
-    T0 = stress_free_K(loaded)
-    model = build_periodic_model(loaded, pm, phase_names, materials, T0,
-                                 c_axes=crystal_axes(loaded, pm, phase_names, materials, mesh_info), all_units=True)
-    return Homogenizer(model, materials, phase_names, T0)
+    cm = build_case_model(loaded, pm, msh_file, mesh_info)
+    cm.model.complete_units()
+    return Homogenizer(cm.model, cm.materials, cm.phase_names, cm.reference.temperature_K)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._dolfinx import fem
+from .._dolfinx import fem, io
 from ..physics.elasticity import cell_dofs
 from .stats import DOLFINX_TO_VTK_HEX, CellStress
 
@@ -24,8 +24,6 @@ class FieldWriter:
     """Writes displacement, stress tensor, von Mises, hydrostatic stress and phase id."""
 
     def __init__(self, folder: Path, u: fem.Function, phase_index: np.ndarray):
-        from dolfinx.io import VTKFile
-
         msh = u.function_space.mesh
         self._u_solution = u
         if u.function_space.ufl_element().embedded_superdegree > 1:  # VTK output at the vertices
@@ -51,7 +49,7 @@ class FieldWriter:
             node_dof[msh.geometry.dofmap.ravel()] = self.u.function_space.dofmap.list.ravel()
             self._node_dof = node_dof
         else:
-            self.file = VTKFile(msh.comm, str(Path(folder) / "fields.pvd"), "w")
+            self.file = io.VTKFile(msh.comm, str(Path(folder) / "fields.pvd"), "w")
         self._t = 0
 
     def _cell_fields(self) -> list:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from .._dolfinx import MPI, fem, mesh
 from ..parallel import allreduce_array
 
-__all__ = ["CellStress", "cell_volumes", "CellStressEvaluator", "phase_statistics", "von_mises", "hydrostatic",
+__all__ = ["CellStress", "cell_volumes", "voigt_components", "VOIGT_PAIRS", "CellStressEvaluator", "phase_statistics", "von_mises", "hydrostatic",
            "max_principal"]
 
 
@@ -35,6 +34,14 @@ def cell_volumes(msh: mesh.Mesh) -> np.ndarray:
     return np.abs(np.linalg.det(d)) / 6.0
 
 
+VOIGT_PAIRS = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))  # xx yy zz yz xz xy
+
+
+def voigt_components(s: np.ndarray) -> np.ndarray:
+    """(6, n) contiguous components xx yy zz yz xz xy of (n, 3, 3) symmetric tensors."""
+    return np.ascontiguousarray(np.stack([s[:, i, j] for i, j in VOIGT_PAIRS]))
+
+
 def von_mises(s: np.ndarray) -> np.ndarray:
     """Von Mises stress (Pa) of (n, 3, 3) tensors."""
     dev = s - np.trace(s, axis1=1, axis2=2)[:, None, None] / 3.0 * np.eye(3)
@@ -54,8 +61,11 @@ def max_principal(s: np.ndarray) -> np.ndarray:
     docs/performance.md).
     """
     q = (s[:, 0, 0] + s[:, 1, 1] + s[:, 2, 2]) / 3.0
-    a, b, c = s[:, 0, 0] - q, s[:, 1, 1] - q, s[:, 2, 2] - q
-    d, e, f = s[:, 0, 1], s[:, 1, 2], s[:, 0, 2]
+    return _max_principal(q, s[:, 0, 0] - q, s[:, 1, 1] - q, s[:, 2, 2] - q, s[:, 0, 1], s[:, 1, 2], s[:, 0, 2])
+
+
+def _max_principal(q, a, b, c, d, e, f) -> np.ndarray:
+    """Largest eigenvalue from the mean q, the deviatoric diagonal (a, b, c) and shears xy, yz, xz (d, e, f)."""
     p = np.sqrt((a * a + b * b + c * c + 2.0 * (d * d + e * e + f * f)) / 6.0)
     det = a * (b * c - e * e) - d * (d * c - e * f) + f * (d * e - b * f)
     safe = np.where(p > 0, p, 1.0)
@@ -63,14 +73,38 @@ def max_principal(s: np.ndarray) -> np.ndarray:
     return q + 2.0 * p * np.cos(np.arccos(np.clip(r, -1.0, 1.0)) / 3.0)
 
 
-@dataclass
 class CellStress:
-    """Stress (Pa) of each owned cell with derived measures."""
+    """Stress (Pa) of each owned cell with derived measures.
 
-    tensor: np.ndarray  # (n, 3, 3)
-    von_mises: np.ndarray
-    hydrostatic: np.ndarray
-    max_principal: np.ndarray
+    Attributes:
+        components: (6, n) components xx yy zz yz xz xy, rows contiguous.
+        von_mises, hydrostatic, max_principal: (n,) measures (Pa).
+        tensor: (n, 3, 3) symmetric tensors, built on first use.
+    """
+
+    def __init__(self, components: np.ndarray):
+        c = self.components = components
+        xx, yy, zz, yz, xz, xy = c
+        q = self.hydrostatic = (xx + yy + zz) / 3.0
+        shear2 = xy * xy + yz * yz + xz * xz
+        self.von_mises = np.sqrt(0.5 * ((xx - yy) ** 2 + (yy - zz) ** 2 + (zz - xx) ** 2) + 3.0 * shear2)
+        self.max_principal = _max_principal(q, xx - q, yy - q, zz - q, xy, yz, xz)
+        self._tensor = None
+
+    @classmethod
+    def of(cls, tensor: np.ndarray) -> "CellStress":
+        """The stress of (n, 3, 3) symmetric tensors (Pa)."""
+        out = cls(voigt_components(tensor))
+        out._tensor = tensor
+        return out
+
+    @property
+    def tensor(self) -> np.ndarray:
+        if self._tensor is None:
+            t = self._tensor = np.empty((self.components.shape[1], 3, 3))
+            for k, (i, j) in enumerate(VOIGT_PAIRS):
+                t[:, i, j] = t[:, j, i] = self.components[k]
+        return self._tensor
 
 
 class CellStressEvaluator:
@@ -94,25 +128,39 @@ class CellStressEvaluator:
     def __call__(self) -> CellStress:
         n = len(self._cells)
         values = self._expr.eval(self._msh, self._cells).reshape(n, 3, 3)
-        values = 0.5 * (values + values.transpose(0, 2, 1))
-        return CellStress(values, von_mises(values), hydrostatic(values), max_principal(values))
+        return CellStress.of(0.5 * (values + values.transpose(0, 2, 1)))
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose cumulative weight (values ascending) reaches q of the total.
+
+    Sorts only the largest values when they hold the quantile (a partition first), which gives the
+    same value as a full sort.
+    """
+    n = len(values)
+    k = min(n, 4 * int(np.ceil(n * (1.0 - q))) + 16)
+    total = float(weights.sum())
+    if k < n:
+        top = np.argpartition(values, n - k)[n - k:]  # the k largest values, unordered
+        below = total - float(weights[top].sum())
+        if below < q * total:
+            order = top[np.argsort(values[top], kind="stable")]
+            i = int(np.searchsorted(below + np.cumsum(weights[order]), q * total, side="left"))
+            return float(values[order][min(i, k - 1)])
     order = np.argsort(values, kind="stable")
     cw = np.cumsum(weights[order])
     i = int(np.searchsorted(cw, q * cw[-1], side="left"))
-    return float(values[order][min(i, len(values) - 1)])
+    return float(values[order][min(i, n - 1)])
 
 
 def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.ndarray,
                      phase_names: Sequence[str], comm: MPI.Comm, percentile: bool = True) -> dict[str, dict]:
-    """Per phase: volume, volume-averaged stress tensor and von Mises, max and 99th percentile.
+    """Per phase: volume, volume-averaged stress tensor and von Mises, max and 99th percentiles.
 
-    Sums and maxima of all phases are reduced in one collective each. The 99th percentile is
-    volume-weighted; for it the von Mises values are gathered to rank 0, so it is the same on any
-    number of ranks; with ``percentile=False`` (increments whose p99 is not reported) that gather
-    is skipped and ``p99_von_mises_Pa`` is None.
+    Sums and maxima of all phases are reduced in one collective each. The 99th percentiles (of von
+    Mises and of the maximum principal stress) are volume-weighted; for them the values are gathered
+    to rank 0, so they are the same on any number of ranks; with ``percentile=False`` (increments
+    whose p99 is not reported) that gather is skipped and the ``p99_*`` values are None.
     """
     owned_phase = phase_index[: len(volumes)]
     n_ph = len(phase_names)
@@ -122,19 +170,21 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
         selections.append(sel)
         w = volumes[sel]
         sums[i, 0] = w.sum()
-        sums[i, 1:10] = np.einsum("n,nij->ij", w, stress.tensor[sel]).ravel()
+        c6 = stress.components[:, sel] @ w  # volume-weighted sums xx yy zz yz xz xy
+        sums[i, 1:10] = [c6[k] for k in (0, 5, 4, 5, 1, 3, 4, 3, 2)]
         sums[i, 10] = w @ stress.von_mises[sel]
         maxima[i] = (stress.von_mises[sel].max(initial=-np.inf), stress.max_principal[sel].max(initial=-np.inf))
     sums = allreduce_array(comm, sums, MPI.SUM)
     maxima = allreduce_array(comm, maxima, MPI.MAX)
-    p99 = [None] * n_ph
+    p99 = [(None, None)] * n_ph
     if percentile:
-        gathered = comm.gather([(stress.von_mises[sel], volumes[sel]) for sel in selections], root=0)
+        gathered = comm.gather([(stress.von_mises[sel], stress.max_principal[sel], volumes[sel])
+                                for sel in selections], root=0)
         if comm.rank == 0:
             for i in range(n_ph):
-                vm_all = np.concatenate([g[i][0] for g in gathered])
-                w_all = np.concatenate([g[i][1] for g in gathered])
-                p99[i] = _weighted_quantile(vm_all, w_all, 0.99) if len(vm_all) else float("nan")
+                vm, mp, w = (np.concatenate([g[i][k] for g in gathered]) for k in range(3))
+                p99[i] = ((_weighted_quantile(vm, w, 0.99), _weighted_quantile(mp, w, 0.99)) if len(vm)
+                          else (float("nan"), float("nan")))
         p99 = comm.bcast(p99, root=0)
     out: dict[str, dict] = {}
     for i, name in enumerate(phase_names):
@@ -146,7 +196,8 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
             "mean_hydrostatic_Pa": float(np.trace(mean) / 3.0),
             "mean_von_mises_Pa": float(sums[i, 10] / V) if V > 0 else float("nan"),
             "max_von_mises_Pa": float(maxima[i, 0]),
-            "p99_von_mises_Pa": p99[i],
+            "p99_von_mises_Pa": p99[i][0],
             "max_principal_Pa": float(maxima[i, 1]),
+            "p99_max_principal_Pa": p99[i][1],
         }
     return out

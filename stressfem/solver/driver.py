@@ -8,137 +8,32 @@ import resource
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .._dolfinx import MPI
-from ..case import CoolingStage, ImageGeometry, LoadedCase, load_case
-from ..errors import SolverError, StressfemError
-from ..geometry.metrics import VOID
+from ..case import LoadedCase, load_case
+from ..errors import StressfemError
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
-from ..materials import resolve_materials
 from ..output.fields import FieldWriter
 from ..output.history import History
 from ..output.results_dir import ResultsDir, write_atomic
 from ..output.stats import cell_volumes, phase_statistics
-from ..physics.eigenstrain import LoadState
-from .boundary import build_boundary_conditions
-from .diffusion import DiffusionModel
-from .load_path import equilibrium_increments, expand_stages
-from .options import petsc_options
-from .thermoelastic import ThermoelasticModel
+from ..stages import StageContext, history_columns, plan_steps
+from . import superposition
+from .case_model import build_case_model, check_phases
+from .model import Model
 
-__all__ = ["run_case", "check_phases", "crystal_axes", "stress_free_K"]
+__all__ = ["run_case", "check_phases"]
 
 log = logging.getLogger("stressfem")
 
 
-def check_phases(loaded: LoadedCase, volumes: dict[str, int], source: Path) -> list[str]:
-    """Every physical volume needs a material and every [phases] entry a volume.
-
-    Volumes named ``<phase>#<grain>`` (polycrystalline particles, docs/geometry.md) count as ``<phase>``.
-    """
-    grouped: dict[str, int] = {}
-    for name, tag in volumes.items():
-        base = name.split("#", 1)[0]
-        grouped[base] = min(tag, grouped.get(base, tag))
-    volumes = grouped
-    missing = sorted(set(volumes) - set(loaded.case.phases))
-    if missing:
-        raise loaded.error("phases", f"physical volumes {missing} of {source} have no material; add "
-                           f"`<name> = \"<material>\"` under [phases] for each")
-    unknown = sorted(set(loaded.case.phases) - set(volumes))
-    if unknown:
-        raise loaded.error("phases", f"phases {unknown} are not physical volumes of {source} "
-                           f"(it has {sorted(volumes)})")
-    return sorted(volumes, key=lambda n: volumes[n])
-
-
-def crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict) -> np.ndarray | None:
-    """Crystal c axis per local cell for anisotropic phases ([orientation]); None if all are isotropic."""
-    if not any(m.anisotropic for m in materials):
-        return None
-    from ..physics.orientation import cell_c_axes, orientation_units
-
-    index = pm.phase_index(phase_names)
-    aniso = np.array([m.anisotropic for m in materials])[np.clip(index, 0, None)]
-    units, n_units = orientation_units(pm.mesh, pm.cell_tags, mesh_info, aniso)
-    spec = loaded.case.orientation
-    over = "particles" if mesh_info.get("particle_pieces") else "physical volumes"
-    g = loaded.case.geometry
-    if isinstance(g, ImageGeometry):  # one axis per connected region of one image label
-        from ..geometry.image import voxel_grains
-        from ..physics.orientation import cell_midpoints, voxel_units
-
-        grains, voxel = voxel_grains(g, loaded.input_path(g.file))
-        cells = np.flatnonzero(aniso & (index >= 0))
-        units[cells] = voxel_units(cell_midpoints(pm.mesh)[cells], grains, voxel)
-        over = f"{int(grains.max()) + 1} connected image regions"
-    log.info("crystal orientation: %s c axes over %s", spec.distribution, over)
-    return cell_c_axes(units, spec)
-
-
-def _diffusion_model(loaded: LoadedCase, pm, model, materials, phase_names) -> DiffusionModel:
-    """Li diffusion in the phases that have a diffusivity, with flux through their interfaces."""
-    stage_surfaces = [s.flux_surfaces for s in loaded.case.stages if getattr(s, "flux_surfaces", None)]
-    diffusing = [p for p, m in zip(phase_names, materials) if m.diffuses]
-    if not diffusing:
-        raise loaded.error("stages", "a galvanostatic stage needs a phase with diffusivity_m2_per_s "
-                           "(library: NMC811, NCM85, NCM111, LCO)")
-    if stage_surfaces:
-        names = stage_surfaces[0]
-        unknown = sorted(set(names) - set(pm.surfaces))
-        if unknown:
-            raise loaded.error("stages.flux_surfaces", f"surfaces {unknown} are not in the mesh; allowed: "
-                               f"{', '.join(sorted(pm.surfaces))}")
-    else:
-        # interfaces of a diffusing phase with another phase; free (pore) surfaces `<phase>/void` carry no flux
-        names = [n for n in pm.surfaces if "/" in n and n.split("/")[0] in diffusing and n.split("/")[1] != VOID]
-    x0 = np.array([m.chemical_strain.x_from_soc(0.0) if m.chemical_strain is not None else 1.0 for m in materials])
-    log.info("Li diffusion in %s, flux through %s", diffusing, names)
-    return DiffusionModel(pm, model.phase_index, materials, [pm.surfaces[n] for n in names], x0)
-
-
-def _galvanostatic(step, state: LoadState, diffusion: DiffusionModel, model):
-    """Load states of a kinetic stage: diffusion steps at constant current, each followed by equilibrium."""
-    stage = step.stage
-    sign = 1.0 if stage.direction == "charge" else -1.0
-    rate = stage.c_rate_per_h / 3600.0  # soc per second
-    if stage.duration_s is not None:
-        duration = stage.duration_s
-    else:
-        duration = abs(step.soc_to - state.soc) / rate
-        if duration <= 0:
-            raise SolverError(f"stage {step.name!r}: soc is already {state.soc:.3f}; nothing to "
-                              f"{stage.direction} (set soc_end or duration_s)")
-    windows = [m.chemical_strain.x_soc0 - m.chemical_strain.x_soc1 for m in diffusion.materials
-               if m.diffuses and m.chemical_strain is not None] or [1.0]
-    diffusion.set_rate(-sign * rate * windows[0])
-    dt = duration / stage.increments
-    t, soc0 = 0.0, state.soc
-    for k in range(1, stage.increments + 1):
-        if stage.stress_coupling and getattr(model, "last_cell_stress", None) is not None:
-            diffusion.set_stress_coupling(model.last_cell_stress.hydrostatic, stage.temperature_K or state.temperature_K)
-        diffusion.step(dt, where=f"stage {step.name!r}, increment {k}")
-        t += dt
-        yield LoadState(temperature_K=state.temperature_K, soc=soc0 + sign * rate * t, time_s=t,
-                        cell_li_fraction=diffusion.cell_li_fraction())
-
-
-def _solver_types(model) -> dict:
-    """The KSP and PC types actually used (after PETSc options), for the record."""
-    ksp = getattr(model.solver, "ksp", None)
-    if ksp is None:
-        return {}
-    return {"ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
-
-
-def stress_free_K(loaded: LoadedCase) -> float:
-    """The stress-free temperature: that of the first cooling stage (K)."""
-    for s in loaded.case.stages:
-        if isinstance(s, CoolingStage):
-            return s.start_K
-    return 298.15
+def _superposition_record(model: Model, superposed) -> dict:
+    """summary.json ``superposition``: the load patterns and the combination solves (if used)."""
+    if superposed is None:
+        return {"used": False}
+    b = superposed.basis
+    return {"used": True, "patterns": list(model.pattern_names), "combination_solves": b.solves,
+            "linear_iterations": b.iterations, "time_s": b.time_s}
 
 
 def _peak_memory_mb() -> float:
@@ -197,28 +92,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     t_read = time.perf_counter()
     pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
     t_read = time.perf_counter() - t_read  # read on rank 0, partitioned and distributed
-    phase_names = check_phases(loaded, pm.volumes, msh_file)
-    materials_by_phase = resolve_materials(loaded)
-    materials = [materials_by_phase[p] for p in phase_names]
     t1 = time.perf_counter()
-    if case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
-        from .cohesive_case import build_cohesive_model
-
-        model = build_cohesive_model(loaded, pm, phase_names, materials, stress_free_K(loaded),
-                                     c_axes=crystal_axes(loaded, pm, phase_names, materials, mesh_info))
-    elif case.periodic is not None:  # periodic box, macroscopic loading (solver/macro.py)
-        from .macro import build_periodic_model
-
-        model = build_periodic_model(loaded, pm, phase_names, materials, stress_free_K(loaded),
-                                     c_axes=crystal_axes(loaded, pm, phase_names, materials, mesh_info))
-    else:
-        model = ThermoelasticModel(
-            pm, phase_names, materials, stress_free_K(loaded),
-            make_bcs=lambda V, v: build_boundary_conditions(loaded, pm, V, v),
-            options=petsc_options(case.solver), degree=case.solver.element_degree,
-            c_axes=crystal_axes(loaded, pm, phase_names, materials, mesh_info),
-        )
-    interface_stats = getattr(model, "interface_statistics", dict)
+    cm = build_case_model(loaded, pm, msh_file, mesh_info)
+    phase_names, materials, stages, reference, model = cm.phase_names, cm.materials, cm.stages, cm.reference, cm.model
     t_setup = time.perf_counter() - t1
     for d in model.bcs.described:
         log.info("boundary condition: %s", d)
@@ -232,33 +108,37 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
 
         stats_index, interior = interior_phase_index(pm.mesh, model.phase_index, case.output.interior_margin_um * 1e-6,
                                                      case.output.interior_axes, volumes)
-    history = History(phase_names, list(interface_stats()))
+    history = History(phase_names, list(model.interface_statistics()), history_columns(stages))
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
-    iwriter = model.interface_field_writer(results.path) if case.output.fields and case.interfaces else None
+    iwriter = model.interface_field_writer(results.path) if case.output.fields else None
     steps: list[dict] = []
     t_solve = 0.0
-    state = LoadState(temperature_K=stress_free_K(loaded), soc=0.0)
-    diffusion = None
-    for step in expand_stages(case.stages):
+    state = reference.load_state()
+    ctx = StageContext(loaded, pm, phase_names, materials, model.phase_index)
+    plan = plan_steps(stages)
+    ts = time.perf_counter()
+    superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
+    t_solve += time.perf_counter() - ts
+    t_path = time.perf_counter()
+    for step in plan:
         stats: dict = {}
         iface: dict = {}
         its_step = 0
-        if step.type == "galvanostatic":
-            diffusion = diffusion or _diffusion_model(loaded, pm, model, materials, phase_names)
-            increments = _galvanostatic(step, state, diffusion, model)
-        else:
-            increments = equilibrium_increments(step, state)
-        for k, state in enumerate(increments, start=1):
+        basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
+        for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
             ts = time.perf_counter()
-            its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
+            if basis is not None:  # a linear combination of the pattern solutions
+                its, cell_stress = 0, basis.evaluate(state)
+            else:
+                its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
+                cell_stress = model.cell_stress()
             t_solve += time.perf_counter() - ts
             its_step += its
-            cell_stress = model.cell_stress()
-            model.last_cell_stress = cell_stress
+            ctx.last_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, stats_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
-            iface = interface_stats()
-            history.add(step.name, k, state, its, stats, iface)
+            iface = model.interface_statistics()
+            history.add(step, k, state, its, stats, iface)
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
                      state.temperature_K, state.soc, its,
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
@@ -270,16 +150,14 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
         entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
-                 "increments": step.increments, "linear_iterations": its_step, "phases": stats}
-        if step.type == "cooling":
-            entry["stress_free_temperature_K"] = step.stage.start_K
-        if step.type == "galvanostatic":
-            entry["time_s"] = state.time_s
-            entry["mean_li_fraction"] = diffusion.mean_li_fraction()
+                 "increments": step.increments, "linear_iterations": its_step, "phases": stats,
+                 "solution": "superposed" if basis is not None else "incremental",
+                 **step.stage.summary(step, state, ctx)}
         if iface:
             entry["interfaces"] = iface
         entry.update(getattr(model, "step_summary", dict)())  # periodic: macroscopic strain and stress
         steps.append(entry)
+    t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
         writer.close()
     if iwriter is not None:
@@ -293,17 +171,18 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "cells": pm.mesh.topology.index_map(3).size_global,
         "phases": {p: m.name for p, m in zip(phase_names, materials)},
         "mesh": {k: v for k, v in mesh_info.items() if k != "particle_pieces"},
-        "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve},
+        "timings_s": {"geometry": t_geometry, "mesh_distribution": t_read, "setup": t_setup, "solve": t_solve,
+                      "increments": t_path},
         "peak_memory_per_rank_MB": peak,
-        "solver": {"linear_iterations": model.solver.total_iterations, **_solver_types(model)},
+        "solver": model.solver_record(),
+        "superposition": _superposition_record(model, superposed),
         "boundary_conditions": model.bcs.described,
-        **getattr(model, "run_summary", dict)(),
+        **getattr(model, "run_summary", dict)(),  # periodic: reduced system, effective properties
         **({"statistics": interior} if interior else {}),
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start
     results.write_json("summary.json", summary)
     model.close()
-    if diffusion is not None:
-        diffusion.close()
+    ctx.close()
     return summary

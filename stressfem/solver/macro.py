@@ -16,23 +16,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._dolfinx import MPI, PETSc, fem
-from ..geometry.msh import PhaseMesh
-from ..materials import Material
-from ..output.stats import CellStress, CellStressEvaluator, cell_volumes
+from .._dolfinx import MPI, PETSc, fem, ufl
 from ..case.periodic import COMPONENTS, VOIGT_INDEX, PeriodicSpec
+from ..geometry.msh import PhaseMesh
+from ..output.stats import CellStress, CellStressEvaluator, cell_volumes
 from ..physics.eigenstrain import LoadState
 from ..physics.elasticity import strain
-from .boundary import BoundaryConditions
+from .bulk import BulkPhysics
 from .periodic import ReducedSolver, box_bounds, periodic_prolongation
-from .thermoelastic import ThermoelasticModel
+from .thermoelastic import ThermoelasticModel, cell_measure
 
-__all__ = ["PeriodicModel", "unit_strain", "to_voigt", "from_voigt"]
+__all__ = ["PeriodicModel", "build_periodic_model", "unit_strain", "to_voigt", "from_voigt"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class PeriodicBCs:
+    """The model's boundary conditions for the driver: no Dirichlet BCs, a description."""
+
+    dirichlet: list = field(default_factory=list)
+    described: list[str] = field(default_factory=list)
 
 
 def unit_strain(j: int) -> np.ndarray:
@@ -54,41 +62,57 @@ def from_voigt(v: Sequence[float]) -> np.ndarray:
 
 
 class PeriodicModel(ThermoelasticModel):
-    """ThermoelasticModel on a periodic box with macroscopic strain/stress loading (module doc).
+    """Thermo-chemo-elasticity on a periodic box with macroscopic strain/stress loading (module doc).
 
-    Adds ``macro_strain`` and ``macro_stress_Pa`` (3x3, of the last increment), ``unit_stress``
-    (6x6: mean stress of each computed unit-strain solution, Pa) and ``step_summary()``.
+    Implements solver/model.py ``Model`` (not superposable: each increment is one reduced solve
+    already). It has its own set-up (no Dirichlet BCs, the reduced solver) and shares
+    ThermoelasticModel's accessors (num_dofs, displacement, solver_record, no interfaces). Adds ``macro_strain`` and ``macro_stress_Pa`` (3x3, of the last increment),
+    ``unit_stress`` (6x6: mean stress of each computed unit-strain solution, Pa), ``step_summary()``
+    and ``run_summary()`` (summary.json), ``eigen_response()`` and ``complete_units()`` (homogenize/).
     """
 
-    def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
-                 stress_free_K: float, spec: PeriodicSpec, options: dict, prefix: str = "stressfem_",
-                 degree: int = 1, c_axes: np.ndarray | None = None, all_units: bool = False):
-        self.spec = spec
-        described = ["periodic along x, y and z: u = E x + w, w periodic",
-                     "macroscopic loading: " + ", ".join(
-                         f"E_{c} = {t:g}" if s else f"Sigma_{c} = {t:g} Pa"
-                         for c, s, t in zip(COMPONENTS, spec.strain_prescribed(), spec.targets()))]
-        super().__init__(pm, phase_names, materials, stress_free_K,
-                         make_bcs=lambda V, v: BoundaryConditions(described=described),
-                         options=options, prefix=prefix, degree=degree, c_axes=c_axes)
+    superposable = False
+
+    def __init__(self, pm: PhaseMesh, bulk: BulkPhysics, spec: PeriodicSpec, options: dict,
+                 prefix: str = "stressfem_", degree: int = 1):  # noqa: D107 (no super().__init__: own set-up)
         msh = pm.mesh
+        self.pm, self.bulk, self.spec = pm, bulk, spec
+        self.phase_names, self.materials, self.phase_index = bulk.phase_names, bulk.materials, bulk.phase_index
+        self.eigenstrain = bulk.eigenstrain
+        self.V = fem.functionspace(msh, ("Lagrange", degree, (3,)))
+        self.u = fem.Function(self.V, name="displacement")
+        self.bcs = PeriodicBCs(described=[
+            "periodic along x, y and z: u = E x + w, w periodic",
+            "macroscopic loading: " + ", ".join(f"E_{c} = {t:g}" if s else f"Sigma_{c} = {t:g} Pa" for c, s, t in
+                                                zip(COMPONENTS, spec.strain_prescribed(), spec.targets()))])
+        u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
+        dx = cell_measure(msh, degree)
+        eps0 = self.eigenstrain.function
+        self.a_form = fem.form(ufl.inner(bulk.stiffness.stress(strain(u)), strain(v)) * dx)
+        self.L_form = fem.form(ufl.inner(bulk.stiffness.stress(eps0), strain(v)) * dx)
+        self.solver = self.make_solver(options, prefix)
+        self._cell_stress = CellStressEvaluator(bulk.stiffness.stress(strain(self.u) - eps0), msh)
+        self._elastic = CellStressEvaluator(bulk.stiffness.stress(strain(self.u)), msh)
         self._volumes = cell_volumes(msh)
         self.box_volume = float(np.prod(self.hi - self.lo))
-        self._elastic = CellStressEvaluator(self.stiffness.stress(strain(self.u)), msh)
         self._prescribed_strain = np.array(spec.strain_prescribed())
         self._targets = np.array(spec.targets(), dtype=float)
-        needed = ~self._prescribed_strain | (self._targets != 0.0) | all_units
         self.unit_stress = np.zeros((6, 6))
         self._units: dict[int, PETSc.Vec] = {}
-        for j in np.flatnonzero(needed):
-            self._units[int(j)] = self._unit_solution(int(j))
-            self.unit_stress[:, j] = to_voigt(self.mean_stress(self._elastic()))
+        self.complete_units(np.flatnonzero(~self._prescribed_strain | (self._targets != 0.0)))
         self._w0 = self.u.x.petsc_vec.duplicate()
         self.homogenize_at: tuple | None = None  # (temperatures K, socs or None): effective properties in run_summary
         self.macro_strain = np.zeros((3, 3))
         self.macro_stress_Pa = np.zeros((3, 3))
         log.info("periodic model: %d reduced dofs of %d; %d unit-strain solves at set-up",
                  self.solver.reduced_dofs, self.num_dofs, len(self._units))
+
+    def complete_units(self, components=range(6)) -> None:
+        """Solve the unit-strain problems of the given Voigt components that are not solved yet."""
+        for j in components:
+            if int(j) not in self._units:
+                self._units[int(j)] = self._unit_solution(int(j))
+                self.unit_stress[:, j] = to_voigt(self.mean_stress(self._elastic()))
 
     def make_solver(self, options: dict, prefix: str) -> ReducedSolver:
         """The reduced periodic solver (P^T A P, CG + GAMG), built once."""
@@ -180,19 +204,18 @@ class PeriodicModel(ThermoelasticModel):
         if self.homogenize_at is not None:
             from ..homogenize.effective import Homogenizer
 
-            h = Homogenizer(self, self.materials, self.phase_names, self.thermal.stress_free_K)
+            self.complete_units()
+            h = Homogenizer(self, self.materials, self.phase_names, self.bulk.stress_free_K)
             out["effective_properties"] = h.report(*self.homogenize_at)
         return out
 
     def close(self) -> None:
         for v in (*self._units.values(), self._w0, self.A, self.b):
             v.destroy()
-        super().close()
+        self.solver.destroy()
 
 
-def build_periodic_model(loaded, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
-                         stress_free_K: float, c_axes: np.ndarray | None = None,
-                         all_units: bool = False) -> PeriodicModel:
+def build_periodic_model(loaded, pm: PhaseMesh, bulk: BulkPhysics) -> PeriodicModel:
     """The PeriodicModel of a case with [periodic]; a non-periodic mesh is refused (CaseError, exit 2)."""
     from .options import petsc_options
     from .periodic import PeriodicityError
@@ -201,16 +224,14 @@ def build_periodic_model(loaded, pm: PhaseMesh, phase_names: Sequence[str], mate
     if case.geometry.type == "image":
         log.warning("[periodic] on an image volume (periodic.accept_nonperiodic_image = true): its opposite faces "
                     "are joined although the image is in general not periodic")
-    homogenize = case.periodic.homogenize
     try:
-        model = PeriodicModel(pm, phase_names, materials, stress_free_K, case.periodic,
-                              options=petsc_options(case.solver), degree=case.solver.element_degree,
-                              c_axes=c_axes, all_units=all_units or homogenize)
+        model = PeriodicModel(pm, bulk, case.periodic, options=petsc_options(case.solver),
+                              degree=case.solver.element_degree)
     except PeriodicityError as exc:
         raise loaded.error("periodic", f"{exc}. Periodic boundary conditions need a periodic mesh: generated "
                            f"particle boxes are meshed periodic; an imported .msh needs opposite faces with "
                            f"matching nodes (Gmsh setPeriodic); or remove [periodic]") from None
-    if homogenize:
+    if case.periodic.homogenize:
         from ..homogenize.command import sample_points
 
         model.homogenize_at = sample_points(loaded, 5)

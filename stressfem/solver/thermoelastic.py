@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 import numpy as np
 
 from .._dolfinx import fem, ufl
 from ..geometry.msh import PhaseMesh
-from ..materials import Material
 from ..output.stats import CellStress, CellStressEvaluator
-from ..physics.eigenstrain import ChemicalEigenstrain, EigenstrainField, LoadState, ThermalEigenstrain
-from ..physics.elasticity import IsotropicStiffness, VoigtStiffness, cell_stiffness_matrices, strain
-from .boundary import BoundaryConditions
+from ..physics.eigenstrain import LoadState
+from ..physics.elasticity import strain
+from .boundary import AppliedBCs, BoundarySpec, apply_boundary
+from .bulk import BulkPhysics
 from .linear import LinearSolver
 from .nullspace import free_rigid_modes, near_nullspace, rigid_body_modes
 
@@ -38,57 +37,48 @@ def cell_measure(msh, degree: int) -> ufl.Measure:
 class ThermoelasticModel:
     """Small-strain thermoelasticity, sigma = C : (eps(u) - eps_eigen), on a phase-tagged mesh.
 
-    The driver's model contract (a cohesive-interface model follows the same one):
-    ``phase_index`` (phase of each local cell), ``num_dofs``, ``solve(state, where) -> iterations``,
-    ``cell_stress() -> CellStress`` (owned cells), ``displacement`` (for field output),
-    ``bcs.described``, ``bcs.dirichlet``, ``solver.total_iterations``, ``close()``.
+    Implements solver/model.py ``PatternModel``. Forms are compiled and the operator assembled once;
+    each load increment only updates the DG0 eigenstrain field and the load constants and
+    re-assembles the right-hand side.
 
-    Forms are compiled and the operator assembled once; each load increment only updates the
-    DG0 eigenstrain field and re-assembles the right-hand side.
+    Patterns (for superposition): the eigenstrain patterns (physics/eigenstrain.py), one per
+    stage-driven surface load, and one for the constant boundary loads and prescribed displacements.
     """
 
-    def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
-                 stress_free_K: float, make_bcs, options: dict, prefix: str = "stressfem_", degree: int = 1,
-                 c_axes: np.ndarray | None = None):
-        """Lagrange displacement of ``degree`` (P on tetrahedra, Q on hexahedra); stress_free_K in K."""
+    superposable = True
+
+    def __init__(self, pm: PhaseMesh, bulk: BulkPhysics, boundary: BoundarySpec, options: dict,
+                 prefix: str = "stressfem_", degree: int = 1):
+        """Lagrange displacement of ``degree`` (P on tetrahedra, Q on hexahedra)."""
         msh = pm.mesh
-        self.pm, self.phase_names, self.materials = pm, list(phase_names), list(materials)
-        self.phase_index = pm.phase_index(self.phase_names)
+        self.pm, self.bulk = pm, bulk
+        self.phase_names, self.materials, self.phase_index = bulk.phase_names, bulk.materials, bulk.phase_index
         self.V = fem.functionspace(msh, ("Lagrange", degree, (3,)))
         self.u = fem.Function(self.V, name="displacement")
-        n_cells = len(self.phase_index)
-        c_axes = c_axes if c_axes is not None else np.tile([0.0, 0.0, 1.0], (n_cells, 1))
-        if any(m.crystal_stiffness_Pa is not None for m in self.materials):
-            self.stiffness = VoigtStiffness(msh, cell_stiffness_matrices(self.phase_index, self.materials, c_axes))
-        else:
-            self.stiffness = IsotropicStiffness(msh, self.phase_index, self.materials)
-        self.thermal = ThermalEigenstrain(self.phase_index, self.materials, stress_free_K)
-        contributions = [self.thermal]
-        if any(m.chemical_strain is not None or m.partial_molar_volume_m3_per_mol is not None for m in self.materials):
-            contributions.append(ChemicalEigenstrain(self.phase_index, self.materials, c_axes))
-        self.eigenstrain = EigenstrainField(msh, contributions)
+        self.eigenstrain = bulk.eigenstrain
         u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
-        self.bcs: BoundaryConditions = make_bcs(self.V, v)
+        self.bcs: AppliedBCs = apply_boundary(boundary, pm, self.V, v)
         eps0 = self.eigenstrain.function
         dx = cell_measure(msh, degree)
-        a = ufl.inner(self.stiffness.stress(strain(u)), strain(v)) * dx
-        L = ufl.inner(self.stiffness.stress(eps0), strain(v)) * dx
+        a = ufl.inner(bulk.stiffness.stress(strain(u)), strain(v)) * dx
+        L = ufl.inner(bulk.stiffness.stress(eps0), strain(v)) * dx
         if self.bcs.load_form is not None:
             L = L + self.bcs.load_form
         self.a_form, self.L_form = fem.form(a), fem.form(L)
-        self.solver = self.make_solver(options, prefix)
-        self.stress_expr = self.stiffness.stress(strain(self.u) - eps0)
-        self._cell_stress = CellStressEvaluator(self.stress_expr, self.pm.mesh)
-
-    def make_solver(self, options: dict, prefix: str):
-        """The linear solver of a(u, v) = L(v) with the Dirichlet BCs (periodic models override it)."""
         modes = rigid_body_modes(self.V)
-        return LinearSolver(
+        self.solver = LinearSolver(
             self.a_form, self.L_form, self.bcs.dirichlet,
-            near_nullspace=near_nullspace(modes, self.V.mesh.comm),
+            near_nullspace=near_nullspace(modes, msh.comm),
             nullspace=free_rigid_modes(self.V, modes, self.bcs.dirichlet),
             options=options, prefix=prefix,
         )
+        self.stress_expr = bulk.stiffness.stress(strain(self.u) - eps0)
+        self._cell_stress = CellStressEvaluator(self.stress_expr, self.pm.mesh)
+        self._driven = [(c, load) for c, load in self.bcs.scales if load.amplitude is not None]
+        self._constant = [(c, load) for c, load in self.bcs.scales if load.amplitude is None]
+        self.pattern_names = list(self.eigenstrain.names) + [load.description for _, load in self._driven]
+        if self._constant or self.bcs.values:
+            self.pattern_names.append("boundary conditions")
 
     @property
     def num_dofs(self) -> int:
@@ -97,7 +87,35 @@ class ThermoelasticModel:
     def solve(self, state: LoadState, where: str) -> int:
         """Equilibrium at a load state; returns the linear iterations."""
         self.eigenstrain.update(state)
+        self.bcs.set_state(state)
         return self.solver.solve(self.u, where)
+
+    def pattern_coefficients(self, state: LoadState) -> np.ndarray:
+        """Eigenstrain coefficients, stage load amplitudes (Pa), then 1 for the constant boundary conditions."""
+        c = [self.eigenstrain.coefficients(state), [load.scale(state) for _, load in self._driven]]
+        if len(self.pattern_names) > len(self.eigenstrain.names) + len(self._driven):
+            c.append([1.0])
+        return np.concatenate(c)
+
+    def solve_combination(self, weights: np.ndarray, where: str) -> int:
+        """Solve with the loads sum_j weights[j] * pattern j, from a zero initial guess."""
+        n_e, n_d = len(self.eigenstrain.names), len(self._driven)
+        self.eigenstrain.set_combination(weights[:n_e])
+        for (c, _), w in zip(self._driven, weights[n_e:n_e + n_d]):
+            c.value = w
+        w_const = weights[n_e + n_d] if len(weights) > n_e + n_d else 0.0
+        for c, _ in self._constant:
+            c.value = w_const
+        for c, s in self.bcs.values:
+            c.value[:] = w_const * np.asarray(s.value_m)
+        self.u.x.array[:] = 0.0
+        return self.solver.solve(self.u, where)
+
+    def set_displacement(self, values: np.ndarray) -> None:
+        self.u.x.array[:] = values
+
+    def displacement_values(self) -> np.ndarray:
+        return self.u.x.array.copy()
 
     def cell_stress(self) -> CellStress:
         """Stress (Pa) of each owned cell at the current solution."""
@@ -107,6 +125,17 @@ class ThermoelasticModel:
     def displacement(self) -> fem.Function:
         """The displacement (m) on the whole mesh, for field output."""
         return self.u
+
+    def interface_statistics(self) -> dict[str, dict]:
+        return {}
+
+    def interface_field_writer(self, folder):
+        return None
+
+    def solver_record(self) -> dict:
+        ksp = self.solver.ksp
+        return {"linear_iterations": self.solver.total_iterations, "ksp_type": ksp.getType(),
+                "pc_type": ksp.getPC().getType()}
 
     def close(self) -> None:
         self.solver.destroy()

@@ -62,8 +62,9 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
     Returns per target: the displacement, the interface force resultant (N) along `direction`,
     the interface statistics and the Newton iterations; plus the interface area (m2).
     """
-    from ..solver.cohesive_model import CohesiveInterface, CohesiveModel
-    from ..solver.cohesive_bcs import face_dirichlet
+    from ..solver.bulk import build_bulk
+    from ..solver.cohesive import CohesiveInterface, CohesiveModel
+    from ..solver.cohesive.bcs import face_dirichlet
 
     direction = np.asarray(direction, dtype=float) / np.linalg.norm(direction)
     length_b = length if length_b is None else length_b
@@ -83,15 +84,16 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
         phases, iface = ["G"], CohesiveInterface("G#gb", "G", "G", law)
     else:
         phases, iface = ["A", "B"], CohesiveInterface("A/B", "A", "B", law)
-    model = CohesiveModel(pm, phases, [stiff] * len(phases), 300.0, make_bcs, [iface], initial_state=PullState(0.0),
-                          eigenstrains=[], on_state=[drive], options=options, **model_kwargs)
+    bulk = build_bulk(pm, phases, [stiff] * len(phases), 300.0, eigenstrains=False)
+    model = CohesiveModel(pm, bulk, make_bcs, [iface], initial_state=PullState(0.0), on_state=[drive],
+                          options=options, **model_kwargs)
     rows = []
     for k, t in enumerate(targets):
         its = model.solve(PullState(float(t)), where=f"pull step {k}")
         force = float(model.traction_resultant(iface.name) @ direction)
         rows.append({"displacement_m": float(t), "force_N": force, "iterations": its,
                      **model.interface_statistics()[iface.name]})
-    g = model._gamma[0]
+    g = model.interface_state[0]
     facets = comm.allgather(int(g["n_owned"]))
     # owned interface facets whose other cell is a ghost (the partition cuts through the interface)
     parent = g["emap"].sub_topology_to_topology(np.arange(g["n_owned"], dtype=np.int32), inverse=False)

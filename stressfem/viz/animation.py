@@ -32,9 +32,8 @@ def _frame_label(data: ResultsData, k: int, row: int | None) -> str:
     parts = [f"{h['stage'][row]} increment {int(h['increment'][row])}" if "increment" in h else str(h["stage"][row])]
     if "temperature_K" in h and np.isfinite(h["temperature_K"][row]):
         parts.append(f"{h['temperature_K'][row] - 273.15:.0f} °C")
-    for col, fmt in (("soc", "SOC {:.2f}"), ("cycle", "cycle {:g}")):
-        if col in h and np.isfinite(h[col][row]):
-            parts.append(fmt.format(h[col][row]))
+    if "soc" in h and np.isfinite(h["soc"][row]):
+        parts.append(f"SOC {h['soc'][row]:.2f}")
     return ", ".join(parts)
 
 
@@ -49,7 +48,8 @@ def _ffmpeg() -> str | None:
 
 def make_animation(case_or_results, field: str = "hydrostatic", fmt: str = "gif", fps: float = 2.0) -> dict:
     """Render the load path of a finished run to CASE/results/figures/animation-<field>.<fmt>."""
-    from .figures import DIVERGING, SEQUENTIAL, Scene, _bar, _camera, _decorate, _plotter, _pv
+    from .scene import (DIVERGING, SEQUENTIAL, Scene, decorate, new_plotter, offscreen_pyvista, scalar_bar_args,
+                        set_camera)
 
     if field not in FIELDS:
         raise OutputError(f"animation field must be one of {', '.join(FIELDS)}, not {field!r}")
@@ -64,7 +64,7 @@ def make_animation(case_or_results, field: str = "hydrostatic", fmt: str = "gif"
         raise OutputError(f"the run wrote {n} field time entr{'y' if n == 1 else 'ies'}; an animation needs "
                           "two or more: set `[output] fields_every_increment = true` or add load stages")
     t0 = time.perf_counter()
-    pv = _pv()
+    pv = offscreen_pyvista()
     rows = data.entry_history_rows()
     cuts, scene = [], None
     arr = f"{field}_MPa"
@@ -82,13 +82,13 @@ def make_animation(case_or_results, field: str = "hydrostatic", fmt: str = "gif"
     bar_title = f"{title_field.split(' stress')[0]} (MPa)" + ("" if field == "von_mises" else "\n+ tension / - compression")
     frames = []
     for k, (cut, _) in enumerate(cuts):
-        pl = _plotter(pv, SIZE)
+        pl = new_plotter(pv, SIZE)
         pl.add_mesh(cut, scalars=arr, preference="cell", cmap=cmap, clim=clim,
                     annotations=None if field == "von_mises" else {m: "tension", -m: "compression"},
-                    scalar_bar_args=_bar(bar_title, title_font_size=14, label_font_size=12))
-        _decorate(pl, pv, scene, f"{data.case_name}: {title_field}\n{_frame_label(data, k, rows[k])}",
+                    scalar_bar_args=scalar_bar_args(bar_title, title_font_size=14, label_font_size=12))
+        decorate(pl, pv, scene, f"{data.case_name}: {title_field}\n{_frame_label(data, k, rows[k])}",
                   f"frame {k + 1}/{n}; colour range fixed over all frames")
-        _camera(pl, scene)
+        set_camera(pl, scene)
         frames.append(np.asarray(pl.screenshot(return_img=True))[:, :, :3].copy())
         pl.close()
     out = data.figures / f"animation-{field.replace('_', '-')}.{fmt}"

@@ -1,7 +1,7 @@
 """Read a results folder back for figures: summary, history, resolved case, fields, manifest.
 
-Only written files are read (no solver state). Optional outputs (interfaces, state of charge,
-cycles, ``microstructure.json``) are used when present and skipped when absent.
+Only written files are read (no solver state); their format is output/schema.py. Optional outputs
+(interfaces, ``microstructure.json``) are used when present and skipped when absent.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
+from ..output.schema import step_kind
 
 __all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets",
            "weighted_quantile", "update_manifest", "read_manifest", "nice_number"]
@@ -250,11 +251,12 @@ class ResultsData:
     def step_label(step: dict) -> str:
         parts = []
         T = step.get("temperature_K")
-        thermal = step.get("type") in ("cooling", "heating")
+        kind = step_kind(str(step.get("type")))
+        thermal = kind is not None and kind.abscissa == "temperature_K"
         if T is not None and (thermal or not isinstance(step.get("soc"), (int, float))):
             parts.append(f"{T - 273.15:.0f} °C")
         if not thermal:
-            for key, fmt in (("soc", "SOC {:.2f}"), ("cycle", "cycle {:g}"), ("time_s", "t = {:.4g} s")):
+            for key, fmt in (("soc", "SOC {:.2f}"), ("time_s", "t = {:.4g} s")):
                 if isinstance(step.get(key), (int, float)) and not isinstance(step.get(key), bool):
                     parts.append(fmt.format(step[key]))
         return f"{step.get('name', '?')} ({', '.join(parts)})" if parts else str(step.get("name", "?"))

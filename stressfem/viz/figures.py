@@ -28,20 +28,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import (ResultsData, atomic_target, cell_centroids, cell_volumes, nice_number, update_manifest,
-                   weighted_quantile)
-from .data import tets as tet_nodes
+from ..output.schema import FIELD_ARRAYS
+from .data import ResultsData, atomic_target, nice_number, update_manifest
+from .scene import (DIVERGING, PHASE_COLOURS, SEQUENTIAL, WINDOW, Scene, decorate, new_plotter,
+                    offscreen_pyvista, scalar_bar_args, set_camera)
 
 __all__ = ["make_figures", "select_steps", "Scene", "WINDOW"]
 
 log = logging.getLogger(__name__)
 
-WINDOW = (1400, 1050)
-FIELD_ARRAYS = {"von_mises_Pa", "hydrostatic_Pa", "max_principal_Pa", "phase_id", "displacement"}
-SEQUENTIAL = "viridis"
-DIVERGING = "RdBu_r"  # red = tension (+), blue = compression (-)
-PHASE_COLOURS = ["#d95f02", "#b3b3b3", "#1b9e77", "#7570b3", "#e7298a", "#66a61e"]
-TEXT = "black"
+READ_ARRAYS = set(FIELD_ARRAYS) - {"stress_Pa"}  # what the figures draw (output/schema.py); not the tensor
 
 
 def select_steps(data: ResultsData, steps: str | None) -> list[int]:
@@ -66,98 +62,6 @@ def select_steps(data: ResultsData, steps: str | None) -> list[int]:
 
             raise OutputError(f"no step {tok!r} in the results (steps: {', '.join(map(str, names))})")
     return sorted(set(out))
-
-
-def _pv():
-    import pyvista as pv
-
-    pv.OFF_SCREEN = True
-    return pv
-
-
-class Scene:
-    """A field time entry prepared for rendering: points in micrometres, stresses in MPa, octant cut."""
-
-    def __init__(self, grid, phase_names: list[str], window: tuple[int, int] = WINDOW):
-        pv = _pv()
-        self.window = tuple(window)
-        g = grid.copy(deep=False)
-        g.points = np.asarray(grid.points) * 1e6
-        for name in ("von_mises", "hydrostatic", "max_principal"):
-            if f"{name}_Pa" in grid.cell_data:
-                g.cell_data[f"{name}_MPa"] = np.asarray(grid.cell_data[f"{name}_Pa"]) / 1e6
-        if "displacement" in grid.point_data:
-            g.point_data["displacement_um"] = np.asarray(grid.point_data["displacement"]) * 1e6
-        self.grid = g
-        self.phase_names = phase_names
-        b = np.array(g.bounds).reshape(3, 2)
-        self.lo, self.hi = b[:, 0], b[:, 1]
-        self.centre = 0.5 * (self.lo + self.hi)
-        self.size = float(np.max(self.hi - self.lo))
-        self.volumes = cell_volumes(grid)  # m3
-        self.cut = self._octant_cut(pv)
-
-    def _octant_cut(self, pv):
-        """Surface of the body without the octant at the max corner, with planar cut faces."""
-        g, c = self.grid, self.centre
-        tol = 1e-9 * self.size
-        tets = tet_nodes(g)
-        if tets is None:  # general cells: keep whole cells by centroid
-            keep = ~np.all(cell_centroids(g) > c, axis=1)
-            return g.extract_cells(keep).extract_surface(algorithm="dataset_surface")
-        above = (np.asarray(g.points) > c + tol)[tets]  # (n, 4, 3): vertex beyond the cut plane, per axis
-        # a tet misses the octant if all its vertices are on the near side of one cut plane
-        whole = np.any(~np.any(above, axis=1), axis=1)
-        cross = ~whole & ~np.all(above, axis=(1, 2))
-        parts = [g.extract_cells(whole)]
-        if np.any(cross):
-            bounds = [c[0], self.hi[0] + 1, c[1], self.hi[1] + 1, c[2], self.hi[2] + 1]
-            clipped = g.extract_cells(cross).clip_box(bounds, invert=True, crinkle=False)
-            if clipped.n_cells:
-                parts.append(clipped)
-        body = parts[0] if len(parts) == 1 else pv.merge(parts, merge_points=False)
-        return body.extract_surface(algorithm="dataset_surface")
-
-    def phase_mask(self, phases: list[str]) -> np.ndarray:
-        ids = [self.phase_names.index(p) for p in phases if p in self.phase_names]
-        pid = np.rint(np.asarray(self.grid.cell_data["phase_id"])).astype(int)
-        return np.isin(pid, ids)
-
-    def field_quantile_abs(self, array: str, q: float = 0.99) -> float:
-        v = np.abs(np.asarray(self.grid.cell_data[array]))
-        return weighted_quantile(v, self.volumes, q)
-
-
-def _plotter(pv, size=WINDOW):
-    pl = pv.Plotter(off_screen=True, window_size=list(size), lighting="light_kit")
-    pl.set_background("white")
-    return pl
-
-
-def _bar(title: str, fmt: str = "%.0f", **kw) -> dict:
-    args = dict(title=title, vertical=True, position_x=0.84, position_y=0.12, width=0.07, height=0.72,
-                fmt=fmt, n_labels=5, color=TEXT, title_font_size=18, label_font_size=16, bold=False)
-    args.update(kw)
-    return args
-
-
-def _camera(pl, scene: Scene, zoom: float = 1.0) -> None:
-    c = scene.centre
-    d = np.array([1.0, 0.78, 0.62])
-    d /= np.linalg.norm(d)
-    pl.camera_position = [tuple(c + 3.2 * scene.size * d), tuple(c), (0.0, 0.0, 1.0)]
-    pl.camera.view_angle = 18.0  # mild perspective: the cut faces keep their shape
-    pl.reset_camera()
-    pl.camera.zoom(0.92 * zoom)
-
-
-def _decorate(pl, pv, scene: Scene, title: str, note: str | None) -> None:
-    pl.add_mesh(pv.Box(bounds=[scene.lo[0], scene.hi[0], scene.lo[1], scene.hi[1], scene.lo[2], scene.hi[2]]).outline(),
-                color="#808080", line_width=1.0)
-    pl.add_text(title, position="upper_edge", font_size=13, color=TEXT)
-    if note:
-        pl.add_text(note, position="lower_left", font_size=10, color=TEXT)
-    pl.add_axes(color=TEXT, xlabel="x", ylabel="y", zlabel="z", line_width=2)
 
 
 def _save(pl, path: Path) -> dict:
@@ -193,7 +97,7 @@ def _render_stress(pv, data: ResultsData, scene: Scene, i: int, kind: str, out: 
         entry.update(clim_source="max over phases of summary steps[].phases[].p99_von_mises_Pa",
                      summary_MPa=clim[1], peak_MPa=peak / 1e6)
         note = f"colour range 0 to {clim[1]:.0f} MPa (largest per-phase 99th percentile); peak {peak / 1e6:.0f} MPa"
-        bar = _bar("von Mises (MPa)")
+        bar = scalar_bar_args("von Mises (MPa)")
     else:
         m = scene.field_quantile_abs(arr)
         m = m if m > 0 else 1.0
@@ -211,13 +115,13 @@ def _render_stress(pv, data: ResultsData, scene: Scene, i: int, kind: str, out: 
             peak = max((v.get("max_principal_Pa", 0.0) for v in phases.values()), default=0.0)
             entry["peak_MPa"] = peak / 1e6
             note = f"peak {peak / 1e6:.0f} MPa; colour range ±{m:.0f} MPa (99th percentile of the magnitude)"
-        bar = _bar(f"{name.split(' (')[0]} (MPa)\n+ tension / - compression")
-    pl = _plotter(pv, scene.window)
+        bar = scalar_bar_args(f"{name.split(' (')[0]} (MPa)\n+ tension / - compression")
+    pl = new_plotter(pv, scene.window)
     pl.add_mesh(scene.cut, scalars=arr, preference="cell", cmap=cmap, clim=clim, show_scalar_bar=True,
                 scalar_bar_args=bar, annotations=annotations, smooth_shading=False)
     title = f"{data.case_name}: {data.step_label(step)}\n{name}"
-    _decorate(pl, pv, scene, title, f"{_box_note(scene)}\n{note}")
-    _camera(pl, scene)
+    decorate(pl, pv, scene, title, f"{_box_note(scene)}\n{note}")
+    set_camera(pl, scene)
     entry.update(_save(pl, out))
     entry.update(title=title.replace("\n", " - "), colormap=cmap, clim_MPa=[float(c) for c in clim],
                  caption=f"{name.capitalize()} at the end of step '{step.get('name')}' in MPa; {note}.")
@@ -282,19 +186,19 @@ def _render_interfaces(pv, data: ResultsData, scene: Scene, i: int, key: str, su
         src = ("max over interfaces of summary steps[].interfaces[].max_opening_m" if mx > 0
                else "field maximum of the opening")
         label = f"interface opening ({units})"
-    pl = _plotter(pv, scene.window)
+    pl = new_plotter(pv, scene.window)
     for k, (surf, (name, vals)) in enumerate(found):
         surf = surf.copy(deep=False)
         surf[f"{key}_plot"] = vals * scale
         pl.add_mesh(surf, scalars=f"{key}_plot", cmap=cmap, clim=clim, show_scalar_bar=(k == 0),
-                    scalar_bar_args=_bar(label, fmt=fmt))
+                    scalar_bar_args=scalar_bar_args(label, fmt=fmt))
     fracs = {n: v.get("debonded_fraction") for n, v in ifaces.items()
              if isinstance(v, dict) and v.get("debonded_fraction") is not None}
     note = ("debonded fraction " + ", ".join(f"{n} {v:.1%}" for n, v in fracs.items())) if fracs else src
     name = f"particle surfaces: {label.split(' (')[0]}"
     title = f"{data.case_name}: {data.step_label(step)}\n{name}"
-    _decorate(pl, pv, scene, title, note)
-    _camera(pl, scene)
+    decorate(pl, pv, scene, title, note)
+    set_camera(pl, scene)
     entry = {"kind": f"interface_{key}", "field": key, "units": units, "colormap": cmap, "clim_source": src}
     if key == "damage":
         entry["clim"] = clim
@@ -329,15 +233,15 @@ def _render_particles(pv, data: ResultsData, scene: Scene, i: int, out: Path) ->
     surf = scene.grid.extract_cells(mask).extract_surface(algorithm="dataset_surface")
     m = scene.field_quantile_abs("hydrostatic_MPa")
     m = m if m > 0 else 1.0
-    pl = _plotter(pv, scene.window)
+    pl = new_plotter(pv, scene.window)
     pl.add_mesh(surf, scalars="hydrostatic_MPa", preference="cell", cmap=DIVERGING, clim=[-m, m],
                 annotations={m: "tension", -m: "compression"},
-                scalar_bar_args=_bar("hydrostatic (MPa)\n+ tension / - compression"))
+                scalar_bar_args=scalar_bar_args("hydrostatic (MPa)\n+ tension / - compression"))
     name = f"{', '.join(particles)} particle surfaces: hydrostatic stress"
     note = "no cohesive interfaces in this run: surfaces coloured by the particles' hydrostatic stress"
     title = f"{data.case_name}: {data.step_label(step)}\n{name}"
-    _decorate(pl, pv, scene, title, note)
-    _camera(pl, scene)
+    decorate(pl, pv, scene, title, note)
+    set_camera(pl, scene)
     entry = {"kind": "particles", "phases": particles, "field": "hydrostatic_Pa", "units": "MPa",
              "clim_MPa": [-m, m], "colormap": DIVERGING,
              "clim_source": "field: volume-weighted 99th percentile of |value| over all cells"}
@@ -360,7 +264,7 @@ def _render_deformed(pv, data: ResultsData, scene: Scene, i: int, out: Path) -> 
     mag = nice_number(0.05 * scene.size / umax)
     warped = surf.copy(deep=False)
     warped.points = np.asarray(surf.points) + mag * u
-    pl = _plotter(pv, scene.window)
+    pl = new_plotter(pv, scene.window)
     n = len(scene.phase_names)
     if "phase_id" in warped.cell_data and n:
         from matplotlib.colors import ListedColormap
@@ -368,14 +272,14 @@ def _render_deformed(pv, data: ResultsData, scene: Scene, i: int, out: Path) -> 
         cmap = ListedColormap([PHASE_COLOURS[k % len(PHASE_COLOURS)] for k in range(n)])
         pl.add_mesh(warped, scalars="phase_id", preference="cell", cmap=cmap, clim=[-0.5, n - 0.5],
                     categories=True, annotations={float(k): p for k, p in enumerate(scene.phase_names)},
-                    scalar_bar_args=_bar("phase", n_labels=0, fmt=" "))
+                    scalar_bar_args=scalar_bar_args("phase", n_labels=0, fmt=" "))
     else:
         pl.add_mesh(warped, color="#c0c0c0")
     name = f"deformed shape, displacements magnified x{mag:g}"
     title = f"{data.case_name}: {data.step_label(step)}\n{name}"
     note = f"max displacement {umax * 1e3:.3g} nm; grey lines: undeformed box"
-    _decorate(pl, pv, scene, title, f"{_box_note(scene)}\n{note}")
-    _camera(pl, scene)
+    decorate(pl, pv, scene, title, f"{_box_note(scene)}\n{note}")
+    set_camera(pl, scene)
     entry = {"kind": "deformed", "magnification": mag, "max_displacement_m": umax * 1e-6}
     entry.update(_save(pl, out))
     entry.update(title=title.replace("\n", " - "), caption=f"Deformed shape at the end of step "
@@ -385,7 +289,7 @@ def _render_deformed(pv, data: ResultsData, scene: Scene, i: int, out: Path) -> 
 
 def render_step(data: ResultsData, i: int, grid, kinds=("von_mises", "hydrostatic", "max_principal",
                                                         "particles", "deformed"), window=WINDOW) -> list[dict]:
-    pv = _pv()
+    pv = offscreen_pyvista()
     t0 = time.perf_counter()
     scene = Scene(grid, data.phase_names, window)
     log.debug("scene of step %d prepared in %.1f s", i + 1, time.perf_counter() - t0)
@@ -426,7 +330,7 @@ def make_figures(case_or_results, steps: str | None = "all", volume_figures: boo
             log.info("no field time entry for step %s; its 3D figures are skipped", data.steps[i].get("name"))
             continue
         t = time.perf_counter()
-        grid = data.read_field(idx, FIELD_ARRAYS)
+        grid = data.read_field(idx, READ_ARRAYS)
         log.debug("read field entry %d (%d cells) in %.1f s", idx, grid.n_cells, time.perf_counter() - t)
         if volume_figures:
             entries += render_step(data, i, grid, window=window)

@@ -4,9 +4,9 @@
   per phase at a step end (from the field file; each phase's curve integrates to 1), with the
   summary's phase means as dashed lines.
 * ``history``: per-phase mean hydrostatic, mean von Mises and max principal stress, and the
-  interface damaged/debonded fractions when the run has cohesive interfaces, against
-  temperature (cooling/heating stages), state of charge (stages with an ``soc`` column) or
-  cycle (stages with several values in a ``cycle`` column); one column of panels per abscissa.
+  interface damaged/debonded fractions when the run has cohesive interfaces, against the axis
+  each step kind declares in output/schema.py (temperature for cooling, state of charge for soc
+  and galvanostatic steps) or the increment number; one column of panels per abscissa.
 * ``microstructure``: phase fractions, specific interface areas, contact fractions, tortuosity
   and any distributions (lists) in ``microstructure.json``, when that file exists.
 
@@ -20,9 +20,10 @@ import math
 
 import numpy as np
 
+from ..output.schema import AXES, column, split_column, step_kind
 from .data import ResultsData, atomic_target, cell_volumes
 
-__all__ = ["histogram_figure", "history_figure", "microstructure_figure"]
+__all__ = ["histogram_figure", "history_figure", "microstructure_figure", "stage_abscissa"]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ DPI = 130
 HISTORY_PANELS = (("mean_hydrostatic_Pa", "mean hydrostatic stress (MPa)"),
                   ("mean_von_mises_Pa", "mean von Mises stress (MPa)"),
                   ("max_principal_Pa", "max principal stress (MPa)"))
-INTERFACE_MEASURES = ("debonded_fraction", "damaged_fraction", "contact_fraction")
+PLOTTED_INTERFACE_MEASURES = ("debonded_fraction", "damaged_fraction", "contact_fraction")
 
 
 def _figure(w: float, h: float):
@@ -107,34 +108,23 @@ def histogram_figure(data: ResultsData, i: int, grid) -> dict | None:
 
 # -- history ------------------------------------------------------------------------------------
 
-def _stage_abscissa(data: ResultsData, h: dict, rows: np.ndarray, stage_type: str) -> tuple[str, np.ndarray]:
-    """(kind, x) for the rows of one stage: temperature (°C), soc, cycle or increment."""
+def stage_abscissa(h: dict, rows: np.ndarray, stage_type: str) -> tuple[str, np.ndarray]:
+    """(abscissa column or "increment", x) for the rows of one stage: the abscissa its step kind
+    declares (output/schema.py) if that column varies, else the first axis that varies, else the
+    increment number."""
     def varies(col):
         return col in h and np.sum(np.isfinite(h[col][rows])) > 0 and np.nanmax(h[col][rows]) > np.nanmin(h[col][rows])
 
-    if stage_type == "cycles":
-        count = 1
-        for st in data.resolved.get("stages", []) or []:
-            if st.get("type") == "cycles" and st.get("name") == h["stage"][rows[0]]:
-                count = int(st.get("count", 1) or 1)
-        return "cycle", (np.arange(len(rows)) + 1) / len(rows) * count
-    if "cycle" in h and varies("cycle"):
-        c = h["cycle"][rows]
-        x = c.copy()
-        for cyc in np.unique(c[np.isfinite(c)]):
-            sel = np.where(c == cyc)[0]
-            x[sel] = cyc - 1 + (np.arange(len(sel)) + 1) / len(sel)
-        return "cycle", x
-    for col in ("soc", "state_of_charge"):
-        if varies(col) and stage_type not in ("cooling", "heating"):
-            return "soc", h[col][rows]
-    if "temperature_K" in h and (stage_type in ("cooling", "heating") or varies("temperature_K")):
-        return "temperature", h["temperature_K"][rows] - 273.15
+    kind = step_kind(stage_type)
+    own = [kind.abscissa] if kind is not None else []
+    for col in own + [c for c in AXES if c not in own]:
+        if varies(col):
+            return col, h[col][rows] + AXES[col].offset
     return "increment", rows.astype(float) + 1
 
 
-XLABEL = {"temperature": "temperature (°C)", "soc": "state of charge (-)", "cycle": "cycle",
-          "increment": "load increment"}
+def _xlabel(axis: str) -> str:
+    return AXES[axis].label if axis in AXES else "load increment"
 
 
 def history_figure(data: ResultsData) -> dict | None:
@@ -146,11 +136,11 @@ def history_figure(data: ResultsData) -> dict | None:
     segments = []  # (stage, kind, rows, x)
     for st in stages:
         rows = np.where(h["stage"] == st)[0]
-        kind, x = _stage_abscissa(data, h, rows, types.get(st, ""))
+        kind, x = stage_abscissa(h, rows, types.get(st, ""))
         segments.append((st, kind, rows, x))
     kinds = list(dict.fromkeys(k for _, k, _, _ in segments))
-    iface_cols = [c for c in h if c.rsplit(".", 1)[-1] in INTERFACE_MEASURES and np.any(np.isfinite(h[c]))]
-    panels = [(m, t) for m, t in HISTORY_PANELS if any(f"{p}.{m}" in h for p in data.phase_names)]
+    iface_cols = [c for c in h if split_column(c)[1] in PLOTTED_INTERFACE_MEASURES and np.any(np.isfinite(h[c]))]
+    panels = [(m, t) for m, t in HISTORY_PANELS if any(column(p, m) in h for p in data.phase_names)]
     if iface_cols:
         panels.append(("interfaces", "interface fraction (-)"))
     if not panels:
@@ -166,13 +156,13 @@ def history_figure(data: ResultsData) -> dict | None:
                 stage_tag = f" ({st})" if len(segs) > 1 else ""
                 if measure == "interfaces":
                     for m, c in enumerate(iface_cols):
-                        name, what = c.rsplit(".", 1)
+                        name, what = split_column(c)
                         ax.plot(x, h[c][rows], ls, marker="o", ms=3, color=f"C{m}",
                                 label=f"{name} {what.replace('_', ' ')}{stage_tag}")
                     ax.set_ylim(-0.02, 1.02)
                 else:
                     for p in data.phase_names:
-                        c = f"{p}.{measure}"
+                        c = column(p, measure)
                         if c in h:
                             ax.plot(x, h[c][rows] / 1e6, ls, marker="o", ms=3, color=_colour(data, p),
                                     label=f"{p}{stage_tag}")
@@ -183,8 +173,8 @@ def history_figure(data: ResultsData) -> dict | None:
             if col == 0 or measure == "interfaces" or (row == 0 and len(segs) > 1):
                 ax.legend(fontsize=7)
         bottom = axes[-1, col]
-        xl = XLABEL[kind]
-        if kind == "temperature" and all(types.get(s[0]) == "cooling" for s in segs):
+        xl = _xlabel(kind)
+        if kind == "temperature_K" and all(types.get(s[0]) == "cooling" for s in segs):
             bottom.invert_xaxis()
             xl += ", cooling →"
         bottom.set_xlabel(xl)
@@ -195,7 +185,7 @@ def history_figure(data: ResultsData) -> dict | None:
              caption="Per-phase stress measures"
                      + (" and interface damaged/debonded fractions" if iface_cols else "")
                      + " at every load increment (history.csv), against "
-                     + ", ".join(XLABEL[k].split(" (")[0] for k in kinds) + ".")
+                     + ", ".join(_xlabel(k).split(" (")[0] for k in kinds) + ".")
     return e
 
 

@@ -11,110 +11,46 @@ A small inline script records, after the page has loaded, how many images decode
 
 from __future__ import annotations
 
-import ast
 import base64
 import datetime as _dt
 import html
 import json
 import logging
 import math
-import re
 from pathlib import Path
 
+from ..output.schema import step_kind
+from ..verification.registry import PHYSICS_TITLES, checks_for
 from .data import MANIFEST, ResultsData, atomic_target, read_manifest, version_string
 
-__all__ = ["write_report", "verification_status", "PHYSICS"]
+__all__ = ["write_report", "verification_status", "physics_used"]
 
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
-
-# physics -> (how to tell the run used it, keywords of the verification requirements covering it)
-PHYSICS = [
-    ("thermoelastic CTE mismatch (cooling/heating)",
-     lambda d: any(s.get("type") in ("cooling", "heating") for s in d.steps),
-     ("thermoelast", "cte", "timoshenko", "bimetal", "temperature change")),
-    ("chemical (lithiation) strain: delithiation / state of charge",
-     lambda d: any(re.search(r"lith|charge|soc|cycl", str(s.get("type", "")), re.I) for s in d.steps)
-     or bool(d.history and "soc" in d.history),
-     ("lithiation", "chemical", "state of charge", "chemo-mechanic", "vegard", "diffusion")),
-    ("cohesive interfaces (debonding, contact)",
-     lambda d: any(s.get("interfaces") for s in d.steps),
-     ("cohesive", "debond", "traction-separation", "interface")),
-    ("quadratic (P2) elements",
-     lambda d: (d.resolved.get("solver") or {}).get("element_degree") == 2,
-     ("p2", "quadratic")),
-    ("MPI-parallel run",
-     lambda d: int(d.summary.get("mpi_ranks", 1) or 1) > 1,
-     ("mpiexec", "serial and", "serial vs")),
-]
-
-# used when the source tree (tests/verification) is not next to the installed package
-FALLBACK = {
-    "thermoelastic CTE mismatch (cooling/heating)": [(
-        "tests/verification/test_thermoelastic.py",
-        ["R1 Concentric spheres: particle mean hydrostatic stress within 2 % of the Lame solution",
-         "R2 Free homogeneous body under uniform temperature change: stress below 1e-6 E alpha |dT|",
-         "R3 Free bimetal strip (P2): Timoshenko curvature within 1 %"])],
-    "MPI-parallel run": [("tests/verification/test_thermoelastic.py",
-                          ["R4 Serial and mpiexec -n 2 runs agree to 1e-6 relative"])],
-    "quadratic (P2) elements": [("tests/verification/test_thermoelastic.py",
-                                 ["R3 Free bimetal strip (P2): Timoshenko curvature within 1 %"])],
-}
+def physics_used(data: ResultsData) -> list[str]:
+    """Physics keys (stressfem/verification/registry.py) the run used: those of its step kinds
+    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank."""
+    used: list[str] = []
+    for st in data.steps:
+        kind = step_kind(str(st.get("type")))
+        used += kind.physics if kind is not None else []
+    if any(s.get("interfaces") for s in data.steps):
+        used.append("cohesive")
+    if (data.resolved.get("solver") or {}).get("element_degree") == 2:
+        used.append("p2")
+    if int(data.summary.get("mpi_ranks", 1) or 1) > 1:
+        used.append("mpi")
+    return [p for p in PHYSICS_TITLES if p in used]
 
 
-def _requirements(doc: str) -> list[str]:
-    """The bullets ('* R1 ...', '* C2 ...', '* ...') of a test module docstring, one string each."""
-    out, cur = [], None
-    for line in doc.splitlines():
-        s = line.strip()
-        if re.match(r"^[*-]\s+\S", s):
-            if cur:
-                out.append(cur)
-            cur = re.sub(r"^[*-]\s+", "", s)
-        elif cur is not None and s and line.startswith((" ", "\t")):
-            cur += " " + s
-        else:
-            if cur:
-                out.append(cur)
-            cur = None
-    if cur:
-        out.append(cur)
-    return out
-
-
-def verification_status(data: ResultsData, root: Path = REPO) -> list[dict]:
-    """Per physics used by the run: the verification tests (file, requirements) that cover it."""
-    tests = {}
-    folder = root / "tests" / "verification"
-    if folder.is_dir():
-        for f in sorted(folder.glob("test_*.py")):
-            try:
-                doc = ast.get_docstring(ast.parse(f.read_text(encoding="utf-8"))) or ""
-            except (OSError, SyntaxError):
-                continue
-            tests[f.relative_to(root).as_posix()] = (doc, _requirements(doc))
+def verification_status(data: ResultsData) -> list[dict]:
+    """Per physics used by the run: the verification checks that cover it (static registry)."""
     rows = []
-    for name, used, keywords in PHYSICS:
-        try:
-            is_used = bool(used(data))
-        except Exception:
-            is_used = False
-        if not is_used:
-            continue
-        cover = []
-        for path, (doc, reqs) in tests.items():
-            title = doc.splitlines()[0].lower() if doc else ""
-            if any(k in title for k in keywords):  # the whole module is about it
-                hits = reqs or [doc.splitlines()[0]]
-            else:
-                hits = [r for r in reqs if any(k in r.lower() for k in keywords)]
-            if hits:
-                cover.append((path, hits))
-        if not cover and not tests:
-            cover = FALLBACK.get(name, [])
-        rows.append({"physics": name, "covered": bool(cover),
-                     "tests": [{"file": p, "requirements": r} for p, r in cover]})
+    for key in physics_used(data):
+        checks = checks_for(key)
+        rows.append({"physics": PHYSICS_TITLES[key], "covered": bool(checks),
+                     "checks": [{"file": c.test, "id": c.id, "requirement": c.requirement,
+                                 "tolerance": c.tolerance, "measured": c.measured} for c in checks]})
     return rows
 
 
@@ -245,22 +181,24 @@ def _verification_html(rows: list[dict]) -> str:
     for r in rows:
         status = "<span class='ok'>verified</span>" if r["covered"] else \
             "<span class='missing'>no verification test found</span>"
-        tests = "".join(f"<li><code>{_e(t['file'])}</code><ul>" + "".join(f"<li>{_e(q)}</li>" for q in t["requirements"])
-                        + "</ul></li>" for t in r["tests"])
-        out.append([_e(r["physics"]), status, f"<ul>{tests}</ul>" if tests else "-"])
-    return _table(["physics used by this run", "status", "covering tests and their tolerances"], out, "verif") + \
-        "<p class='muted'>Status lists the verification tests of the source tree that cover each piece of " \
-        "physics; it does not re-run them (run <code>make test</code>).</p>"
+        checks = "".join(f"<li><code>{_e(c['file'])}</code> {_e(c['id'])}: {_e(c['requirement'])}; tolerance "
+                         f"{_e(c['tolerance'])}; measured {_e(c['measured'] or 'not documented')}</li>"
+                         for c in r["checks"])
+        out.append([_e(r["physics"]), status, f"<ul>{checks}</ul>" if checks else "-"])
+    return _table(["physics used by this run", "status", "covering tests, tolerances and measured errors"], out,
+                  "verif") + \
+        "<p class='muted'>Status lists the verification tests that cover each piece of physics " \
+        "(stressfem/verification/registry.py); it does not re-run them (run <code>make test</code>).</p>"
 
 
 def write_report(case_or_results, output: str | Path | None = None, make_figures: bool = True) -> Path:
     """Write the HTML report (default CASE/results/report.html); returns its path."""
     data = ResultsData(case_or_results)
     if make_figures and not _figures_current(data):
-        from .figures import make_figures as _mk
+        from . import figures
 
         try:
-            _mk(data.results)
+            figures.make_figures(data.results)
         except Exception as exc:  # the report still has its tables
             log.warning("figures could not be made (%s); the report has tables only", exc)
     man = read_manifest(data.figures)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from stressfem._dolfinx import PETSc
 from stressfem.case import CohesiveSolverSpec
-from stressfem.solver.cohesive_newton import StallTest
+from stressfem.solver.cohesive.newton import StallTest
 
 R = PETSc.SNES.ConvergedReason
 

@@ -118,8 +118,8 @@ def _box_bodies(names_of, volumes: dict[str, int], n: int = 4):
 
 
 def test_colouring_uses_vertex_adjacency():
-    from stressfem.solver.cohesive_bodies import BlockLayout
-    from stressfem.solver.cohesive_model import CohesiveInterface
+    from stressfem.solver.cohesive.bodies import BlockLayout
+    from stressfem.solver.cohesive.model import CohesiveInterface
 
     def quadrant(mid):  # 2 x 2 checkerboard in (y, z): four grains meeting along the edge y = z = 0.5
         return 1 + (mid[:, 1] > 0.5) + 2 * (mid[:, 2] > 0.5)
@@ -136,8 +136,8 @@ def test_colouring_uses_vertex_adjacency():
 
 
 def test_bonded_path_is_refused():
-    from stressfem.solver.cohesive_bodies import BlockLayout, InterfaceLayoutError
-    from stressfem.solver.cohesive_model import CohesiveInterface
+    from stressfem.solver.cohesive.bodies import BlockLayout, InterfaceLayoutError
+    from stressfem.solver.cohesive.model import CohesiveInterface
 
     def grains_under_matrix(mid):  # G#1 | G#2 split at x = 0.5, a matrix layer M on top of both
         return np.where(mid[:, 2] > 0.75, 3, 1 + (mid[:, 0] > 0.5))

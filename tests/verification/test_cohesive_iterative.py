@@ -26,7 +26,7 @@ from conftest import read_summary, run_cli, write_case
 from test_cohesive_case import case_toml, critical_cooling_K
 from stressfem._dolfinx import MPI
 from stressfem.physics.cohesive import BilinearMixedMode
-from stressfem.solver.cohesive_linear import AUTO_ITERATIVE_DOFS, _owned_offsets, resolve_linear_solver
+from stressfem.solver.cohesive.linear import AUTO_ITERATIVE_DOFS, _owned_offsets, resolve_linear_solver
 from stressfem.verification.cohesive_pull import mode_targets, run_pull
 from stressfem.verification.concentric_spheres import write_octant_msh
 

@@ -86,7 +86,8 @@ class CohesiveLaw(ABC):
 
     Subclasses declare their parameters with :func:`~.params.parameter` (the case.toml table of
     the law is derived from them), implement ``trial_history``, ``local_traction`` and ``damage``
-    and set ``history_name``. Every law has ``penalty_stiffness_Pa_per_m`` and ``viscosity_s``.
+    and set ``history_name``. Every law has a penalty stiffness, two strengths, a mode I fracture
+    energy and a viscosity.
     """
 
     penalty_stiffness_Pa_per_m: float = parameter(
@@ -94,6 +95,10 @@ class CohesiveLaw(ABC):
     viscosity_s: float = parameter(
         "viscous regularisation time (s of load pseudo-time, one increment = 1 s; 0 = none)",
         default=0.0, ge=0.0, group="numerical")
+    normal_strength_Pa: float = parameter("normal strength N: peak traction in mode I (Pa)", gt=0.0)
+    shear_strength_Pa: float = parameter("shear strength S: peak traction in modes II/III (Pa)", gt=0.0)
+    GIc_J_per_m2: float = parameter("mode I fracture energy G_Ic, the only one of a one-energy law (J/m2)",
+                                    gt=0.0)
 
     history_name = "history"
 

@@ -34,9 +34,6 @@ __all__ = ["BilinearMixedMode"]
 class BilinearMixedMode(CohesiveLaw):
     """Bilinear law; history variable = damage d."""
 
-    normal_strength_Pa: float = parameter("mode I strength N (Pa)", gt=0.0)
-    shear_strength_Pa: float = parameter("mode II/III strength S (Pa)", gt=0.0)
-    GIc_J_per_m2: float = parameter("mode I fracture energy G_Ic (J/m2)", gt=0.0)
     GIIc_J_per_m2: float = parameter("mode II fracture energy G_IIc (J/m2)", gt=0.0)
     # 2.0: the value documented in docs/case-format.md and docs/cohesive.md and used by every case
     # so far; B-K exponents are fitted to laminate tests (Benzeggagh & Kenane 1996), none is measured

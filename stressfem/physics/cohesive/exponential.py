@@ -32,10 +32,8 @@ LAMBDA_DEBONDED = 20.0
 class Exponential(CohesiveLaw):
     """Exponential law; history variable = maximum normalised effective opening lam (-)."""
 
+    # the intact stiffness is G_c / dn^2 here: K acts only in compression
     penalty_stiffness_Pa_per_m: float = parameter("contact penalty in compression K (Pa/m)", gt=0.0)
-    normal_strength_Pa: float = parameter("peak normal traction sigma_max (Pa)", gt=0.0)
-    shear_strength_Pa: float = parameter("peak shear traction tau_max (Pa)", gt=0.0)
-    GIc_J_per_m2: float = parameter("fracture energy G_c = phi_n, both modes (J/m2)", gt=0.0)
 
     history_name = "max_effective_opening"
 

@@ -3,7 +3,7 @@
 Design (DOLFINx 0.11 mixed-domain forms):
 
 * Bodies (physical volumes: phases, grains, particles) joined through facets that are *not*
-  cohesive share a cluster; clusters are coloured into a few blocks (cohesive_bodies.py), each a
+  cohesive share a cluster; clusters are coloured into a few blocks (cohesive/bodies.py), each a
   submesh with its own continuous P1 displacement. Every cohesive interface must separate two
   different clusters; its facets are integrated per (plus block, minus block) pair.
 * Cohesive interfaces are interior-facet (``dS``) integrals over owned parent facets,
@@ -20,38 +20,38 @@ Design (DOLFINx 0.11 mixed-domain forms):
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from .._dolfinx import MPI, PETSc, fem, mesh, ufl
-from ..errors import SolverError
-from ..geometry.msh import PhaseMesh
-from ..materials import Material
-from ..output.stats import CellStress, CellStressEvaluator
-from ..parallel import allreduce_array
-from ..physics.cohesive import CohesiveLaw, UflOps
-from ..physics.eigenstrain import EigenstrainField, ThermalEigenstrain
-from ..physics.elasticity import IsotropicStiffness, cell_dofs, strain
-from ..physics.interface import local_frame
-from .cohesive_linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, LinearSolverKind,
-                              resolve_linear_solver)
-from .cohesive_newton import StallTest
+from ..._dolfinx import MPI, PETSc, fem, la, mesh, ufl
+from ...errors import SolverError
+from ...geometry.msh import PhaseMesh
+from ...output.stats import CellStress, CellStressEvaluator
+from ...parallel import allreduce_array
+from ...physics.cohesive import CohesiveLaw, UflOps
+from ...physics.elasticity import cell_dofs, strain
+from ...physics.interface import local_frame
+from ..boundary import AppliedBCs
+from ..bulk import BulkPhysics
+from .fields import InterfaceFieldWriter
+from .linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, LinearSolverKind,
+                     resolve_linear_solver)
+from .newton import StallTest
+from .stepping import Block, NewtonCounts, StepControl, interpolate_state
 
-__all__ = ["CohesiveInterface", "StepControl", "Block", "BlockBCs", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS"]
+__all__ = ["CohesiveInterface", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS", "DEBONDED"]
 
 log = logging.getLogger(__name__)
 
 # Newton with the exact Jacobian (ufl.derivative), solved by GMRES; the preconditioner (MUMPS LU or
-# GAMG, solver/cohesive_linear.py) is built from a separate matrix of the Jacobian's structural
+# GAMG, solver/cohesive/linear.py) is built from a separate matrix of the Jacobian's structural
 # nonzeros and kept across Newton iterations and load steps while it stays a good preconditioner
 # (see CohesiveModel and docs/performance.md section 8.1). The linear options come from
-# cohesive_linear.DIRECT_OPTIONS or ITERATIVE_OPTIONS.
+# linear.DIRECT_OPTIONS or ITERATIVE_OPTIONS.
 DEFAULT_NEWTON_OPTIONS: dict = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "basic",
@@ -71,7 +71,7 @@ DEBONDED = 0.999  # "debonded": less than 0.1 % of the stiffness left (viscous d
 
 @dataclass(frozen=True)
 class CohesiveInterface:
-    """A cohesive interface with its law (facet selection and plus side: cohesive_bodies.py).
+    """A cohesive interface with its law (facet selection and plus side: bodies.py).
 
     ``plus_phase != minus_phase``: the facets between the two phases, plus = plus_phase (particle side).
     ``plus_phase == minus_phase``: the facets between two different volumes of that phase (``<phase>#gb``).
@@ -86,81 +86,20 @@ class CohesiveInterface:
     surface: str | None = None
 
 
-@dataclass(frozen=True)
-class StepControl:
-    """Adaptive load stepping inside one driver increment (fractions of the increment)."""
-
-    first_fraction: float = 1.0
-    cut_factor: float = 0.5
-    grow_factor: float = 1.5
-    easy_iterations: int = 5
-    min_fraction: float = 1e-4
-    max_fraction: float = 1.0
-
-
-@dataclass
-class Block:
-    """Bodies (physical volumes) sharing one continuous displacement: submesh, space, unknown, test function."""
-
-    index: int
-    phases: list[str]
-    parent_cells: np.ndarray  # local parent cells (owned + ghost), submesh cell order
-    submesh: mesh.Mesh
-    entity_map: object
-    V: fem.FunctionSpace
-    u: fem.Function
-    v: object = None
-    bodies: list[str] = field(default_factory=list)  # physical volumes in the block
-
-
-@dataclass
-class BlockBCs:
-    """Dirichlet conditions on the block spaces and the surface-load residual term."""
-
-    dirichlet: list = field(default_factory=list)
-    load_form: object = None
-    described: list[str] = field(default_factory=list)
-
-
-class _Newton:
-    """Counts Newton iterations for the driver (``solver.total_iterations``)."""
-
-    def __init__(self):
-        self.total_iterations = 0
-        self.linear_iterations = 0
-        self.steps = 0
-        self.cutbacks = 0
-
-
-def _interp_state(a, b, s: float):
-    """Linear interpolation of the float fields of two load-state dataclasses."""
-    if s >= 1.0:
-        return b
-    out = {}
-    for f in dataclasses.fields(b):
-        va, vb = getattr(a, f.name), getattr(b, f.name)
-        both = (isinstance(va, float) and isinstance(vb, float)) or (
-            isinstance(va, np.ndarray) and isinstance(vb, np.ndarray) and va.shape == vb.shape)
-        out[f.name] = va + s * (vb - va) if both else vb
-    return dataclasses.replace(b, **out)
-
-
 class CohesiveModel:
     """Small-strain thermoelasticity with cohesive interfaces (the driver's model contract).
 
     Args:
         pm: the phase mesh (GhostMode.shared_facet).
         phase_names, materials: phases and their materials, in the same order.
-        stress_free_K: stress-free temperature (K).
-        make_bcs: ``make_bcs(blocks) -> BlockBCs`` (see ``build_block_bcs``).
+        bulk: stiffness and eigenstrain of the phases (solver/bulk.py).
+        make_bcs: ``make_bcs(blocks) -> AppliedBCs`` (see cohesive/bcs.py ``apply_boundary_to_blocks``).
         interfaces: the cohesive interfaces; all other phase contacts stay bonded.
         initial_state: the load state of the stress-free start.
-        eigenstrains: eigenstrain contributions (default: thermal only).
-        stiffness: an object with ``stress(eps)`` on the parent mesh (default: isotropic, per phase).
         on_state: optional callbacks ``f(state)`` run before each (sub-)step (e.g. displacement control).
         options: PETSc options for SNES/KSP (merged over DEFAULT_NEWTON_OPTIONS and the linear solver's).
         linear_solver: ``"direct"`` (GMRES + MUMPS LU), ``"iterative"`` (GMRES + GAMG with six
-            rigid-body modes per block) or ``"auto"`` (by global dof count, solver/cohesive_linear.py).
+            rigid-body modes per block) or ``"auto"`` (by global dof count, solver/cohesive/linear.py).
         reuse_factorization: keep the preconditioner (LU factorisation or AMG hierarchy) across Newton
             iterations and steps (GMRES on the exact Jacobian); it is rebuilt after a failed step or when
             GMRES needed more than ``refactor_ksp_iterations`` iterations in a Newton iteration (iterative:
@@ -171,9 +110,10 @@ class CohesiveModel:
         step: adaptive stepping controls.
     """
 
-    def __init__(self, pm: PhaseMesh, phase_names: Sequence[str], materials: Sequence[Material],
-                 stress_free_K: float, make_bcs: Callable, interfaces: Sequence[CohesiveInterface], *,
-                 initial_state, eigenstrains=None, stiffness=None, on_state: Sequence[Callable] = (),
+    superposable = False  # Newton with damage: every increment is solved
+
+    def __init__(self, pm: PhaseMesh, bulk: BulkPhysics, make_bcs: Callable, interfaces: Sequence[CohesiveInterface],
+                 *, initial_state, on_state: Sequence[Callable] = (),
                  options: dict | None = None, linear_solver: LinearSolverKind = "direct",
                  reuse_factorization: bool = True, refactor_ksp_iterations: int = 12, refresh_ksp_growth: float = 2.0,
                  stall_iterations: int = 0,
@@ -182,9 +122,9 @@ class CohesiveModel:
         msh = pm.mesh
         comm = msh.comm
         self.pm, self.comm = pm, comm
-        self.phase_names, self.materials = list(phase_names), list(materials)
+        self.phase_names, self.materials = bulk.phase_names, bulk.materials
         self.interfaces = list(interfaces)
-        self.phase_index = pm.phase_index(self.phase_names)
+        self.phase_index = bulk.phase_index
         self.step, self.on_state = step, list(on_state)
         self._state = initial_state
         tdim, fdim = 3, 2
@@ -193,8 +133,8 @@ class CohesiveModel:
         self._f2c = msh.topology.connectivity(fdim, tdim)
         self._c2f = msh.topology.connectivity(tdim, fdim).array.reshape(-1, 4)
 
-        # --- blocks: bodies (physical volumes) coloured into blocks (cohesive_bodies.py) ----------
-        from .cohesive_bodies import BlockLayout
+        # --- blocks: bodies (physical volumes) coloured into blocks (cohesive/bodies.py) ----------
+        from .bodies import BlockLayout
 
         layout = BlockLayout(pm, self.phase_names, self.interfaces)
         self.layout = layout
@@ -218,10 +158,8 @@ class CohesiveModel:
                  [blk.phases for blk in self.blocks], len(self.interfaces))
 
         # --- material fields, eigenstrain ---------------------------------------------------
-        self.stiffness = stiffness or IsotropicStiffness(msh, self.phase_index, self.materials)
-        if eigenstrains is None:
-            eigenstrains = [ThermalEigenstrain(self.phase_index, self.materials, stress_free_K)]
-        self.eigenstrain = EigenstrainField(msh, eigenstrains)
+        self.stiffness = bulk.stiffness
+        self.eigenstrain = bulk.eigenstrain
         eps0 = self.eigenstrain.function
 
         # --- interfaces: integration entities, facet submeshes, history -----------------------
@@ -256,7 +194,7 @@ class CohesiveModel:
         F = 0
         for blk in self.blocks:
             F += ufl.inner(self.stiffness.stress(strain(blk.u) - eps0), strain(blk.v)) * dx(blk.index + 1)
-        self.bcs: BlockBCs = make_bcs(self.blocks)
+        self.bcs: AppliedBCs = make_bcs(self.blocks)
         if self.bcs.load_form is not None:
             F -= self.bcs.load_form
         frame = local_frame(n_facet("+"))
@@ -310,12 +248,12 @@ class CohesiveModel:
         self.factorizations = 0  # preconditioner set-ups: LU factorisations or GAMG hierarchies
         log.info("cohesive model: %d dofs, linear solver %s (requested %s)", num_dofs, self.linear_solver,
                  linear_solver)
-        self.solver = _Newton()
+        self.solver = NewtonCounts()
 
         # --- facet areas, work accumulators, output fields -------------------------------------
         for g in self._gamma:
             a = fem.assemble_vector(g["area_form"])
-            a.scatter_reverse(la_insert_add())
+            a.scatter_reverse(la.InsertMode.add)
             g["area"] = a.array[: g["n_owned"]].copy()
             g["hdofs"] = cell_dofs(g["H"])[: g["n_owned"]]
             g["qdofs"] = cell_dofs(g["Qv"])[: g["n_owned"]]
@@ -374,6 +312,7 @@ class CohesiveModel:
 
     def _apply(self, state, dt: float) -> None:
         self.eigenstrain.update(state)
+        self.bcs.set_state(state)
         for f in self.on_state:
             f(state)
         self.dt.value = dt
@@ -433,7 +372,7 @@ class CohesiveModel:
         last_hist: list[float] = []
         while s < 1.0 - 1e-12:
             ds = min(ds, 1.0 - s)
-            trial = _interp_state(start, state, s + ds)
+            trial = interpolate_state(start, state, s + ds)
             self._apply(trial, ds)
             n_fact = self.factorizations
             ok, its, hist = self._newton()
@@ -460,7 +399,7 @@ class CohesiveModel:
                 log.info("%s: Newton did not converge (%d iterations, SNES reason %d); cutting the step to %.3g",
                          where, its, self.snes.getConvergedReason(), ds)
                 if ds < self.step.min_fraction:
-                    self._apply(_interp_state(start, state, s), ds)
+                    self._apply(interpolate_state(start, state, s), ds)
                     res = ", ".join(f"{r:.3e}" for r in last_hist)
                     raise SolverError(
                         f"{where}: Newton did not converge even with a load step of {ds / self.step.cut_factor:.2e} "
@@ -473,7 +412,7 @@ class CohesiveModel:
     # ------------------------------------------------------------------------ interface state
     def _facet_values(self, g) -> np.ndarray:
         vec = fem.assemble_vector(g["quant_form"])
-        vec.scatter_reverse(la_insert_add())
+        vec.scatter_reverse(la.InsertMode.add)
         vals = vec.array.reshape(-1, _NQ)[g["qdofs"]]
         with np.errstate(invalid="ignore", divide="ignore"):
             return vals / g["area"][:, None]
@@ -513,57 +452,23 @@ class CohesiveModel:
                               "dissipated_energy_J": float(tot[4])}
         return out
 
+    @property
+    def interface_state(self) -> list[dict]:
+        """Per interface: its facet submesh, spaces, history and per-facet values (for writers and tests)."""
+        return self._gamma
+
     def interface_field_writer(self, folder):
         """A writer of the interface fields (damage, openings, tractions) for ParaView."""
         return InterfaceFieldWriter(self, folder)
+
+    def solver_record(self) -> dict:
+        """Newton iterations (the driver's ``linear_iterations``) and the KSP/PC types."""
+        ksp = self.snes.getKSP()
+        return {"linear_iterations": self.solver.total_iterations, "ksp_type": ksp.getType(),
+                "pc_type": ksp.getPC().getType()}
 
     def close(self) -> None:
         self.linear.destroy()
         self.problem = None
 
 
-def la_insert_add():
-    from dolfinx.la import InsertMode
-
-    return InsertMode.add
-
-
-class InterfaceFieldWriter:
-    """One ``interface_<name>.pvd`` per interface: DG0 damage, openings (m) and tractions (Pa)."""
-
-    _FIELDS = (("damage", 1), ("normal_opening_m", 2), ("normal_traction_Pa", 5))
-
-    def __init__(self, model: CohesiveModel, folder):
-        from pathlib import Path
-
-        from dolfinx.io import VTKFile
-
-        self.model, self.files, self.funcs = model, [], []
-        for g in model._gamma:
-            S = g["H"]
-            V3 = fem.functionspace(g["mesh"], ("DG", 0, (3,)))
-            fs = {k: fem.Function(S, name=k) for k, _ in self._FIELDS}
-            fs["tangential_opening_m"] = fem.Function(S, name="tangential_opening_m")
-            fs["tangential_traction_Pa"] = fem.Function(S, name="tangential_traction_Pa")
-            fs["traction_Pa"] = fem.Function(V3, name="traction_Pa")
-            safe = re.sub(r"[^A-Za-z0-9_.+-]", "-", g["name"])  # 'A/B' -> 'A-B', 'NMC811#gb' -> 'NMC811-gb'
-            self.files.append(VTKFile(model.comm, str(Path(folder) / f"interface_{safe}.pvd"), "w"))
-            self.funcs.append(fs)
-        self._t = 0
-
-    def write(self) -> None:
-        self._t += 1
-        for g, fs, f in zip(self.model._gamma, self.funcs, self.files):
-            v, dofs = g["values"], g["hdofs"]
-            for k, col in self._FIELDS:
-                fs[k].x.array[dofs] = v[:, col]
-            fs["tangential_opening_m"].x.array[dofs] = np.hypot(v[:, 3], v[:, 4])
-            fs["tangential_traction_Pa"].x.array[dofs] = np.hypot(v[:, 6], v[:, 7])
-            fs["traction_Pa"].x.array.reshape(-1, 3)[dofs] = v[:, 8:11]
-            for fn in fs.values():
-                fn.x.scatter_forward()
-            f.write_function(list(fs.values()), float(self._t))
-
-    def close(self) -> None:
-        for f in self.files:
-            f.close()

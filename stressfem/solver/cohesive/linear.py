@@ -33,8 +33,8 @@ from typing import Literal
 
 import numpy as np
 
-from .._dolfinx import MPI, PETSc, fem
-from .nullspace import rigid_body_modes
+from ..._dolfinx import MPI, PETSc, fem
+from ..nullspace import rigid_body_modes
 
 __all__ = ["AUTO_ITERATIVE_DOFS", "DIRECT_OPTIONS", "ITERATIVE_OPTIONS", "resolve_linear_solver",
            "block_near_nullspace", "structural_pattern", "CohesivePreconditioner"]

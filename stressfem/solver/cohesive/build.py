@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
-import numpy as np
-
-from ..case import LoadedCase
-from ..geometry.msh import PhaseMesh
-from ..materials import Material
-from ..physics.cohesive import make_law
-from ..physics.eigenstrain import LoadState
-from .cohesive_bcs import build_block_bcs
-from .cohesive_model import CohesiveInterface, CohesiveModel, StepControl
+from ...case import LoadedCase
+from ...geometry.msh import PhaseMesh
+from ...physics.cohesive import make_law
+from ...physics.eigenstrain import LoadState
+from ..boundary import BoundarySpec
+from ..bulk import BulkPhysics
+from .bcs import apply_boundary_to_blocks
+from .model import CohesiveInterface, CohesiveModel
+from .stepping import StepControl
 
 __all__ = ["build_cohesive_model", "newton_options"]
 
@@ -27,26 +26,7 @@ def newton_options(loaded: LoadedCase) -> dict:
     return {**opts, **s.petsc_options}
 
 
-def _bulk_physics(pm: PhaseMesh, phase_names, materials, stress_free_K: float, c_axes):
-    """Stiffness and eigenstrain contributions, built as the thermoelastic model builds them."""
-    from ..physics import eigenstrain as eig
-    from ..physics import elasticity as el
-
-    phase_index = pm.phase_index(list(phase_names))
-    n = len(phase_index)
-    c_axes = c_axes if c_axes is not None else np.tile([0.0, 0.0, 1.0], (n, 1))
-    stiffness = None
-    if any(getattr(m, "crystal_stiffness_Pa", None) is not None for m in materials):
-        stiffness = el.VoigtStiffness(pm.mesh, el.cell_stiffness_matrices(phase_index, materials, c_axes))
-    contributions = [eig.ThermalEigenstrain(phase_index, materials, stress_free_K)]
-    if any(getattr(m, "chemical_strain", None) is not None or getattr(m, "partial_molar_volume_m3_per_mol", None)
-           is not None for m in materials):
-        contributions.append(eig.ChemicalEigenstrain(phase_index, materials, c_axes))
-    return stiffness, contributions
-
-
-def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequence[str],
-                         materials: Sequence[Material], stress_free_K: float, *, c_axes=None) -> CohesiveModel:
+def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, boundary: BoundarySpec) -> CohesiveModel:
     """The CohesiveModel for the case's interfaces, boundary conditions and solver settings."""
     case = loaded.case
     kind = pm.mesh.topology.cell_type.name
@@ -55,7 +35,7 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
         raise loaded.error(key, f"[[interfaces]] (cohesive zones) need a tetrahedral mesh, this one has {kind} "
                            f"cells; set geometry.element = \"tetrahedron\" for an image (6 tetrahedra per "
                            f"voxel), or remove [[interfaces]] for a perfectly bonded solve on {kind} cells")
-    stiffness, eigenstrains = _bulk_physics(pm, phase_names, materials, stress_free_K, c_axes)
+    phase_names = bulk.phase_names
     if case.solver.element_degree != 1:
         raise loaded.error("solver.element_degree", "cases with [[interfaces]] use linear elements (1)")
     interfaces = []
@@ -77,13 +57,12 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, phase_names: Sequenc
     step = StepControl(first_fraction=s.first_step_fraction, cut_factor=s.cut_factor, grow_factor=s.grow_factor,
                        easy_iterations=s.easy_iterations, min_fraction=s.min_step_fraction)
     try:
-        return CohesiveModel(pm, phase_names, materials, stress_free_K,
-                             make_bcs=lambda blocks: build_block_bcs(loaded, pm, blocks), interfaces=interfaces,
-                             initial_state=LoadState(temperature_K=stress_free_K), eigenstrains=eigenstrains,
-                             stiffness=stiffness, options=newton_options(loaded), step=step,
+        return CohesiveModel(pm, bulk, make_bcs=lambda blocks: apply_boundary_to_blocks(boundary, pm, blocks),
+                             interfaces=interfaces, initial_state=LoadState(temperature_K=bulk.stress_free_K),
+                             options=newton_options(loaded), step=step,
                              linear_solver=s.linear_solver, reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations,
                              refresh_ksp_growth=s.refresh_ksp_growth, stall_iterations=s.stall_iterations)
     except ValueError as exc:
-        index = getattr(exc, "index", None)  # cohesive_bodies.InterfaceLayoutError names its [[interfaces]] entry
+        index = getattr(exc, "index", None)  # bodies.InterfaceLayoutError names its [[interfaces]] entry
         raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from .._dolfinx import PETSc
+from ..._dolfinx import PETSc
 
 __all__ = ["StallTest"]
 

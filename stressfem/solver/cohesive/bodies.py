@@ -38,9 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._dolfinx import MPI
-from ..geometry.msh import PhaseMesh
-from ..parallel import allreduce_array
+from ..._dolfinx import MPI
+from ...geometry.msh import PhaseMesh
+from ...parallel import allreduce_array
 
 __all__ = ["InterfaceLayoutError", "Bodies", "BlockLayout", "greedy_colouring", "GB_SUFFIX"]
 

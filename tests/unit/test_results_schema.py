@@ -1,0 +1,77 @@
+"""The results format is declared once (stressfem/output/schema.py) and both sides use it.
+
+Requirements (exact checks; run time under 1 s):
+* S1 history.csv columns are the schema's base columns, then "<phase>.<measure>" per phase, then
+  "<interface>.<measure>" per interface, as declared.
+* S2 Every step kind declares a known abscissa; a history is plotted against the abscissa of its step
+  kind when that column varies, else against the first declared axis that varies, else the increment.
+* S3 A new step kind registered with its own abscissa column is plotted against it without any
+  viz edit (the extension path of a new stage type).
+* S4 viz/ and output/ do not react to names nothing writes ("heating", "cycles" steps, "cycle" or
+  "state_of_charge" columns).
+"""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import numpy as np
+
+from conftest import ROOT
+from stressfem.output import schema
+from stressfem.output.history import History
+from stressfem.viz.plots import stage_abscissa
+
+
+def test_history_columns():
+    h = History(["NMC811", "LLZO"], ["NMC811/LLZO"])
+    n = len(schema.HISTORY_COLUMNS)
+    assert h.columns[:n] == list(schema.HISTORY_COLUMNS)
+    assert h.columns[n:n + 2 * len(schema.PHASE_MEASURES)] == [
+        f"{p}.{m}" for p in ("NMC811", "LLZO") for m in schema.PHASE_MEASURES]
+    assert h.columns[n + 2 * len(schema.PHASE_MEASURES):] == [f"NMC811/LLZO.{m}" for m in schema.INTERFACE_MEASURES]
+    state = SimpleNamespace(temperature_K=300.0, soc=0.5, time_s=0.0)
+    stats = {p: dict.fromkeys(schema.PHASE_STATISTICS, 1.0) for p in ("NMC811", "LLZO")}
+    h.add("cooling", 1, state, 3, stats, {"NMC811/LLZO": dict.fromkeys(schema.INTERFACE_STATISTICS, 0.0)})
+    assert len(h.text().splitlines()[1].split(",")) == len(h.columns)
+
+
+def _history(**cols):
+    return {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+
+
+def test_abscissa_of_each_kind():
+    for kind in schema.STEP_KINDS.values():
+        assert kind.abscissa in schema.AXES
+    rows = np.arange(3)
+    h = _history(temperature_K=[1000.0, 700.0, 400.0], soc=[0.0, 0.0, 0.0])
+    col, x = stage_abscissa(h, rows, "cooling")
+    assert col == "temperature_K" and np.allclose(x, [726.85, 426.85, 126.85])
+    h = _history(temperature_K=[300.0] * 3, soc=[0.2, 0.4, 0.6])
+    assert stage_abscissa(h, rows, "soc")[0] == "soc"
+    assert stage_abscissa(h, rows, "galvanostatic")[0] == "soc"
+    assert stage_abscissa(h, rows, "cooling")[0] == "soc"  # own column constant: the axis that varies
+    h = _history(temperature_K=[300.0] * 3, soc=[0.2] * 3)
+    col, x = stage_abscissa(h, rows, "soc")
+    assert col == "increment" and list(x) == [1.0, 2.0, 3.0]
+
+
+def test_new_step_kind_needs_no_viz_edit():
+    kind = schema.StepKind("pressure_ramp_test", "pressure_test_Pa", ("thermoelastic",))
+    try:
+        schema.register_step_kind(kind, schema.Axis("stack pressure (MPa)"))
+        h = _history(temperature_K=[300.0] * 3, soc=[0.0] * 3, pressure_test_Pa=[1e6, 2e6, 3e6])
+        col, x = stage_abscissa(h, np.arange(3), "pressure_ramp_test")
+        assert col == "pressure_test_Pa" and list(x) == [1e6, 2e6, 3e6]
+    finally:
+        schema.STEP_KINDS.pop(kind.name, None)
+        schema.AXES.pop(kind.abscissa, None)
+
+
+def test_no_names_that_nothing_writes():
+    for folder in ("viz", "output"):
+        for f in (ROOT / "stressfem" / folder).glob("*.py"):
+            code = f.read_text(encoding="utf-8")
+            for name in ("heating", "state_of_charge", '"cycles"', '"cycle"'):
+                assert not re.search(re.escape(name), code), (f.name, name)
