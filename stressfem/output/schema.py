@@ -44,6 +44,10 @@ SUMMARY_KEYS = {
     "solver": "linear_iterations (total) and the solver types",
     "boundary_conditions": "one sentence per boundary condition",
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
+    "periodic": "[periodic] runs: reduced_dofs, unit_strain_solves, box_m (docs/periodic.md)",
+    "effective_properties": "[periodic] homogenize = true: stiffness, moduli, HS bounds, CTE and chemical strain "
+                            "tensors (docs/periodic.md)",
+    "statistics": "[output] interior_margin_um > 0: interior_margin_m, interior_axes, kept_volume_fraction",
 }
 
 STEP_KEYS = {
@@ -56,6 +60,7 @@ STEP_KEYS = {
     "phases": "phase name -> PHASE_STATISTICS at the end of the step",
     "interfaces": "cohesive interface name -> INTERFACE_STATISTICS (runs with [[interfaces]] only)",
     "solution": "superposed (from pattern solutions) or incremental (solved increment by increment)",
+    "macroscopic": "[periodic] runs: strain (3 x 3, -) and stress_Pa (3 x 3, box-volume average, Pa)",
 }
 
 PHASE_STATISTICS = {

@@ -6,7 +6,8 @@ names its test module and requirement id (the bullet ``* <id> ...`` of the modul
 checked by tests/unit/test_verification_registry.py), the requirement, its tolerance and the
 measured error where one is documented (README.md, docs/*.md), else None.
 
-Physics keys: ``thermoelastic``, ``chemical``, ``diffusion``, ``cohesive``, ``p2``, ``mpi``. Step
+Physics keys: ``thermoelastic``, ``chemical``, ``diffusion``, ``cohesive``, ``p2``, ``mpi``,
+``periodic``. Step
 kinds name the physics they exercise in output/schema.py.
 """
 
@@ -25,6 +26,7 @@ PHYSICS_TITLES = {
     "cohesive": "cohesive interfaces (debonding, contact)",
     "p2": "quadratic (P2) elements",
     "mpi": "MPI-parallel run",
+    "periodic": "periodic boundary conditions, macroscopic loading, homogenisation",
 }
 
 

@@ -1,14 +1,15 @@
 """A periodic run of the shipped cool-down case has no boundary layer.
 
-Requirement (issue 14 acceptance): with [periodic] instead of the case's rollers, the per-phase
-volume averages (hydrostatic and von Mises stress) over the inner half of the box (a centred cube
-of half the box volume) and over the outer half agree within their scatter. The scatter is
-measured on the run itself: in a periodic box no region is special, so the inner cube is
-translated (periodically wrapped) to 32 random positions and the standard deviation of the
-inner-minus-outer difference over those positions is the scatter; the difference at the box's
-own centre must be within 3 of them (99.7 % for a normal scatter). Measured (seed 1, 5 x 5 x 5 d50):
-|difference| / scatter 0.2, 0.05 (NMC811 hydrostatic, von Mises), 1.6, 1.1 (LLZO); the same case
-with its rollers: 3.4, 3.7, 2.8, 2.1 (the particles cut by the free faces relax by 42 MPa).
+Requirement (issue 14 acceptance):
+* R1 With [periodic] instead of the case's rollers, the per-phase volume averages (hydrostatic and
+  von Mises stress) over the inner half of the box (a centred cube of half the box volume) and over
+  the outer half agree within their scatter. The scatter is measured on the run itself: in a
+  periodic box no region is special, so the inner cube is translated (periodically wrapped) to 32
+  random positions and the standard deviation of the inner-minus-outer difference over those
+  positions is the scatter; the difference at the box's own centre must be within 3 of them (99.7 %
+  for a normal scatter). Measured (seed 1, 5 x 5 x 5 d50): |difference| / scatter 0.2, 0.05 (NMC811
+  hydrostatic, von Mises), 1.6, 1.1 (LLZO); the same case with its rollers: 3.4, 3.7, 2.8, 2.1 (the
+  particles cut by the free faces relax by 42 MPa).
 Run time about 21 s (mesh 11 s, 6 unit solves + 5 increments, field read-back).
 """
 
