@@ -7,7 +7,7 @@ Requirement (issue 14 acceptance):
   periodic box no region is special, so the inner cube is translated (periodically wrapped) to 32
   random positions and the standard deviation of the inner-minus-outer difference over those
   positions is the scatter; the difference at the box's own centre must be within 3 of them (99.7 %
-  for a normal scatter). Measured (seed 1, 5 x 5 x 5 d50): |difference| / scatter 0.2, 0.05 (NMC811
+  for a normal scatter). Measured (seed 1, box 3.3 d50): |difference| / scatter 0.2, 0.05 (NMC811
   hydrostatic, von Mises), 1.6, 1.1 (LLZO); the same case with its rollers: 3.4, 3.7, 2.8, 2.1 (the
   particles cut by the free faces relax by 42 MPa).
 Run time about 21 s (mesh 11 s, 6 unit solves + 5 increments, field read-back).
