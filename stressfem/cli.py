@@ -51,6 +51,19 @@ def _mpi_size() -> int:
     return 1
 
 
+def _launched_world():
+    """COMM_WORLD when started by mpiexec/srun with more than one rank (MPICH, Open MPI or Slurm
+    environment), else None; mpi4py is imported only then."""
+    import os
+
+    sizes = (os.environ.get(k) for k in ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_NTASKS"))
+    if not any(v is not None and v.isdigit() and int(v) > 1 for v in sizes):
+        return None
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD if MPI.COMM_WORLD.size > 1 else None
+
+
 def _fail(exc: BaseException, code: int | None = None) -> None:
     """Report an error and exit; under MPI, abort every rank so none is left waiting."""
     code = code if code is not None else getattr(exc, "exit_code", 1)
@@ -334,10 +347,13 @@ def mesh(case: CaseArg,
     from .geometry.provide import case_mesh_file, case_metrics
     from .geometry.report import metrics_text
 
+    comm = _launched_world()  # under mpiexec: rank 0 meshes once, the other ranks wait (no race on the file)
     _setup_logging(False)
     try:
         loaded = load_case(case)
-        msh, unit_m, info = case_mesh_file(loaded)
+        msh, unit_m, info = case_mesh_file(loaded, comm)
+        if _rank() != 0:
+            return
         data = case_metrics(loaded, msh, unit_m, info, voxels=voxels)
     except StressfemError as exc:
         _fail(exc)

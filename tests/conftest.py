@@ -55,6 +55,22 @@ increments = 1
 """  # a one-increment cool-down tail for NMC811/LLZO geometry cases
 
 
+SMALL_BOX_NMC_LLZO = """
+[geometry]
+type = "particles"
+box_um = [8.0, 8.0, 8.0]
+volume_fraction = 0.35
+seed = 3
+particle_phase = "NMC811"
+matrix_phase = "LLZO"
+size_distribution = { type = "lognormal", d50_um = 3.5, sigma_ln = 0.2 }
+
+[mesh]
+size_um = 1.2
+interface_size_um = 0.6
+"""  # a generated particle box that meshes in seconds (7 particles, about 11k tetrahedra)
+
+
 def write_case(folder: Path, toml: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "case.toml").write_text(toml)

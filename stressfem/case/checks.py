@@ -68,6 +68,10 @@ def check_cross_references(loaded: "LoadedCase") -> None:
         msh = loaded.msh_path()
         if not msh.is_file():
             raise loaded.error("geometry.file", f"file not found: {msh}")
+    packing_file = getattr(c.geometry, "packing_file", None)
+    if packing_file is not None and not loaded.input_path(packing_file).is_file():
+        raise loaded.error("geometry.packing_file", f"file not found: {loaded.input_path(packing_file)} (a "
+                           f"CASE/mesh/<name>.packing.json written next to a generated mesh)")
     resolve_materials(loaded)  # raises CaseError on unknown names or missing properties
     if c.periodic is not None:
         from .periodic import check_periodic_case

@@ -30,6 +30,8 @@ class ParticlesGeometry(PackedParticles):
     particle_phase: Name = "particles"
     matrix_phase: Name = "electrolyte"
     seed: Annotated[int, Field(ge=0)] = 0
+    # a packing written next to a generated mesh (CASE/mesh/*.packing.json): reproduces that mesh exactly
+    packing_file: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _distinct(self) -> "ParticlesGeometry":
@@ -78,6 +80,7 @@ class LayeredGeometry(Table):
     lateral_um: tuple[PositiveFloat, PositiveFloat]
     layers: list[Layer] = Field(min_length=1)
     seed: Annotated[int, Field(ge=0)] = 0
+    packing_file: str | None = Field(default=None, min_length=1)  # as for ParticlesGeometry
 
     @model_validator(mode="after")
     def _names(self) -> "LayeredGeometry":

@@ -17,5 +17,6 @@ class MeshSpec(Table):
     size_um: PositiveFloat | None = None
     interface_size_um: PositiveFloat | None = None
     algorithm: Literal["hxt", "delaunay"] = "hxt"
-    threads: Annotated[int, Field(ge=1, le=256)] = 2
+    # 1 = reproducible (same .msh on every run and rank count); HXT with more threads is not (docs/geometry.md)
+    threads: Annotated[int, Field(ge=1, le=256)] = 1
     curvature_points: Annotated[int, Field(ge=0, le=100)] = 12

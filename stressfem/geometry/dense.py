@@ -169,9 +169,11 @@ def _images(centres: np.ndarray, box: np.ndarray, lo: np.ndarray, hi: np.ndarray
     return moved[shift_idx, obj], obj
 
 
-def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, curvature_points: int) -> FusedPacking:
+def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, curvature_points: int,
+               draw: int = 0) -> FusedPacking:
     """Pack a ParticlesGeometry table with contact policy "fused" (module docstring); radii include the
-    facet compensation, so the meshed particle fraction is the target."""
+    facet compensation, so the meshed particle fraction is the target. draw > 0 picks the translation of
+    the periodic packing from another seeded set (the mesh quality gate of builders.py)."""
     import spheropack
 
     seed = int(geometry.seed)
@@ -193,7 +195,8 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
         centres, r0, i, j, dist, vec, box, face_clearance_um, target, jammed, film, geometry, interface_size_um,
         curvature_points)
     balls_c = centres[i[sel]] + vec[sel] * (offset / dist[sel])[:, None]
-    shift = _shift_off_faces(*_face_features(centres, radii, i, j, dist, vec, balls_c, rho), box, rng)
+    shift = _shift_off_faces(*_face_features(centres, radii, balls_c, rho, box), box,
+                             np.random.default_rng([seed, draw]) if draw else rng, unshifted_first=draw == 0)
     centres = np.mod(centres + shift, box)  # pairs and distances are unchanged by a translation
     s, grown, radii, sel, offset, rho, neck_fraction, conflicts = _grow(
         centres, r0, i, j, dist, vec, box, face_clearance_um, target, jammed, film, geometry, interface_size_um,
@@ -234,23 +237,28 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
                         fused=stats)
 
 
-def _face_features(centres, radii, i, j, dist, vec, balls_c, balls_r):
+def _face_features(centres, radii, balls_c, balls_r, box):
     """Points and half-extents along x, y, z (um) of what must not graze a box face: sphere caps, neck
-    balls and the rim circles where two overlapping spheres meet."""
-    over = dist < radii[i] + radii[j]
-    u = vec[over] / dist[over, None]
-    x = (dist[over] ** 2 + radii[i[over]] ** 2 - radii[j[over]] ** 2) / (2 * dist[over])
-    rim_r = np.sqrt(np.maximum(radii[i[over]] ** 2 - x**2, 0.0))
-    points = np.concatenate([centres, balls_c, centres[i[over]] + u * x[:, None]])
-    extent = np.concatenate([np.repeat(radii[:, None], 3, axis=1), np.repeat(balls_r[:, None], 3, axis=1),
-                             rim_r[:, None] * np.sqrt(1.0 - u**2)])
+    balls and the rim circles where two overlapping pieces meet (sphere-sphere, ball-sphere, ball-ball).
+    A grazing rim makes the two cut circles on the face nearly tangent: a sliver triangle on the face."""
+    pc, pr = np.concatenate([centres, balls_c]), np.concatenate([radii, balls_r])
+    i, j, dist, vec = _pairs(pc, pr, box, 0.0)
+    over = (dist < pr[i] + pr[j]) & (dist > np.abs(pr[i] - pr[j]))  # rims exist (neither piece inside the other)
+    i, j, dist, vec = i[over], j[over], dist[over], vec[over]
+    u = vec / dist[:, None]
+    x = (dist**2 + pr[i] ** 2 - pr[j] ** 2) / (2 * dist)
+    rim_r = np.sqrt(np.maximum(pr[i] ** 2 - x**2, 0.0))
+    points = np.concatenate([pc, pc[i] + u * x[:, None]])
+    extent = np.concatenate([np.repeat(pr[:, None], 3, axis=1), rim_r[:, None] * np.sqrt(1.0 - u**2)])
     return points, extent
 
 
-def _shift_off_faces(points, extent, box, rng, trials: int = 512) -> np.ndarray:
+def _shift_off_faces(points, extent, box, rng, unshifted_first: bool = True, trials: int = 512) -> np.ndarray:
     """The translation (um) of the periodic packing that keeps the feature closest to grazing a box face
     (a cap or rim whose extent nearly equals its distance to the face) farthest from grazing it."""
-    shifts = np.vstack([np.zeros(3), rng.random((trials - 1, 3)) * box])
+    shifts = rng.random((trials, 3)) * box
+    if unshifted_first:
+        shifts = np.vstack([np.zeros(3), shifts[:-1]])
     worst = np.empty(trials)
     for k in range(0, trials, 64):  # blocks of trials x features x 3
         pos = np.mod(points[None] + shifts[k:k + 64, None, :], box)

@@ -66,7 +66,7 @@ def particle_count(distribution, box_volume: float, fraction: float, rng: np.ran
 MAX_PERIODIC_FRACTION = 0.645  # spheropack's jamming density in a periodic box (stack notes)
 
 
-def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
+def pack_spheres(geometry, face_clearance_um: float = 0.0, draw: int = 0) -> Packing:
     """Pack the particles of a ParticlesGeometry table; returns the cut, gap-shrunk packing.
 
     face_clearance_um: smallest allowed distance (um) between a sphere surface and a box face,
@@ -76,6 +76,10 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
     ``target / (1 - min_gap_fraction)^3`` and, when the cleared packing still falls more than
     0.002 below the target, packed again with the density raised by the measured loss (at most
     three attempts, never above the periodic jamming density).
+
+    draw: which translation of the periodic packing to use (0: the unshifted one if no sphere nearly
+    touches a face; k > 0: the best of another seeded set; the mesh quality gate of builders.py asks
+    for the next draw when a mesh has slivers).
     """
     seed = geometry.seed
     rng = np.random.default_rng(seed)
@@ -88,7 +92,8 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0) -> Packing:
     best = None
     for attempt in range(3):
         centres, radii, achieved = _pack_once(diameters, box, pack_target, geometry, face_clearance_um,
-                                              np.random.default_rng(seed + 7919 * attempt))
+                                              np.random.default_rng([seed + 7919 * attempt, draw] if draw else
+                                                                    seed + 7919 * attempt), draw == 0)
         if best is None or abs(achieved - target) < abs(best[2] - target):
             best = (centres, radii, achieved)
         if achieved >= target - 0.002 or pack_target >= MAX_PERIODIC_FRACTION - 1e-9:
@@ -165,7 +170,7 @@ def neck_cylinders(centres, radii, box, gap_um: float, fraction: float) -> np.nd
     return out
 
 
-def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng):
+def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng, unshifted_first: bool = True):
     """One spheropack run to pack_target, gap shrink and face clearing; (centres, radii, fraction)."""
     import spheropack
 
@@ -187,7 +192,7 @@ def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng):
             )
     radii = np.asarray(result.radii, dtype=float) * shrink
     clearance = np.maximum(0.25 * geometry.min_gap_fraction * radii, face_clearance_um)
-    centres = _best_shift(np.asarray(result.positions, dtype=float), radii, box, clearance, rng)
+    centres = _best_shift(np.asarray(result.positions, dtype=float), radii, box, clearance, rng, unshifted_first)
     radii = _clear_faces(centres, radii, box, clearance)
     # each sphere's volume is shared exactly among its periodic images inside the box
     achieved = float(np.sum(4.0 / 3.0 * math.pi * radii**3) / np.prod(box))
@@ -210,11 +215,12 @@ def _near_faces(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, clearan
     return np.abs(radii[:, None] - dist) < clearance[:, None]
 
 
-def _best_shift(centres, radii, box, clearance, rng, trials: int = 64) -> np.ndarray:
-    """Translate the periodic packing so that the fewest spheres nearly touch a face."""
+def _best_shift(centres, radii, box, clearance, rng, unshifted_first: bool = True, trials: int = 64) -> np.ndarray:
+    """Translate the periodic packing so that the fewest spheres nearly touch a face (first trial: no
+    translation, unless unshifted_first is False)."""
     best, best_bad = np.mod(centres, box), None
     for k in range(trials):
-        shifted = np.mod(centres + (0.0 if k == 0 else rng.random(3) * box), box)
+        shifted = np.mod(centres + (0.0 if k == 0 and unshifted_first else rng.random(3) * box), box)
         bad = int(_near_faces(shifted, radii, box, clearance).sum())
         if best_bad is None or bad < best_bad:
             best, best_bad = shifted, bad
@@ -236,6 +242,12 @@ def _clear_faces(centres: np.ndarray, radii: np.ndarray, box: np.ndarray, cleara
                  float(clearance.min()))
     if np.any(r < 0.5 * radii):
         log.warning("%d spheres were shrunk by more than half to clear box faces", int(np.sum(r < 0.5 * radii)))
+    if np.any(r <= 0.0):  # a centre within the clearance of a face: no sphere is left to mesh (issue 16)
+        from ..errors import GeometryError
+
+        raise GeometryError(
+            f"{int(np.sum(r <= 0))} sphere(s) lie with their centre within {float(clearance.max()):.3g} um of a "
+            f"box face and vanish when cleared from it; change geometry.seed (or geometry.box_um)")
     return r
 
 

@@ -18,7 +18,7 @@ __all__ = ["case_mesh_file", "geometry_key", "MESH_CACHE_DIR", "GEOMETRY_VERSION
 log = logging.getLogger(__name__)
 
 MESH_CACHE_DIR = "mesh"
-GEOMETRY_VERSION = 9  # bump when a builder's output changes for the same parameters
+GEOMETRY_VERSION = 10  # bump when a builder's output changes for the same parameters
 
 
 def geometry_key(loaded: LoadedCase) -> str:
@@ -26,12 +26,15 @@ def geometry_key(loaded: LoadedCase) -> str:
     payload = {
         "v": GEOMETRY_VERSION,
         "geometry": loaded.case.geometry.model_dump(mode="json"),
-        "mesh": loaded.case.mesh.model_dump(mode="json", exclude={"threads"}),
+        "mesh": loaded.case.mesh.model_dump(mode="json"),  # threads too: HXT with > 1 thread changes the mesh
     }
     if loaded.case.periodic is not None and isinstance(loaded.case.geometry, ParticlesGeometry):
         payload["periodic"] = loaded.case.periodic.axes  # matching face meshes (geometry/periodic.py)
     if isinstance(loaded.case.geometry, ImageGeometry):  # the image content, not only its name
         payload["image_sha256"] = hashlib.sha256(loaded.input_path(loaded.case.geometry.file).read_bytes()).hexdigest()
+    packing_file = getattr(loaded.case.geometry, "packing_file", None)
+    if packing_file is not None:  # the packing's content, not only its name
+        payload["packing_sha256"] = hashlib.sha256(loaded.input_path(packing_file).read_bytes()).hexdigest()
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 

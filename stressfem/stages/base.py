@@ -77,19 +77,18 @@ class StageContext:
 
 
 class StageType:
-    """Base class of a stage type (one module per type in this package).
+    """Base class of a stage type (one module per type in this package); its step kinds are declared in
+    output/schema.py (how viz plots them).
 
     Class attributes:
         type: the ``type`` key of the [[stages]] table.
         equilibrium: True when every load of the stage is a fixed spatial pattern times a scalar
             function of the load state (uniform temperature, uniform soc, surface-load magnitudes),
             so a linear model may superpose pattern solutions instead of solving each increment.
-        abscissa: the history column that describes progress through the stage (for plots).
     """
 
     type: ClassVar[str] = ""
     equilibrium: ClassVar[bool] = True
-    abscissa: ClassVar[str] = "temperature_K"
 
     def __init__(self, spec, index: int):
         """``spec``: the validated [[stages]] table; ``index``: its position in the list."""

@@ -17,7 +17,6 @@ class CoolingStageType(StageType):
     """Temperature (K) ramped linearly in ``increments`` equal steps; defines the stress-free temperature."""
 
     type = "cooling"
-    abscissa = "temperature_K"
 
     def increments(self, step: Step, state: LoadState, ctx: StageContext) -> Iterator[LoadState]:
         for T in np.linspace(self.spec.start_K, self.spec.end_K, step.increments + 1)[1:]:

@@ -15,7 +15,6 @@ class CyclesStageType(StageType):
     """Each cycle is two summary steps, ``<name><k>-charge`` and ``<name><k>-discharge`` (type ``soc``)."""
 
     type = "cycles"
-    abscissa = "soc"
 
     def steps(self) -> list[Step]:
         s = self.spec

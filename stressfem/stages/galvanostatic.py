@@ -53,7 +53,6 @@ class GalvanostaticStageType(StageType):
 
     type = "galvanostatic"
     equilibrium = False
-    abscissa = "time_s"
 
     def steps(self) -> list[Step]:
         s = self.spec

@@ -20,7 +20,8 @@ class PressureStageType(StageType):
     type = "pressure"
 
     @property
-    def abscissa(self) -> str:
+    def column(self) -> str:
+        """Its history.csv column: the pressure (Pa)."""
         return f"{self.name}.pressure_Pa"
 
     def increments(self, step: Step, state: LoadState, ctx: StageContext) -> Iterator[LoadState]:
@@ -33,7 +34,7 @@ class PressureStageType(StageType):
         return {"pressure_Pa": state.surface_loads[self.name]}
 
     def history_columns(self) -> dict[str, HistoryColumn]:
-        return {self.abscissa: lambda step, state: float(state.surface_loads.get(self.name, 0.0))}
+        return {self.column: lambda step, state: float(state.surface_loads.get(self.name, 0.0))}
 
     def surface_loads(self) -> list[SurfaceLoadSpec]:
         return [SurfaceLoadSpec(self.name, tuple(self.spec.surfaces), f"stages[{self.index}].surfaces")]

@@ -24,7 +24,6 @@ class SocStageType(StageType):
     """Uniform state of charge from ``soc_start`` (default: where the path is) to ``soc_end``."""
 
     type = "soc"
-    abscissa = "soc"
 
     def steps(self) -> list[Step]:
         s = self.spec

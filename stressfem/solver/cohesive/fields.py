@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..._dolfinx import dolfinx, fem
+from ..._dolfinx import fem, io
 
 __all__ = ["InterfaceFieldWriter"]
 
@@ -28,7 +28,7 @@ class InterfaceFieldWriter:
             fs["tangential_traction_Pa"] = fem.Function(S, name="tangential_traction_Pa")
             fs["traction_Pa"] = fem.Function(V3, name="traction_Pa")
             safe = re.sub(r"[^A-Za-z0-9_.+-]", "-", g["name"])  # 'A/B' -> 'A-B', 'NMC811#gb' -> 'NMC811-gb'
-            self.files.append(dolfinx.io.VTKFile(model.comm, str(Path(folder) / f"interface_{safe}.pvd"), "w"))
+            self.files.append(io.VTKFile(model.comm, str(Path(folder) / f"interface_{safe}.pvd"), "w"))
             self.funcs.append(fs)
         self._t = 0
 

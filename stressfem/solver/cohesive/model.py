@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..._dolfinx import MPI, PETSc, fem, la, mesh, ufl
+from ..._dolfinx import MPI, PETSc, fem, fem_petsc, la, mesh, ufl
 from ...errors import SolverError
 from ...geometry.msh import PhaseMesh
 from ...output.stats import CellStress, CellStressEvaluator
@@ -231,15 +231,14 @@ class CohesiveModel:
         self.reuse, self.refactor_ksp_iterations, self._prefix = reuse_factorization, refactor_ksp_iterations, prefix
         self._atol = self._force_scale() * 1e-12
         opts.setdefault("snes_atol", self._atol)
-        from dolfinx.fem.petsc import NonlinearProblem, assemble_matrix
-
-        self.problem = NonlinearProblem(residuals, unknowns, J=jac, bcs=self.bcs.dirichlet, entity_maps=entity_maps,
-                                        petsc_options_prefix=prefix, petsc_options=opts, kind="mpi")
+        self.problem = fem_petsc.NonlinearProblem(residuals, unknowns, J=jac, bcs=self.bcs.dirichlet,
+                                                  entity_maps=entity_maps, petsc_options_prefix=prefix,
+                                                  petsc_options=opts, kind="mpi")
         self.snes = self.problem.solver
         self.snes.setConvergenceHistory(length=200, reset=True)
         self.stall_test = StallTest(stall_iterations)
         self.snes.setConvergenceTest(self.stall_test)
-        assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
+        fem_petsc.assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
         self.problem.A.assemble()
         self.linear = CohesivePreconditioner(self.problem.A, [blk.V for blk in self.blocks], self.linear_solver,
                                              refresh_ksp_iterations=refactor_ksp_iterations,
@@ -324,9 +323,7 @@ class CohesiveModel:
         untouched P keeps the MUMPS factorisation (or the GAMG hierarchy) while GMRES works on the
         current Jacobian.
         """
-        from dolfinx.fem.petsc import assemble_jacobian
-
-        assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
+        fem_petsc.assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
         ksp = snes.getKSP()
         if snes.getIterationNumber() > 0:  # the last linear solve of this Newton solve
             self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
