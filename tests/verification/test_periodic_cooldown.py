@@ -10,7 +10,7 @@ Requirement (issue 14 acceptance):
   for a normal scatter). Measured (seed 1, box 3.3 d50): |difference| / scatter 0.2, 0.05 (NMC811
   hydrostatic, von Mises), 1.6, 1.1 (LLZO); the same case with its rollers: 3.4, 3.7, 2.8, 2.1 (the
   particles cut by the free faces relax by 42 MPa).
-Run time about 21 s (mesh 11 s, 6 unit solves + 5 increments, field read-back).
+Run time 21-44 s depending on machine load (mesh 11 s, 6 unit solves + 5 increments, field read-back).
 """
 
 from __future__ import annotations
