@@ -79,9 +79,9 @@ class Homogenizer:
 
     def _levin_bounds(self, temperatures_K) -> list | None:
         """Volumetric secant CTE bounds for two solid phases filling the box, else None."""
-        if len(self.materials) != 2 or abs(self.fractions.sum() - 1.0) > 1e-6:
-            return None
         K = [m.bulk_modulus_Pa for m in self.materials]
+        if len(self.materials) != 2 or abs(self.fractions.sum() - 1.0) > 1e-6 or abs(K[0] - K[1]) <= 1e-9 * K[0]:
+            return None  # Levin's relation needs two solid phases of different bulk moduli
         hs = self.bounds()
         out = []
         for T in temperatures_K:
