@@ -84,8 +84,10 @@ def _grain_volumes(occ, centre: np.ndarray, radius: float, seeds: np.ndarray, ro
     return out
 
 
-def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size: float, isize: float) -> dict:
-    """Mesh layer blocks to ``out_file`` (.msh, metres).
+def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size: float, isize: float,
+                periodic_axes: str = "") -> dict:
+    """Mesh layer blocks to ``out_file`` (.msh, metres); ``periodic_axes`` ("xy"): matching lateral face
+    meshes (geometry/periodic.py).
 
     Each block: {"name", "z0", "thickness", "type": "dense", "phase"} or {"type": "composite",
     "packing", "particle_phase", "matrix_phase", "coating", "grains"}.
@@ -169,6 +171,10 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
         for name, tags in surf_groups.items():
             gmsh.model.addPhysicalGroup(2, tags, name=name)
         interfaces = sorted({t for n, tags in surf_groups.items() for t in tags})
+        if periodic_axes:
+            from .periodic import set_periodic_box
+
+            set_periodic_box(gmsh, np.array([lx, ly, height]), axes=periodic_axes)
         _fields(gmsh, interfaces, blocks, surf_groups, size, isize)
         t_mesh = generate_volume_mesh(
             gmsh, mesh, size, isize, "the stack",
@@ -177,6 +183,10 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
             "fewer grains_per_particle, or another seed")
         stats = mesh_quality(gmsh)
         write_msh(gmsh, out_file, scale_to_m=1e-6)
+    if periodic_axes:
+        from .periodic import strip_periodic_section
+
+        strip_periodic_section(out_file)
     stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,
                   "meshing_time_s": t_mesh, "height_um": height, "lateral_um": [lx, ly],
                   "surface_groups": sorted(surf_groups)})

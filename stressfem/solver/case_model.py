@@ -101,7 +101,7 @@ def _build_model(loaded: LoadedCase, pm, bulk, boundary) -> Model:
     if loaded.case.periodic is not None:  # periodic box, macroscopic loading (solver/macro.py)
         from .macro import build_periodic_model
 
-        return build_periodic_model(loaded, pm, bulk)
+        return build_periodic_model(loaded, pm, bulk, boundary)
     if loaded.case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
         from .cohesive import build_cohesive_model
 

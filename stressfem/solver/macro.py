@@ -26,6 +26,7 @@ from ..geometry.msh import PhaseMesh
 from ..output.stats import CellStress, CellStressEvaluator, cell_volumes
 from ..physics.eigenstrain import LoadState
 from ..physics.elasticity import strain
+from .boundary import BoundarySpec, apply_boundary
 from .bulk import BulkPhysics
 from .periodic import ReducedSolver, box_bounds, periodic_prolongation
 from .thermoelastic import ThermoelasticModel, cell_measure
@@ -41,6 +42,9 @@ class PeriodicBCs:
 
     dirichlet: list = field(default_factory=list)
     described: list[str] = field(default_factory=list)
+
+
+_NAME = {v: k for k, v in VOIGT_INDEX.items()}  # (i, j), i <= j -> component name
 
 
 def unit_strain(j: int) -> np.ndarray:
@@ -74,32 +78,37 @@ class PeriodicModel(ThermoelasticModel):
     superposable = False
 
     def __init__(self, pm: PhaseMesh, bulk: BulkPhysics, spec: PeriodicSpec, options: dict,
-                 prefix: str = "stressfem_", degree: int = 1):  # noqa: D107 (no super().__init__: own set-up)
+                 prefix: str = "stressfem_", degree: int = 1, boundary: BoundarySpec | None = None):
+        """boundary: rollers and surface loads on zmin/zmax (directions = "xy" only)."""
         msh = pm.mesh
         self.pm, self.bulk, self.spec = pm, bulk, spec
         self.phase_names, self.materials, self.phase_index = bulk.phase_names, bulk.materials, bulk.phase_index
         self.eigenstrain = bulk.eigenstrain
         self.V = fem.functionspace(msh, ("Lagrange", degree, (3,)))
         self.u = fem.Function(self.V, name="displacement")
-        self.bcs = PeriodicBCs(described=[
-            "periodic along x, y and z: u = E x + w, w periodic",
-            "macroscopic loading: " + ", ".join(f"E_{c} = {t:g}" if s else f"Sigma_{c} = {t:g} Pa" for c, s, t in
-                                                zip(COMPONENTS, spec.strain_prescribed(), spec.targets()))])
+        self._active = np.array([c in spec.components for c in COMPONENTS])
+        described = [f"periodic along {', '.join(spec.axes)}: u = E x + w, w periodic",
+                     "macroscopic loading: " + ", ".join(
+                         f"E_{c} = {t:g}" if s else f"Sigma_{c} = {t:g} Pa" for c, s, t, a in
+                         zip(COMPONENTS, spec.strain_prescribed(), spec.targets(), self._active) if a)]
         u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
+        self.bcs = apply_boundary(boundary, pm, self.V, v) if boundary is not None else PeriodicBCs()
+        self.bcs.described[:0] = described
         dx = cell_measure(msh, degree)
         eps0 = self.eigenstrain.function
         self.a_form = fem.form(ufl.inner(bulk.stiffness.stress(strain(u)), strain(v)) * dx)
-        self.L_form = fem.form(ufl.inner(bulk.stiffness.stress(eps0), strain(v)) * dx)
+        L = ufl.inner(bulk.stiffness.stress(eps0), strain(v)) * dx
+        self.L_form = fem.form(L if getattr(self.bcs, "load_form", None) is None else L + self.bcs.load_form)
         self.solver = self.make_solver(options, prefix)
         self._cell_stress = CellStressEvaluator(bulk.stiffness.stress(strain(self.u) - eps0), msh)
         self._elastic = CellStressEvaluator(bulk.stiffness.stress(strain(self.u)), msh)
         self._volumes = cell_volumes(msh)
         self.box_volume = float(np.prod(self.hi - self.lo))
-        self._prescribed_strain = np.array(spec.strain_prescribed())
+        self._prescribed_strain = np.array(spec.strain_prescribed()) & self._active
         self._targets = np.array(spec.targets(), dtype=float)
         self.unit_stress = np.zeros((6, 6))
         self._units: dict[int, PETSc.Vec] = {}
-        self.complete_units(np.flatnonzero(~self._prescribed_strain | (self._targets != 0.0)))
+        self.complete_units(np.flatnonzero(self._active & (~self._prescribed_strain | (self._targets != 0.0))))
         self._w0 = self.u.x.petsc_vec.duplicate()
         self.homogenize_at: tuple | None = None  # (temperatures K, socs or None): effective properties in run_summary
         self.macro_strain = np.zeros((3, 3))
@@ -122,8 +131,17 @@ class PeriodicModel(ThermoelasticModel):
         self.A.assemble()
         self.b = create_vector(self.L_form.function_spaces)
         self.lo, self.hi = box_bounds(self.pm.mesh)
-        P = periodic_prolongation(self.V, self.lo, self.hi, self.spec.node_tolerance)
-        return ReducedSolver(self.A, P, options, prefix)
+        P = periodic_prolongation(self.V, self.lo, self.hi, self.spec.node_tolerance, self.spec.axes)
+        fixed = None
+        if self.bcs.dirichlet:  # homogeneous rollers on zmin/zmax (case/periodic.py)
+            fixed = self.A.createVecLeft()
+            held = fixed.getArray()  # owned dofs, in DOLFINx's local (unrolled) order
+            held[:] = 0.0
+            for bc in self.bcs.dirichlet:
+                idx, n_bc = bc.dof_indices()
+                idx = np.asarray(idx[:n_bc])
+                held[idx[idx < len(held)]] = 1.0
+        return ReducedSolver(self.A, P, options, prefix, fixed=fixed)
 
     def mean_stress(self, s: CellStress) -> np.ndarray:
         """Box-volume average (Pa) of a per-cell stress, over all ranks."""
@@ -154,7 +172,7 @@ class PeriodicModel(ThermoelasticModel):
     def solve_macro(self, sigma0: np.ndarray) -> np.ndarray:
         """The Voigt macroscopic strain meeting the prescribed components, given Sigma0 (Voigt, Pa)."""
         E = np.where(self._prescribed_strain, self._targets, 0.0)
-        U = np.flatnonzero(~self._prescribed_strain)
+        U = np.flatnonzero(self._active & ~self._prescribed_strain)
         if len(U):
             M = self.unit_stress
             rhs = self._targets[U] - sigma0[U] - M[np.ix_(U, np.flatnonzero(self._prescribed_strain))] @ \
@@ -167,6 +185,8 @@ class PeriodicModel(ThermoelasticModel):
         from dolfinx.fem.petsc import assemble_vector
 
         self.eigenstrain.update(state)
+        if hasattr(self.bcs, "set_state"):  # stage-driven surface loads (directions = "xy")
+            self.bcs.set_state(state)
         with self.b.localForm() as b_local:
             b_local.set(0.0)
         assemble_vector(self.b, self.L_form)
@@ -194,7 +214,9 @@ class PeriodicModel(ThermoelasticModel):
 
     def step_summary(self) -> dict:
         """Macroscopic strain (-) and stress (Pa) tensors of the last increment, for summary.json."""
-        return {"macroscopic": {"strain": self.macro_strain.tolist(), "stress_Pa": self.macro_stress_Pa.tolist()}}
+        E = [[self.macro_strain[i, j] if self._active[COMPONENTS.index(_NAME[min(i, j), max(i, j)])] else None
+              for j in range(3)] for i in range(3)]  # out-of-plane strains of a laterally periodic body: null
+        return {"macroscopic": {"strain": E, "stress_Pa": self.macro_stress_Pa.tolist()}}
 
     def run_summary(self) -> dict:
         """Reduced system size and unit-strain solves, for summary.json; with ``homogenize_at`` =
@@ -215,7 +237,7 @@ class PeriodicModel(ThermoelasticModel):
         self.solver.destroy()
 
 
-def build_periodic_model(loaded, pm: PhaseMesh, bulk: BulkPhysics) -> PeriodicModel:
+def build_periodic_model(loaded, pm: PhaseMesh, bulk: BulkPhysics, boundary: BoundarySpec | None = None) -> PeriodicModel:
     """The PeriodicModel of a case with [periodic]; a non-periodic mesh is refused (CaseError, exit 2)."""
     from .options import petsc_options
     from .periodic import PeriodicityError
@@ -226,7 +248,8 @@ def build_periodic_model(loaded, pm: PhaseMesh, bulk: BulkPhysics) -> PeriodicMo
                     "are joined although the image is in general not periodic")
     try:
         model = PeriodicModel(pm, bulk, case.periodic, options=petsc_options(case.solver),
-                              degree=case.solver.element_degree)
+                              degree=case.solver.element_degree,
+                              boundary=boundary if case.periodic.directions == "xy" else None)
     except PeriodicityError as exc:
         raise loaded.error("periodic", f"{exc}. Periodic boundary conditions need a periodic mesh: generated "
                            f"particle boxes are meshed periodic; an imported .msh needs opposite faces with "

@@ -37,8 +37,9 @@ def box_bounds(msh) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def periodic_prolongation(V: fem.FunctionSpace, lo: np.ndarray, hi: np.ndarray, rel_tol: float = 1e-6) -> PETSc.Mat:
-    """P (owned full dofs x reduced dofs) for a box [lo, hi] (m) periodic along x, y and z.
+def periodic_prolongation(V: fem.FunctionSpace, lo: np.ndarray, hi: np.ndarray, rel_tol: float = 1e-6,
+                          axes: str = "xyz") -> PETSc.Mat:
+    """P (owned full dofs x reduced dofs) for a box [lo, hi] (m) periodic along ``axes``.
 
     Raises PeriodicityError (on every rank) when a node of a max face has no partner within
     rel_tol * (largest box length) on the min face, or the face node counts differ.
@@ -48,7 +49,8 @@ def periodic_prolongation(V: fem.FunctionSpace, lo: np.ndarray, hi: np.ndarray, 
     n_own = imap.size_local
     x = V.tabulate_dof_coordinates()[:n_own]
     tol = rel_tol * float(np.max(hi - lo))
-    on_hi, on_lo = np.abs(x - hi) < tol, np.abs(x - lo) < tol
+    periodic = np.array(["xyz"[i] in axes for i in range(3)])
+    on_hi, on_lo = (np.abs(x - hi) < tol) & periodic, (np.abs(x - lo) < tol) & periodic
     counts = allreduce_array(comm, np.concatenate([on_lo.sum(axis=0), on_hi.sum(axis=0)]).astype(float), MPI.SUM)
     master_x = np.where(on_hi, lo, x)  # a max-face coordinate maps to the min face, axis by axis
     is_slave = on_hi.any(axis=1)
@@ -68,7 +70,7 @@ def periodic_prolongation(V: fem.FunctionSpace, lo: np.ndarray, hi: np.ndarray, 
             worst = float(dist.max())
             reduced[is_slave] = ids[k]
     worst = comm.allreduce(worst, op=MPI.MAX)
-    if worst > tol or np.any(counts[:3] != counts[3:]):
+    if worst > tol or np.any(counts[:3] != counts[3:]):  # (non-periodic axes count 0 on both sides)
         raise PeriodicityError(
             f"opposite box faces do not carry matching nodes: nodes on the min/max faces x {counts[0]:.0f}/"
             f"{counts[3]:.0f}, y {counts[1]:.0f}/{counts[4]:.0f}, z {counts[2]:.0f}/{counts[5]:.0f}; largest "
@@ -106,13 +108,25 @@ class ReducedSolver:
         options: PETSc options (CG + GAMG defaults, solver/options.py), set under ``prefix``.
     """
 
-    def __init__(self, A: PETSc.Mat, P: PETSc.Mat, options: dict, prefix: str):
+    def __init__(self, A: PETSc.Mat, P: PETSc.Mat, options: dict, prefix: str, fixed: PETSc.Vec | None = None):
+        """fixed: full-space vector, 1 on dofs with a homogeneous Dirichlet condition (None: none)."""
         self.P = P
         self.Ar = A.PtAP(P)
         self.Ar.setBlockSize(3)
         self.Ar.setNearNullSpace(_translations(self.Ar))
         start = self.Ar.getOwnershipRange()[0]
-        self.pin = np.arange(3, dtype=PETSc.IntType) if start == 0 else np.zeros(0, PETSc.IntType)
+        held = np.zeros(0, dtype=PETSc.IntType)  # reduced dofs with a held member
+        free = [True, True, True]  # translation components no condition holds
+        if fixed is not None:
+            fr = self.Ar.createVecRight()
+            P.multTranspose(fixed, fr)
+            arr = fr.getArray()
+            held = (start + np.flatnonzero(arr > 0)).astype(PETSc.IntType)
+            held_max = np.array([arr[i::3].max(initial=0.0) for i in range(3)])
+            free = list(allreduce_array(A.getComm().tompi4py(), held_max, MPI.MAX) == 0.0)
+            fr.destroy()
+        pin = np.array([i for i in range(3) if free[i]], dtype=PETSc.IntType) if start == 0 else np.zeros(0, PETSc.IntType)
+        self.pin = np.union1d(pin, held).astype(PETSc.IntType)
         self.Ar.zeroRowsColumns(self.pin, diag=self.Ar.getDiagonal().max()[1])
         self.br, self.wr = self.Ar.createVecRight(), self.Ar.createVecRight()
         opts = PETSc.Options()
