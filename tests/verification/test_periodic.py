@@ -311,16 +311,8 @@ LATERAL = """
 [geometry]
 type = "layered"
 lateral_um = [4.0, 3.0]
-[[geometry.layers]]
-type = "dense"
-name = "bottom"
-phase = "A"
-thickness_um = 2.0
-[[geometry.layers]]
-type = "dense"
-name = "top"
-phase = "B"
-thickness_um = 1.0
+layers = [{ type = "dense", name = "bottom", phase = "A", thickness_um = 2.0 },
+          { type = "dense", name = "top", phase = "B", thickness_um = 1.0 }]
 [mesh]
 size_um = 0.6
 threads = 1
