@@ -88,12 +88,6 @@ def check_periodic_case(loaded) -> None:
                                "the stack pressure as periodic.macro_stress_Pa = { zz = -p }")
     if g.type == "layered" and not lateral:
         raise loaded.error("periodic.directions", "a layered stack is periodic laterally only: set directions = \"xy\"")
-    if g.type == "layered" and any(layer.type == "composite" for layer in g.layers):
-        raise loaded.error("periodic", "layered stacks with composite (particle) layers are not meshed periodic yet; "
-                           "dense layers only")
-    if g.type == "particles" and (g.coating is not None or g.grains is not None):
-        raise loaded.error("periodic", "coated or polycrystalline particle boxes are not meshed periodic yet; "
-                           "remove geometry.coating / geometry.grains or [periodic]")
     if g.type == "image" and not c.periodic.accept_nonperiodic_image:
         raise loaded.error("periodic.accept_nonperiodic_image",
                            "an image volume is in general not periodic: its opposite faces cut different "

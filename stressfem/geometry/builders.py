@@ -148,7 +148,7 @@ def _build_packed(loaded: LoadedCase, msh: Path, draw: int) -> tuple[dict, list]
         blocks.append(block)
         layer_info.append(entry)
         z0 += layer.thickness_um
-    axes = loaded.case.periodic.axes if loaded.case.periodic is not None and isinstance(g, LayeredGeometry) else ""
+    axes = loaded.case.periodic.axes if loaded.case.periodic is not None else ""  # coated/grains boxes: "xyz"
     info = build_stack(blocks, lateral, mesh, msh, seed, size, isize, periodic_axes=axes)
     info["layers"] = layer_info
     coats = [e["coating"] for e in layer_info if "coating" in e]
