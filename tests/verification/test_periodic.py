@@ -201,14 +201,13 @@ def test_dilute_spheres_maxwell_hashin_shtrikman(tmp_path):
     assert lo <= alpha <= hi
 
 
-PARTICLE_BOX = """
-[geometry]
-type = "particles"
-box_um = [10.0, 10.0, 10.0]
-volume_fraction = 0.3
-seed = 3
-size_distribution = { type = "fixed", diameter_um = 4.0 }
-[mesh]
+def _box_geometry(box_um: float, seed: int, diameter_um: float, extra: str = "") -> str:
+    """[geometry] of a cubic particle box, 30 vol % of equal spheres (lengths in um)."""
+    return (f'[geometry]\ntype = "particles"\nbox_um = [{box_um}, {box_um}, {box_um}]\nvolume_fraction = 0.3\n'
+            f'seed = {seed}\nsize_distribution = {{ type = "fixed", diameter_um = {diameter_um} }}\n{extra}')
+
+
+PARTICLE_BOX = _box_geometry(10.0, 3, 4.0) + """[mesh]
 size_um = 1.5
 interface_size_um = 0.75
 threads = 1
@@ -376,16 +375,7 @@ surfaces = ["zmin"]
 directions = "xy"
 """
 
-COATED_BOX = """
-[geometry]
-type = "particles"
-box_um = [8.0, 8.0, 8.0]
-volume_fraction = 0.3
-seed = 2
-size_distribution = { type = "fixed", diameter_um = 3.0 }
-coating = { phase = "ZrO2", thickness_um = 0.3 }
-[periodic]
-"""
+COATED_BOX = _box_geometry(8.0, 2, 3.0, 'coating = { phase = "ZrO2", thickness_um = 0.3 }\n') + "[periodic]\n"
 
 
 @pytest.mark.parametrize("geometry, phases, axes", [
