@@ -241,6 +241,8 @@ def batch(paths: Annotated[list[str], typer.Argument(help="case directories, glo
                                                    "(default: common parent of the cases)")] = None,
           timeout: Annotated[float | None, typer.Option(help="seconds allowed per case")] = None,
           no_plot: Annotated[bool, typer.Option("--no-plot", help="skip the figures after each run")] = False,
+          every_step: Annotated[bool, typer.Option("--every-step", help="results table: a row per case and "
+                                                   "step (default: per case, its last step)")] = False,
           ) -> None:
     """Run many cases, skipping complete ones; a status file and one table of key results."""
     from .batch.cases import find_cases
@@ -250,7 +252,8 @@ def batch(paths: Annotated[list[str], typer.Argument(help="case directories, glo
     try:
         cases = find_cases(paths)
         result = run_batch(cases, BatchOptions(jobs=jobs, np=np, mpiexec=mpiexec, force=force, name=name,
-                                               out_dir=out, timeout_s=timeout, no_plot=no_plot))
+                                               out_dir=out, timeout_s=timeout, no_plot=no_plot,
+                                               every_step=every_step))
     except StressfemError as exc:
         _fail(exc)
     counts = result["counts"]

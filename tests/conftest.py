@@ -55,6 +55,54 @@ increments = 1
 """  # a one-increment cool-down tail for NMC811/LLZO geometry cases
 
 
+OCTANT_CASE = """
+[geometry]
+type = "msh"
+file = "octant.msh"
+length_unit_m = 1e-6
+[phases]
+particle = "NMC811"
+matrix = "LLZO"
+[[stages]]
+type = "cooling"
+stress_free_temperature_C = 1050
+final_temperature_C = 25
+increments = 2
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["x0", "y0", "z0"]
+"""  # the Lame octant (verification.concentric_spheres.write_octant_msh), cooled in 2 increments
+
+
+UNIFORM_BAR_CASE = """
+[geometry]
+type = "msh"
+file = "bar.msh"
+[phases]
+bottom = "LLZO"
+top = "NMC811"
+[materials.NMC811]
+youngs_modulus_Pa = 163e9
+poisson_ratio = 0.257
+[[stages]]
+type = "soc"
+name = "load"
+soc_end = 0.0
+increments = 1
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["zmin", "xmin", "ymin"]
+[[boundary_conditions]]
+type = "traction"
+surfaces = ["zmax"]
+traction_Pa = [0.0, 0.0, 250e6]
+[output]
+fields = false
+tensile_thresholds_MPa = [251, 249]
+"""  # two 2 um cubes (verification.bimetal.write_strip_msh) under a uniform
+# 250 MPa tension along z; "top" is NMC811 with the LLZO elastic constants, so the stress is uniform
+
+
 SMALL_BOX_NMC_LLZO = """
 [geometry]
 type = "particles"

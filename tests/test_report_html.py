@@ -5,7 +5,8 @@ Requirements (issue 6):
   reference to another file or the network (no src/href other than data: and #anchors).
 * R2 It holds the resolved case parameters, mesh and solver statistics, the per-phase and
   per-interface tables of every step, the figures and the verification status of the physics
-  used (thermoelastic CTE mismatch -> tests/verification/test_thermoelastic.py).
+  used (thermoelastic CTE mismatch -> tests/verification/test_thermoelastic.py); the mesh information
+  as a table; the tensile statistics per phase (output/tensile.py) with their verification checks.
 * R3 Debian's chromium (headless) loads it and every <img> decodes (naturalWidth > 0), as recorded
   by the report's own check script in the dumped DOM. Skipped, with the reason, where no browser
   is installed (scripts/ci.d/10-browser.sh installs it in CI).
@@ -63,8 +64,12 @@ def test_contents(report):
                    "mean hydrostatic (MPa)", "p99 von Mises (MPa)",  # per-phase tables
                    "debonded fraction", "max opening (nm)", "NMC811/LLZO",  # per-interface tables
                    "Verification status", "thermoelastic CTE mismatch", "tests/verification/test_thermoelastic.py",
-                   "Microstructure", "tortuosity"):
+                   "Microstructure", "tortuosity",
+                   "<h3>Mesh</h3>", "number of tetrahedra",  # mesh information as a table, not raw JSON
+                   "Tension: maximum principal stress", "p99 σ1 (MPa)", "Weibull failure probability",
+                   "tensile statistics and Weibull failure probability"):  # output/tensile.py + its checks
         assert needle in text, needle
+    assert "Von mises" not in text
     assert text.count("<h3>Step ") == 2
 
 

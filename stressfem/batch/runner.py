@@ -10,7 +10,10 @@
 * SIGTERM or SIGINT stops the batch: running cases get SIGTERM (they leave no completion
   marker), their state becomes ``interrupted``, and the exit code is 128 + the signal number.
 
-* A second batch of the same name and folder refuses to start while one runs (a lock file).
+* A second batch of the same name and folder refuses to start while one runs (a lock file, removed
+  when the batch ends).
+* The table has a row per case (last step), or per case and step (``every_step``), sorted by the
+  swept parameters.
 
 Children are started with argument lists (never a shell).
 """
@@ -33,7 +36,7 @@ from pathlib import Path
 from ..errors import StressfemError
 from ..output.results_dir import write_atomic
 from .cases import is_complete
-from .table import case_row, write_table
+from .table import case_rows, sort_rows, write_table
 
 __all__ = ["BatchOptions", "run_batch", "find_mpiexec", "run_command", "LOG_FILE"]
 
@@ -54,6 +57,7 @@ class BatchOptions:
     out_dir: Path | None = None
     timeout_s: float | None = None
     no_plot: bool = False  # skip the figures each run makes after it finishes
+    every_step: bool = False  # results table: a row per case and step instead of per case (last step)
 
 
 def find_mpiexec(explicit: str | None = None) -> str:
@@ -122,8 +126,8 @@ class _Batch:
         rows = []
         for c in self.cases:
             e = self.state[c]
-            rows.append(case_row(c, e["status"], e.get("error")))
-        write_table(rows, self.table_stem)
+            rows += case_rows(c, e["status"], e.get("error"), self.opts.every_step)
+        write_table(sort_rows(rows), self.table_stem)
 
     # ------------------------------------------------------------------ processes
     def _start(self, case: Path) -> None:
@@ -207,6 +211,7 @@ class _Batch:
         try:
             return self._run()
         finally:
+            Path(lock.name).unlink(missing_ok=True)  # while still held: no lock file is left behind
             lock.close()
 
     def _run(self) -> dict:

@@ -64,6 +64,13 @@ class DiffusivityTable(Table):
     D_m2_per_s: list[PositiveFloat] = Field(min_length=2)
 
 
+class OcvTableSpec(Table):
+    """Open-circuit voltage (V) versus Li content x (-): x increasing, voltage falling (materials/ocv.py)."""
+
+    x: list[Annotated[float, Field(ge=0.0, le=2.0)]] = Field(min_length=2)
+    voltage_V: list[PositiveFloat] = Field(min_length=2)
+
+
 class MaterialSpec(Table):
     """Overrides of a library material, or a new material defined inline."""
 
@@ -79,6 +86,11 @@ class MaterialSpec(Table):
     diffusivity_table: DiffusivityTable | None = None
     max_concentration_mol_per_m3: PositiveFloat | None = None
     partial_molar_volume_m3_per_mol: FiniteFloat | None = None
+    tensile_strength_Pa: PositiveFloat | None = None
+    weibull_modulus: PositiveFloat | None = None
+    weibull_scale_Pa: PositiveFloat | None = None
+    weibull_volume_m3: PositiveFloat | None = None
+    ocv_table: OcvTableSpec | None = None
     source: str | None = None
 
     @model_validator(mode="after")

@@ -53,8 +53,15 @@ class SocStage(Table):
     type: Literal["soc"]
     name: Name = "charge"
     soc_start: Annotated[float, Field(ge=0.0, le=1.0)] | None = None  # None: carry on from the previous stage
-    soc_end: Annotated[float, Field(ge=0.0, le=1.0)]
+    soc_end: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    voltage_end_V: PositiveFloat | None = None  # alternative to soc_end: open-circuit voltage (materials/ocv.py)
     increments: Annotated[int, Field(ge=1, le=10000)] = 10
+
+    @model_validator(mode="after")
+    def _one_end(self) -> "SocStage":
+        if (self.soc_end is None) == (self.voltage_end_V is None):
+            raise ValueError("give exactly one of soc_end or voltage_end_V")
+        return self
 
 
 class CyclesStage(Table):
@@ -77,10 +84,18 @@ class GalvanostaticStage(Table):
     c_rate_per_h: PositiveFloat = 1.0
     soc_end: Annotated[float, Field(ge=0.0, le=1.0)] | None = None  # default 1 (charge) or 0 (discharge)
     duration_s: PositiveFloat | None = None  # alternative to soc_end
+    voltage_end_V: PositiveFloat | None = None  # alternative to soc_end: open-circuit voltage (materials/ocv.py)
     increments: Annotated[int, Field(ge=1, le=100000)] = 20
     flux_surfaces: list[Name] | None = None  # default: every <phase>/<other> interface of diffusing phases
     stress_coupling: bool = False
     temperature_K: PositiveFloat | None = None  # for the stress coupling; default: the current temperature
+
+    @model_validator(mode="after")
+    def _one_end(self) -> "GalvanostaticStage":
+        given = [k for k in ("soc_end", "duration_s", "voltage_end_V") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give at most one of soc_end, duration_s or voltage_end_V (got {', '.join(given)})")
+        return self
 
 
 class PressureStage(Table):

@@ -47,6 +47,27 @@ def _load() -> dict[str, Material]:
 LIBRARY: dict[str, Material] = _load()
 
 
+def _with_strength_and_ocv() -> None:
+    """Attach tensile strength and Weibull parameters (strength.py) and OCV tables (ocv.py)."""
+    import dataclasses
+
+    from .ocv import OCV
+    from .strength import STRENGTH
+
+    for name, st in STRENGTH.items():
+        m = LIBRARY[name]
+        LIBRARY[name] = dataclasses.replace(
+            m, tensile_strength_Pa=st.tensile_strength_Pa, weibull_modulus=st.weibull_modulus,
+            weibull_scale_Pa=st.weibull_scale_Pa, weibull_volume_m3=st.weibull_volume_m3,
+            sources=dict(m.sources, **st.sources))
+    for name, table in OCV.items():
+        m = LIBRARY[name]
+        LIBRARY[name] = dataclasses.replace(m, ocv=table, sources=dict(m.sources, ocv=table.source))
+
+
+_with_strength_and_ocv()
+
+
 def library_names() -> list[str]:
     """Names of the shipped materials."""
     return sorted(LIBRARY)

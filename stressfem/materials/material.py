@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .chemical import ChemicalStrain
+from .ocv import OcvTable
 
 __all__ = ["Material"]
 
@@ -32,6 +33,10 @@ class Material:
         max_concentration_mol_per_m3: Li site concentration c_max (mol/m3); x = c / c_max.
         partial_molar_volume_m3_per_mol: Omega (m3/mol) of an isotropic Vegard strain
             eps = Omega (c - c_ref) / 3, an alternative to chemical_strain.
+        tensile_strength_Pa: tensile strength (Pa) against which the maximum principal stress is read, or None.
+        weibull_modulus, weibull_scale_Pa, weibull_volume_m3: Weibull m (-), sigma_0 (Pa) and V0 (m3) of
+            the weakest-link failure probability (strength.py), all three or none.
+        ocv: open-circuit voltage versus Li content (ocv.py), or None.
         sources: property name -> citation of the number.
     """
 
@@ -47,6 +52,11 @@ class Material:
     diffusivity_table: tuple[tuple[float, ...], tuple[float, ...]] | None = None
     max_concentration_mol_per_m3: float | None = None
     partial_molar_volume_m3_per_mol: float | None = None
+    tensile_strength_Pa: float | None = None
+    weibull_modulus: float | None = None
+    weibull_scale_Pa: float | None = None
+    weibull_volume_m3: float | None = None
+    ocv: OcvTable | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -58,6 +68,15 @@ class Material:
             raise ValueError(f"{self.name}: give exactly one of cte_per_K or cte_table")
         if self.chemical_strain is not None and self.partial_molar_volume_m3_per_mol is not None:
             raise ValueError(f"{self.name}: give chemical_strain or partial_molar_volume_m3_per_mol, not both")
+        weibull = (self.weibull_modulus, self.weibull_scale_Pa, self.weibull_volume_m3)
+        if any(w is not None for w in weibull) and not all(w is not None and w > 0 for w in weibull):
+            raise ValueError(f"{self.name}: weibull_modulus, weibull_scale_Pa and weibull_volume_m3 go together, "
+                             f"all > 0 (got {weibull})")
+
+    @property
+    def has_weibull(self) -> bool:
+        """True when the Weibull parameters (m, sigma_0, V0) are set."""
+        return self.weibull_modulus is not None
 
     @property
     def anisotropic(self) -> bool:
@@ -113,6 +132,8 @@ class Material:
         d = asdict(self)
         if self.chemical_strain is not None:
             d["chemical_strain"] = self.chemical_strain.as_dict()
+        if self.ocv is not None:
+            d["ocv"] = self.ocv.as_dict()
         if self.cte_table is not None:
             d["cte_table"] = {"temperature_K": list(self.cte_table[0]), "cte_per_K": list(self.cte_table[1])}
         return d

@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING
 
 from .library import library_material, library_names
 from .material import Material
+from .ocv import OcvTable
 
 if TYPE_CHECKING:
     from ..case import LoadedCase
 
 __all__ = ["resolve_materials"]
 
-_PROPS = ("youngs_modulus_Pa", "poisson_ratio", "density_kg_per_m3")
+_PROPS = ("youngs_modulus_Pa", "poisson_ratio", "density_kg_per_m3", "tensile_strength_Pa", "weibull_modulus",
+          "weibull_scale_Pa", "weibull_volume_m3")
 
 
 def _build(loaded: "LoadedCase", name: str) -> Material:
@@ -48,6 +50,13 @@ def _build(loaded: "LoadedCase", name: str) -> Material:
     elif base is not None:
         values["cte_per_K"], values["cte_table"] = base.cte_per_K, base.cte_table
     _chemistry(spec, base, values, sources, user_src)
+    values["ocv"] = base.ocv if base is not None else None
+    if spec.ocv_table is not None:
+        try:
+            values["ocv"] = OcvTable(tuple(spec.ocv_table.x), tuple(spec.ocv_table.voltage_V), user_src)
+        except ValueError as exc:
+            raise loaded.error(f"materials.{name}.ocv_table", str(exc)) from None
+        sources["ocv"] = user_src
     for required in ("youngs_modulus_Pa", "poisson_ratio"):
         if required not in values:
             raise loaded.error(f"materials.{name}.{required}",

@@ -1,7 +1,10 @@
 """Field output for ParaView: displacement (at the vertices) and per-cell stress measures (DG0), as VTK.
 
 Written as ``fields.pvd`` + per-time ``.pvtu`` + per-rank ``.vtu`` pieces, laid out like DOLFINx's
-VTKFile; one time entry per stage end (or per increment): t = 1, 2, ... in load-path order.
+VTKFile; one time entry per stage end (or per increment), in load-path order. The ParaView time of the
+entries (``field_times``) is the temperature (degrees C) when only the temperature changes between
+them, the state of charge when only that changes, else 1, 2, ... (entries in load-path order in the
+.pvd either way; ParaView plays them in ascending time, so a cool-down plays from cold to hot).
 Linear tetrahedral and hexahedral meshes use a raw-binary VTU writer (``_BinaryVTK``: same files and
 array names, ~10x faster than VTKFile's ASCII at 1M cells, docs/performance.md); other meshes use VTKFile.
 ParaView and pyvista read both.
@@ -17,7 +20,20 @@ from .._dolfinx import fem, io
 from ..physics.elasticity import cell_dofs
 from .stats import DOLFINX_TO_VTK_HEX, CellStress
 
-__all__ = ["FieldWriter"]
+__all__ = ["FieldWriter", "field_times"]
+
+
+def field_times(states: list[tuple[float, float]]) -> tuple[list[float], str]:
+    """(times, axis name) for field entries at (temperature_K, soc) states: temperature in degrees C if
+    the temperatures are distinct and the soc constant, soc if the socs are distinct and the
+    temperature constant, else the entry number 1, 2, ..."""
+    T = np.array([s[0] for s in states], dtype=float)
+    soc = np.array([s[1] for s in states], dtype=float)
+    if len(states) > 1 and len(np.unique(T)) == len(T) and np.ptp(soc) == 0:
+        return [float(t) - 273.15 for t in T], "temperature (degrees C)"
+    if len(states) > 1 and len(np.unique(soc)) == len(soc) and np.ptp(T) == 0:
+        return [float(x) for x in soc], "state of charge"
+    return [float(k + 1) for k in range(len(states))], "entry number (load-path order)"
 
 
 class FieldWriter:
@@ -51,11 +67,15 @@ class FieldWriter:
         else:
             self.file = io.VTKFile(msh.comm, str(Path(folder) / "fields.pvd"), "w")
         self._t = 0
+        self._states: list[tuple[float, float]] = []
 
     def _cell_fields(self) -> list:
         return [self.stress, self.von_mises, self.hydrostatic, self.max_principal, self.phase]
 
-    def write(self, stress: CellStress) -> None:
+    def write(self, stress: CellStress, state=None) -> None:
+        """One time entry; ``state`` (a LoadState) gives its ParaView time (field_times) at close."""
+        if state is not None:
+            self._states.append((state.temperature_K, state.soc))
         n = self._n
         if self.u is not self._u_solution:
             self.u.interpolate(self._u_solution)
@@ -74,9 +94,18 @@ class FieldWriter:
             return
         self.file.write_function([self.u, *self._cell_fields()], float(self._t))
 
-    def close(self) -> None:
+    def close(self) -> str | None:
+        """Finish the files; returns the ParaView time axis chosen (binary writer with states), else None."""
         if self._binary is None:
             self.file.close()
+            return None
+        if len(self._states) != len(self._binary.entries):
+            return None
+        times, axis = field_times(self._states)
+        self._binary.entries = [(t, f) for t, (_, f) in zip(times, self._binary.entries)]
+        if self._binary.comm.rank == 0:
+            self._binary.write_pvd()
+        return axis
 
 
 # (DOLFINx cell type, geometry nodes per cell) -> (VTK cell type, DOLFINx -> VTK node order)
@@ -163,7 +192,7 @@ class _BinaryVTK:
         self.entries.append((t, pvtu))
         if self.comm.rank == 0:
             self._write_pvtu(pvtu, k)
-            self._write_pvd()
+            self.write_pvd()
 
     def _write_pvtu(self, name: str, k: int) -> None:
         def p(n, a_type, nc, extra=""):
@@ -181,7 +210,7 @@ class _BinaryVTK:
                 '    </PPoints>\n' + pieces + "\n  </PUnstructuredGrid>\n</VTKFile>\n")
         (self.folder / name).write_text(text)
 
-    def _write_pvd(self) -> None:
+    def write_pvd(self) -> None:
         rows = "\n".join(f'    <DataSet timestep="{t:g}" part="0" file="{f}" />' for t, f in self.entries)
         text = ('<?xml version="1.0"?>\n<VTKFile type="Collection" version="1.0">\n  <Collection>\n'
                 + rows + "\n  </Collection>\n</VTKFile>\n")

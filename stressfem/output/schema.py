@@ -19,6 +19,7 @@ __all__ = [
     "INTERFACE_STATISTICS",
     "INTERFACE_MEASURES",
     "HISTORY_COLUMNS",
+    "EXTRA_HISTORY_COLUMNS",
     "FIELD_ARRAYS",
     "Axis",
     "AXES",
@@ -43,6 +44,9 @@ SUMMARY_KEYS = {
     "peak_memory_per_rank_MB": "peak resident memory of each rank (MB)",
     "solver": "linear_iterations (total) and the solver types",
     "boundary_conditions": "one sentence per boundary condition",
+    "fracture": "per phase the tensile strength and Weibull parameters used (with sources), the tensile "
+                "thresholds (MPa) and the fracture warnings (output/tensile.py)",
+    "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
     "periodic": "[periodic] runs: reduced_dofs, unit_strain_solves, box_m (docs/periodic.md)",
     "effective_properties": "[periodic] homogenize = true: stiffness, moduli, HS bounds, CTE and chemical strain "
@@ -56,7 +60,9 @@ STEP_KEYS = {
     "temperature_K": "temperature at the end of the step (K)",
     "soc": "state of charge at the end of the step (-)",
     "increments": "number of load increments",
-    "linear_iterations": "linear (or Newton) iterations of the step",
+    "linear_iterations": "linear (KSP) iterations of the step",
+    "newton_iterations": "Newton iterations of the step (runs with [[interfaces]] only)",
+    "voltage_V": "open-circuit voltage of the cathode phase at the end of the step (V; with an OCV table)",
     "phases": "phase name -> PHASE_STATISTICS at the end of the step",
     "interfaces": "cohesive interface name -> INTERFACE_STATISTICS (runs with [[interfaces]] only)",
     "solution": "superposed (from pattern solutions) or incremental (solved increment by increment)",
@@ -71,7 +77,16 @@ PHASE_STATISTICS = {
     "max_von_mises_Pa": "largest cell von Mises stress (Pa)",
     "p99_von_mises_Pa": "volume-weighted 99th percentile of the von Mises stress, step ends only (Pa)",
     "max_principal_Pa": "largest cell maximum principal stress (Pa)",
-    "p99_max_principal_Pa": "volume-weighted 99th percentile of the maximum principal stress, step ends only (Pa)",
+    "mean_max_principal_Pa": "volume-averaged maximum principal stress (Pa)",
+    "p50_max_principal_Pa": "volume-weighted median of the maximum principal stress (Pa)",
+    "p90_max_principal_Pa": "volume-weighted 90th percentile of the maximum principal stress (Pa)",
+    "p99_max_principal_Pa": "volume-weighted 99th percentile of the maximum principal stress, every increment "
+                            "(output/tensile.py) (Pa)",
+    "volume_fraction_above_strength": "volume fraction with maximum principal stress above the tensile strength "
+                                      "(-; null without a strength)",
+    "volume_fraction_above_<t>MPa": "the same above each [output] tensile_thresholds_MPa value (-)",
+    "weibull_risk": "(1/V0) integral of (max(sigma_1, 0)/sigma_0)^m dV (-; null without Weibull parameters)",
+    "failure_probability": "Weibull weakest-link P_f = 1 - exp(-weibull_risk) (-)",
 }
 # the phase statistics written at every increment to history.csv
 PHASE_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")
@@ -80,7 +95,8 @@ INTERFACE_STATISTICS = {
     "area_m2": "interface area (m2)",
     "damaged_fraction": "area fraction with damage > 0 (-)",
     "debonded_fraction": "area fraction fully debonded (-)",
-    "contact_fraction": "area fraction in compression (contact) (-)",
+    "bonded_fraction": "area fraction not fully debonded, = 1 - debonded_fraction (-)",
+    "contact_fraction": "area fraction closed, in compression (contact), damaged or not (-)",
     "max_opening_m": "largest normal opening (m)",
     "dissipated_energy_J": "energy dissipated by debonding (J)",
 }
@@ -90,6 +106,10 @@ INTERFACE_MEASURES = tuple(INTERFACE_STATISTICS)  # docs/cohesive.md
 # one row per load increment: these columns, then "<phase>.<PHASE_MEASURES>" per phase, then
 # "<interface>.<INTERFACE_MEASURES>" per cohesive interface, then the step kinds' own columns
 HISTORY_COLUMNS = ("stage", "increment", "temperature_K", "soc", "time_s", "linear_iterations")
+# written after HISTORY_COLUMNS when they apply: the OCV of the cathode phase (a phase with an OCV
+# table), Newton iterations (cohesive runs); and per phase after PHASE_MEASURES the tensile keys of
+# output/tensile.py (tensile_keys)
+EXTRA_HISTORY_COLUMNS = ("voltage_V", "newton_iterations")
 
 
 def column(owner: str, measure: str) -> str:

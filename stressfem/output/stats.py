@@ -9,8 +9,8 @@ import numpy as np
 from .._dolfinx import MPI, fem, mesh
 from ..parallel import allreduce_array
 
-__all__ = ["CellStress", "cell_volumes", "voigt_components", "VOIGT_PAIRS", "CellStressEvaluator", "phase_statistics", "von_mises", "hydrostatic",
-           "max_principal"]
+__all__ = ["CellStress", "cell_volumes", "voigt_components", "VOIGT_PAIRS", "CellStressEvaluator", "phase_statistics",
+           "von_mises", "hydrostatic", "max_principal", "weighted_quantiles"]
 
 
 # DOLFINx (lexicographic) -> Gmsh/VTK node order of a linear hexahedron
@@ -147,10 +147,22 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
             order = top[np.argsort(values[top], kind="stable")]
             i = int(np.searchsorted(below + np.cumsum(weights[order]), q * total, side="left"))
             return float(values[order][min(i, k - 1)])
+    return float(weighted_quantiles(values, weights, q)[0])
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
+    """Volume-weighted quantiles: for each q, the smallest value whose cumulative weight reaches q of the total.
+
+    Always one of ``values`` (no interpolation), so it does not depend on how cells are split over
+    ranks once they are gathered; NaN for an empty set. Several q with one sort.
+    """
+    qs = np.atleast_1d(np.asarray(qs, dtype=float))
+    if len(values) == 0:
+        return np.full(qs.shape, np.nan)
     order = np.argsort(values, kind="stable")
     cw = np.cumsum(weights[order])
-    i = int(np.searchsorted(cw, q * cw[-1], side="left"))
-    return float(values[order][min(i, n - 1)])
+    i = np.searchsorted(cw, qs * cw[-1], side="left")
+    return values[order][np.minimum(i, len(values) - 1)]
 
 
 def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.ndarray,

@@ -14,13 +14,18 @@ from ..errors import StressfemError
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
 from ..output.fields import FieldWriter
+from ..materials import resolve_materials
 from ..output.history import History
+from ..output.particles import ParticleTable, cell_units
 from ..output.results_dir import ResultsDir, write_atomic
 from ..output.stats import cell_volumes, phase_statistics
+from ..output.tensile import FractureOutput
 from ..stages import StageContext, history_columns, plan_steps
 from . import superposition
 from .case_model import build_case_model, check_phases
+from .cohesive.stats import free_linear_strain, largest_particle_m, opening_bound_m, opening_warnings
 from .model import Model
+from .voltage import VoltageScale, resolve_voltage_ends
 
 __all__ = ["run_case", "check_phases"]
 
@@ -80,6 +85,10 @@ def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
 def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float) -> dict:
     case = loaded.case
     log.info("case %s (%s) on %d MPI rank(s)", loaded.directory.name, case.title or "untitled", comm.size)
+    materials_by_phase = resolve_materials(loaded)
+    scale = VoltageScale.of(list(case.phases), [materials_by_phase[p] for p in case.phases])
+    # voltage_end_V -> soc_end (exit 2 if not reachable); the case is frozen: a resolved copy replaces it
+    loaded.case = case = case.model_copy(update={"stages": resolve_voltage_ends(loaded, scale)})
     if comm.rank == 0:
         write_atomic(results.file("case.resolved.json"), loaded.resolved_json())
     t0 = time.perf_counter()
@@ -108,7 +117,15 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
 
         stats_index, interior = interior_phase_index(pm.mesh, model.phase_index, case.output.interior_margin_um * 1e-6,
                                                      case.output.interior_axes, volumes)
-    history = History(phase_names, list(model.interface_statistics()), history_columns(stages))
+    cohesive = bool(case.interfaces)  # the model's solve returns Newton iterations; linear ones are counted apart
+    fracture = FractureOutput(phase_names, materials, case.output.tensile_thresholds_MPa, comm)
+    history = History(phase_names, list(model.interface_statistics()), history_columns(stages),
+                      (["voltage_V"] if scale else []) + (["newton_iterations"] if cohesive else []), fracture.columns)
+    particles = ParticleTable(pm.mesh, *cell_units(loaded, pm, mesh_info, model.phase_index, phase_names),
+                              model.phase_index, phase_names, volumes, comm)
+    if cohesive:
+        particles.set_interfaces(model.interface_state)
+    particle_m, warnings = largest_particle_m(case.geometry), []
     writer = FieldWriter(results.path, model.displacement, model.phase_index) if case.output.fields else None
     iwriter = model.interface_field_writer(results.path) if case.output.fields else None
     steps: list[dict] = []
@@ -123,43 +140,60 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     for step in plan:
         stats: dict = {}
         iface: dict = {}
-        its_step = 0
+        its_step = newton_step = 0
         basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
         for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
             ts = time.perf_counter()
+            lin0 = model.solver.linear_iterations if cohesive else 0
             if basis is not None:  # a linear combination of the pattern solutions
                 its, cell_stress = 0, basis.evaluate(state)
             else:
                 its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
                 cell_stress = model.cell_stress()
+            its, newton = (model.solver.linear_iterations - lin0, its) if cohesive else (its, None)
+            newton_step += newton or 0
             t_solve += time.perf_counter() - ts
             its_step += its
             ctx.last_stress = cell_stress
             stats = phase_statistics(cell_stress, volumes, stats_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
+            fracture.add(stats, cell_stress.max_principal, volumes, model.phase_index)
             iface = model.interface_statistics()
-            history.add(step, k, state, its, stats, iface)
+            history.add(step, k, state, its, stats, iface,
+                        ([scale.voltage(state.soc)] if scale else []) + ([newton] if cohesive else []))
             log.info("%s %d/%d: T = %.1f K, soc %.3f, %d iterations, %s", step.name, k, step.increments,
                      state.temperature_K, state.soc, its,
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
                                for p in phase_names))
             if writer is not None and (case.output.fields_every_increment or k == step.increments):
-                writer.write(cell_stress)
+                writer.write(cell_stress, state)
                 if iwriter is not None:
                     iwriter.write()
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
+        particles.add(step.name, cell_stress, model.interface_state if cohesive else None)
+        if comm.rank == 0:
+            write_atomic(results.file("particles.csv"), particles.text())
         entry = {"name": step.name, "type": step.type, "temperature_K": state.temperature_K, "soc": state.soc,
                  "increments": step.increments, "linear_iterations": its_step, "phases": stats,
                  "solution": "superposed" if basis is not None else "incremental",
                  **step.stage.summary(step, state, ctx)}
+        if scale is not None:
+            entry["voltage_V"] = scale.voltage(state.soc)
         if iface:
             entry["interfaces"] = iface
+            entry["newton_iterations"] = newton_step
+            bound = None if particle_m is None else opening_bound_m(
+                free_linear_strain(materials, state.temperature_K, reference.temperature_K, state.soc), particle_m)
+            for w in opening_warnings(entry, bound):
+                log.warning(w)
+                warnings.append(w)
+        fracture.check(entry, bonded=not cohesive, log=log)
         entry.update(getattr(model, "step_summary", dict)())  # periodic: macroscopic strain and stress
         steps.append(entry)
     t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
-        writer.close()
+        log.info("fields.pvd time axis: %s", writer.close())
     if iwriter is not None:
         iwriter.close()
     peak = comm.gather(_peak_memory_mb(), root=0)
@@ -179,6 +213,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "boundary_conditions": model.bcs.described,
         **getattr(model, "run_summary", dict)(),  # periodic: reduced system, effective properties
         **({"statistics": interior} if interior else {}),
+        "fracture": fracture.summary(),
+        "warnings": fracture.warnings + warnings,
     }
     summary = comm.bcast(json.loads(json.dumps(summary, default=float)) if comm.rank == 0 else None, root=0)
     summary["wall_time_s"] = time.perf_counter() - t_start

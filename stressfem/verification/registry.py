@@ -7,7 +7,7 @@ checked by tests/unit/test_verification_registry.py), the requirement, its toler
 measured error where one is documented (README.md, docs/*.md), else None.
 
 Physics keys: ``thermoelastic``, ``chemical``, ``diffusion``, ``cohesive``, ``p2``, ``mpi``,
-``periodic``. Step
+``periodic``, ``fracture`` (output/tensile.py), ``voltage`` (materials/ocv.py). Step
 kinds name the physics they exercise in output/schema.py.
 """
 
@@ -27,6 +27,8 @@ PHYSICS_TITLES = {
     "p2": "quadratic (P2) elements",
     "mpi": "MPI-parallel run",
     "periodic": "periodic boundary conditions, macroscopic loading, homogenisation",
+    "fracture": "tensile statistics and Weibull failure probability",
+    "voltage": "open-circuit voltage (voltage_V, voltage_end_V)",
 }
 
 

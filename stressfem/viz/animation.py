@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from ..errors import OutputError
-from .data import ResultsData, atomic_target, update_manifest
+from .data import ResultsData, atomic_target, sentence_start, update_manifest
 
 __all__ = ["make_animation", "FIELDS"]
 
@@ -112,7 +112,7 @@ def make_animation(case_or_results, field: str = "hydrostatic", fmt: str = "gif"
              "fps": fps, "clim_MPa": clim, "colormap": cmap, "width": SIZE[0], "height": SIZE[1],
              "clim_source": "field: largest over frames of the volume-weighted 99th percentile of the magnitude",
              "title": f"{data.case_name}: {title_field} along the load path",
-             "caption": f"{title_field.capitalize()} over the load path ({n} field entries), fixed colour range "
+             "caption": f"{sentence_start(title_field)} over the load path ({n} field entries), fixed colour range "
                         f"{clim[0]:.0f} to {clim[1]:.0f} MPa.",
              "render_s": round(time.perf_counter() - t0, 2)}
     update_manifest(data.figures, [entry], {"case": data.case_name, "title": data.title})

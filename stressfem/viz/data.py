@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import OutputError
 from ..output.schema import step_kind
 
-__all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets",
+__all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets", "sentence_start",
            "weighted_quantile", "update_manifest", "read_manifest", "nice_number"]
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,8 @@ def _read_piece(file: Path, arrays: set[str] | None):
 
 
 def read_pvd_entries(pvd: Path) -> list[tuple[float, list[Path]]]:
-    """(time, [files]) of a .pvd collection, in time order."""
+    """(time, [files]) of a .pvd collection, in the file's order (load-path order; the times may be
+    temperatures, which fall along a cool-down, output/fields.py)."""
     try:
         root = ET.parse(pvd).getroot()
     except (OSError, ET.ParseError) as exc:
@@ -140,7 +141,7 @@ def read_pvd_entries(pvd: Path) -> list[tuple[float, list[Path]]]:
     for ds in root.iter("DataSet"):
         t = float(ds.get("timestep", "0"))
         by_time.setdefault(t, []).append(pvd.parent / ds.get("file", ""))
-    return sorted(by_time.items())
+    return list(by_time.items())
 
 
 def read_pvd(pvd: Path, index: int, arrays: set[str] | None = None):
@@ -310,6 +311,11 @@ class ResultsData:
 
     def interfaces(self, step: dict) -> dict[str, dict]:
         return dict(step.get("interfaces") or {})
+
+
+def sentence_start(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would turn "von Mises" into "Von mises")."""
+    return text[:1].upper() + text[1:]
 
 
 def version_string() -> str:

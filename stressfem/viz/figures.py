@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..output.schema import FIELD_ARRAYS
-from .data import ResultsData, atomic_target, nice_number, update_manifest
+from .data import ResultsData, atomic_target, nice_number, sentence_start, update_manifest
 from .scene import (DIVERGING, PHASE_COLOURS, SEQUENTIAL, WINDOW, Scene, decorate, new_plotter,
                     offscreen_pyvista, scalar_bar_args, set_camera)
 
@@ -124,7 +124,7 @@ def _render_stress(pv, data: ResultsData, scene: Scene, i: int, kind: str, out: 
     set_camera(pl, scene)
     entry.update(_save(pl, out))
     entry.update(title=title.replace("\n", " - "), colormap=cmap, clim_MPa=[float(c) for c in clim],
-                 caption=f"{name.capitalize()} at the end of step '{step.get('name')}' in MPa; {note}.")
+                 caption=f"{sentence_start(name)} at the end of step '{step.get('name')}' in MPa; {note}.")
     return entry
 
 
@@ -341,9 +341,9 @@ def make_figures(case_or_results, steps: str | None = "all", volume_figures: boo
             if e:
                 entries.append(e)
     if plots:
-        from .plots import history_figure, microstructure_figure
+        from .plots import history_figure, microstructure_figure, particle_size_figure
 
-        for f in (history_figure, microstructure_figure):
+        for f in (history_figure, microstructure_figure, particle_size_figure):
             e = f(data)
             if e:
                 entries.append(e)

@@ -23,7 +23,8 @@ import numpy as np
 from ..output.schema import AXES, column, split_column, step_kind
 from .data import ResultsData, atomic_target, cell_volumes
 
-__all__ = ["histogram_figure", "history_figure", "microstructure_figure", "stage_abscissa"]
+__all__ = ["histogram_figure", "history_figure", "history_segments", "microstructure_figure", "particle_size_figure",
+           "stage_abscissa"]
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,22 @@ def stage_abscissa(h: dict, rows: np.ndarray, stage_type: str) -> tuple[str, np.
     return "increment", rows.astype(float) + 1
 
 
+def history_segments(h: dict, types: dict[str, str]) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """Per stage of a history (in order): (stage, abscissa column, history rows, x). The rows of every
+    stage but the first start with the previous stage's last row, its starting state, so that a jump
+    in the first increment of a stage shows."""
+    segments = []
+    prev_end = None
+    for st in dict.fromkeys(h["stage"]):
+        rows = np.where(h["stage"] == st)[0]
+        if prev_end is not None:
+            rows = np.concatenate([[prev_end], rows])
+        prev_end = rows[-1]
+        kind, x = stage_abscissa(h, rows, types.get(st, ""))
+        segments.append((st, kind, rows, x))
+    return segments
+
+
 def _xlabel(axis: str) -> str:
     return AXES[axis].label if axis in AXES else "load increment"
 
@@ -131,13 +148,8 @@ def history_figure(data: ResultsData) -> dict | None:
     h = data.history
     if not h or "stage" not in h:
         return None
-    stages = list(dict.fromkeys(h["stage"]))
+    segments = history_segments(h, {s.get("name"): s.get("type", "") for s in data.steps})
     types = {s.get("name"): s.get("type", "") for s in data.steps}
-    segments = []  # (stage, kind, rows, x)
-    for st in stages:
-        rows = np.where(h["stage"] == st)[0]
-        kind, x = stage_abscissa(h, rows, types.get(st, ""))
-        segments.append((st, kind, rows, x))
     kinds = list(dict.fromkeys(k for _, k, _, _ in segments))
     iface_cols = [c for c in h if split_column(c)[1] in PLOTTED_INTERFACE_MEASURES and np.any(np.isfinite(h[c]))]
     panels = [(m, t) for m, t in HISTORY_PANELS if any(column(p, m) in h for p in data.phase_names)]
@@ -185,7 +197,52 @@ def history_figure(data: ResultsData) -> dict | None:
              caption="Per-phase stress measures"
                      + (" and interface damaged/debonded fractions" if iface_cols else "")
                      + " at every load increment (history.csv), against "
-                     + ", ".join(_xlabel(k).split(" (")[0] for k in kinds) + ".")
+                     + ", ".join(_xlabel(k).split(" (")[0] for k in kinds)
+                     + "; each stage's curve starts at the state where the previous stage ended.")
+    return e
+
+
+# -- per particle -------------------------------------------------------------------------------
+
+def particle_size_figure(data: ResultsData) -> dict | None:
+    """Per-particle p99 of the maximum principal stress and mean hydrostatic stress against the
+    equivalent diameter, at the end of the last step (results/particles.csv); None without particles."""
+    import csv
+
+    path = data.results / "particles.csv"
+    if not path.is_file():
+        return None
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    last = rows[-1]["step"] if rows else None
+    rows = [r for r in rows if r["step"] == last and r["phase"] in data.particle_phases()]
+    if len(rows) < 2:
+        return None
+    fig = _figure(8.6, 3.6)
+    axes = fig.subplots(1, 2, squeeze=False)[0]
+    for ax, key, label in ((axes[0], "p99_max_principal_Pa", "p99 of max principal stress (MPa)"),
+                           (axes[1], "mean_hydrostatic_Pa", "mean hydrostatic stress (MPa)")):
+        for phase in sorted({r["phase"] for r in rows}):
+            for cut, marker in (("0", "o"), ("1", "s")):
+                sel = [r for r in rows if r["phase"] == phase and r["cut"] == cut]
+                if sel:
+                    d = np.array([float(r["equivalent_diameter_m"]) for r in sel]) * 1e6
+                    v = np.array([float(r[key]) for r in sel]) / 1e6
+                    ax.scatter(d, v, marker=marker, s=22, color=_colour(data, phase),
+                               facecolors="none" if cut == "1" else _colour(data, phase),
+                               label=f"{phase}{' (cut by the box)' if cut == '1' else ''}")
+        ax.axhline(0.0, color="0.6", linewidth=0.8)
+        ax.set_xlabel("equivalent diameter (µm)")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"{data.case_name}: per-particle stress against size, step '{last}'", fontsize=11)
+    e = _save(fig, data, "particle-sizes.png")
+    e.update(kind="particle_sizes", title=f"{data.case_name}: per-particle stress against size",
+             caption=f"Each particle at the end of step '{last}' (particles.csv): volume-weighted p99 of the maximum "
+                     "principal stress and mean hydrostatic stress against the equivalent diameter (6 V / pi)^(1/3); "
+                     "hollow squares: particles that touch the box faces (periodic pieces are joined; a particle cut "
+                     "by a non-periodic face has the diameter of its part inside).")
     return e
 
 

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 def physics_used(data: ResultsData) -> list[str]:
     """Physics keys (stressfem/verification/registry.py) the run used: those of its step kinds
-    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank."""
+    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank, tensile
+    statistics, an open-circuit voltage."""
     used: list[str] = []
     for st in data.steps:
         kind = step_kind(str(st.get("type")))
@@ -40,6 +41,10 @@ def physics_used(data: ResultsData) -> list[str]:
         used.append("p2")
     if int(data.summary.get("mpi_ranks", 1) or 1) > 1:
         used.append("mpi")
+    if any("p99_max_principal_Pa" in p for st in data.steps for p in (st.get("phases") or {}).values()):
+        used.append("fracture")
+    if any(st.get("voltage_V") is not None for st in data.steps):
+        used.append("voltage")
     return [p for p in PHYSICS_TITLES if p in used]
 
 
@@ -148,7 +153,8 @@ def _phase_tables(data: ResultsData, step: dict) -> str:
     if ifaces:
         known = [("area_m2", "area (µm²)", 1e12, "{:.4g}"), ("damaged_fraction", "damaged fraction", 1, "{:.3f}"),
                  ("debonded_fraction", "debonded fraction", 1, "{:.3f}"),
-                 ("contact_fraction", "contact fraction", 1, "{:.3f}"),
+                 ("bonded_fraction", "bonded fraction", 1, "{:.3f}"),
+                 ("contact_fraction", "contact (closed) fraction", 1, "{:.3f}"),
                  ("max_opening_m", "max opening (nm)", 1e9, "{:.4g}"),
                  ("dissipated_energy_J", "dissipated energy (J)", 1, "{:.4g}")]
         extra = sorted({k for v in ifaces.values() if isinstance(v, dict) for k in v} - {k for k, *_ in known})
@@ -157,6 +163,63 @@ def _phase_tables(data: ResultsData, step: dict) -> str:
                 for n, v in ifaces.items() if isinstance(v, dict)]
         out += "<h4>Interfaces</h4>" + _table(header, rows)
     return out
+
+
+_UNITS = (("_um", "µm"), ("_m3", "m³"), ("_m", "m"), ("_s", "s"), ("_K", "K"), ("_Pa", "Pa"))
+
+
+def _label(key: str) -> str:
+    """'mesh_size_um' -> 'mesh size (µm)', 'n_nodes' -> 'number of nodes'."""
+    if key.startswith("n_"):
+        key = "number_of_" + key[2:]
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix):
+            return f"{key[: -len(suffix)].replace('_', ' ')} ({unit})"
+    return key.replace("_", " ")
+
+
+def _value(v) -> str:
+    """A mesh-info value as text: numbers formatted, lists of numbers as a × b × c, tables nested."""
+    if isinstance(v, dict):
+        return _kv([(_label(str(k)), _value(x)) for k, x in v.items()])
+    if isinstance(v, list):
+        if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+            return " × ".join(_num(x) for x in v) if len(v) <= 3 else ", ".join(_num(x) for x in v)
+        return ", ".join(_e(json.dumps(x)) if isinstance(x, (list, dict)) else _e(x) for x in v)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return f"{v:,}" if isinstance(v, int) else _num(v)
+
+
+def _mesh_table(mesh: dict) -> str:
+    """The mesh information of summary.json as a two-column table (nested tables for grouped values)."""
+    if not mesh:
+        return "<p>-</p>"
+    return _kv([(_label(k), _value(v)) for k, v in mesh.items()])
+
+
+def _fracture_html(step: dict, fracture: dict | None, warnings: list[str]) -> str:
+    """Tensile statistics of the maximum principal stress per phase (output/tensile.py) and the step's warnings."""
+    phases = {n: p for n, p in (step.get("phases") or {}).items() if "p99_max_principal_Pa" in p}
+    mine = [w for w in warnings if w.startswith(f"step {step.get('name')!r}:")]
+    out = ("<ul class='warning'>" + "".join(f"<li><b>Warning:</b> {_e(w)}</li>" for w in mine) + "</ul>") if mine else ""
+    if not phases:
+        return out
+    props = (fracture or {}).get("phases") or {}
+    extra = sorted({k for p in phases.values() for k in p if k.startswith("volume_fraction_above_")}
+                   - {"volume_fraction_above_strength"}, key=lambda k: float(k[22:-3]))
+    rows = []
+    for name, p in phases.items():
+        strength = (props.get(name) or {}).get("tensile_strength_Pa")
+        rows.append([_e(name)] + [_num(p.get(k), 1e-6, "{:.1f}") for k in
+                                  ("mean_max_principal_Pa", "p50_max_principal_Pa", "p90_max_principal_Pa",
+                                   "p99_max_principal_Pa")]
+                    + [_num(strength, 1e-6, "{:.0f}"), _num(p.get("volume_fraction_above_strength"), fmt="{:.4f}")]
+                    + [_num(p.get(k), fmt="{:.4f}") for k in extra] + [_num(p.get("failure_probability"), fmt="{:.3g}")])
+    header = (["phase", "mean σ1 (MPa)", "p50 σ1 (MPa)", "p90 σ1 (MPa)", "p99 σ1 (MPa)", "tensile strength (MPa)",
+               "volume fraction above strength"] + [f"volume fraction above {k[22:-3]} MPa" for k in extra]
+              + ["Weibull failure probability"])
+    return "<h4>Tension: maximum principal stress σ1 (volume-weighted)</h4>" + _table(header, rows) + out
 
 
 def _figure_html(data: ResultsData, e: dict) -> str:
@@ -225,9 +288,7 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
             ("linear iterations (total)", _num((s.get("solver") or {}).get("linear_iterations"))),
             ("element degree", _num((data.resolved.get("solver") or {}).get("element_degree"))),
             ("solver rtol", _num((data.resolved.get("solver") or {}).get("rtol")))]
-    rows += [(f"mesh: {k}", _num(v) if not isinstance(v, (list, dict)) else _e(json.dumps(v)))
-             for k, v in mesh.items()]
-    parts += ["<h2 id='run'>Run, mesh and solver</h2>", _kv(rows)]
+    parts += ["<h2 id='run'>Run, mesh and solver</h2>", _kv(rows), "<h3>Mesh</h3>", _mesh_table(mesh)]
     bcs = s.get("boundary_conditions") or []
     if bcs:
         parts += ["<h3>Boundary conditions</h3><ul>" + "".join(f"<li>{_e(b)}</li>" for b in bcs) + "</ul>"]
@@ -239,12 +300,13 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
     parts += ["<h2 id='steps'>Load path and results per step</h2>",
               _table(["step", "type", "end temperature (K)", "(°C)", "increments", "linear iterations"], lp)]
     for i, st in enumerate(steps):
-        parts += [f"<h3>Step {i + 1}: {_e(data.step_label(st))}</h3>", _phase_tables(data, st)]
+        parts += [f"<h3>Step {i + 1}: {_e(data.step_label(st))}</h3>", _phase_tables(data, st),
+                  _fracture_html(st, s.get("fracture"), s.get("warnings") or [])]
     # figures
     parts.append("<h2 id='figures'>Figures</h2>")
     if figs:
         order = {k: n for n, k in enumerate(("von_mises", "hydrostatic", "max_principal", "particles", "deformed",
-                                              "histograms", "history", "microstructure", "animation"))}
+                                              "histograms", "history", "particle_sizes", "microstructure", "animation"))}
         figs = sorted(figs, key=lambda e: (e.get("step_index", 10**6), order.get(e.get("kind"), 99), e["file"]))
         last = object()
         for e in figs:

@@ -4,7 +4,8 @@ Requirements:
 * M1 the same case (the self-test sphere octant, finer: about 2k dofs) run on 1, 2 and 3 ranks (3 oversubscribes a 2-core
   machine, which is fine) gives the same dofs and cells, and the same per-phase statistics of
   every step to 1e-6 relative (CG + GAMG to rtol 1e-10; partitions change only round-off
-  and the preconditioner, not the discrete solution).
+  and the preconditioner, not the discrete solution), including the tensile statistics of
+  output/tensile.py (quantiles of the maximum principal stress, volume above strength, Weibull risk).
 * M2 summary.json reports the peak memory of every rank (one positive number per rank) and the
   time of geometry generation and of mesh distribution (the serial parts, see docs/cluster.md).
 """
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.mpi
 
 TINY = (ROOT / "containers" / "selftest" / "case.toml").read_text()
 KEYS = ("volume_m3", "mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "p99_von_mises_Pa",
-        "max_principal_Pa")
+        "max_principal_Pa", "mean_max_principal_Pa", "p50_max_principal_Pa", "p90_max_principal_Pa",
+        "p99_max_principal_Pa", "volume_fraction_above_strength", "weibull_risk", "failure_probability")
 
 
 @pytest.fixture(scope="module")

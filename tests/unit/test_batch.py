@@ -6,7 +6,8 @@ Requirements:
 * B2 a batch killed mid-way (SIGTERM to its process group) keeps the results of the cases that
   finished, leaves no completion marker in the case it interrupted, and a re-run resumes:
   finished cases are not re-run (their summary.json is untouched), the rest are run.
-* B3 the table (CSV and JSON) has a row per case with status, dofs and per-phase stresses.
+* B3 the table (CSV and JSON) has a row per case with status, dofs and per-phase stresses, including
+  the tensile statistics (quantiles of the maximum principal stress, failure probability).
 * B4 case discovery: folders of cases and globs, each case once.
 * B5 `--np 2` runs each case under `mpiexec -n 2`.
 """
@@ -76,6 +77,9 @@ def test_failure_does_not_stop_batch(tmp_path):
     assert "Gmsh cannot read it" in rows[0]["error"]
     table = json.loads((tmp_path / "b1-results.json").read_text())
     assert table[1]["matrix:max_von_mises_MPa"] > 0
+    # tensile statistics (output/tensile.py): the shell is in hoop tension, the particle in compression
+    assert table[1]["matrix:p99_max_principal_MPa"] > table[1]["matrix:p50_max_principal_MPa"] > 0
+    assert table[1]["particle:failure_probability"] == 0.0 and table[1]["particle:volume_fraction_above_strength"] == 0.0
 
 
 def _status(path: Path) -> dict:
@@ -143,3 +147,23 @@ def test_second_batch_of_same_name_refuses(tmp_path):
         proc = run_cli("batch", case)
     assert proc.returncode == 1 and "already running" in proc.stderr
     assert not is_complete(case)
+
+
+def test_every_step_table_sorted_by_parameters_and_no_lock_left(tmp_path):
+    """B6 `--every-step`: one row per case and step, rows sorted by the swept keys (then load-path
+    order), the swept keys as columns; no lock file is left after a clean finish. About 10 s."""
+    from stressfem.batch.sweep import PARAMETERS_FILE
+
+    two_stages = TINY + '\n[[stages]]\ntype = "cooling"\nname = "reheat"\nstress_free_temperature_C = 25.0\n' \
+                        'final_temperature_C = 200.0\nincrements = 1\n'
+    for name, e in (("a", 300e9), ("b", 100e9), ("c", 200e9)):  # run order a, b, c; parameter order b, c, a
+        case = _tiny(tmp_path / "s" / name)
+        (case / "case.toml").write_text(two_stages.replace('name = "cooling"', 'name = "cool"'))
+        (case / PARAMETERS_FILE).write_text(json.dumps({"parameters": {"materials.LLZO.youngs_modulus_Pa": e}}))
+    proc = run_cli("batch", tmp_path / "s", "--every-step", "--no-plot", "--name", "b6")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader((tmp_path / "s" / "b6-results.csv").open()))
+    assert [(r["name"], r["step"]) for r in rows] == [(n, s) for n in ("b", "c", "a") for s in ("cooling", "reheat")]
+    assert [float(r["param:materials.LLZO.youngs_modulus_Pa"]) for r in rows] == [1e11] * 2 + [2e11] * 2 + [3e11] * 2
+    assert all(r["matrix:p99_max_principal_MPa"] for r in rows)
+    assert not list((tmp_path / "s").glob("*.lock"))

@@ -7,6 +7,8 @@ Requirements (exact checks; run time under 1 s):
   kind when that column varies, else against the first declared axis that varies, else the increment.
 * S3 A new step kind registered with its own abscissa column is plotted against it without any
   viz edit (the extension path of a new stage type).
+* S5 History plots start each stage at the state where the previous stage ended (its last row), so a
+  jump in a stage's first increment shows; the first stage starts at its own first row.
 * S4 viz/ and output/ do not react to names nothing writes ("heating", "cycles" steps, "cycle" or
   "state_of_charge" columns).
 """
@@ -21,7 +23,7 @@ import numpy as np
 from conftest import ROOT
 from stressfem.output import schema
 from stressfem.output.history import History
-from stressfem.viz.plots import stage_abscissa
+from stressfem.viz.plots import history_segments, stage_abscissa
 
 
 def test_history_columns():
@@ -75,3 +77,12 @@ def test_no_names_that_nothing_writes():
             code = f.read_text(encoding="utf-8")
             for name in ("heating", "state_of_charge", '"cycles"', '"cycle"'):
                 assert not re.search(re.escape(name), code), (f.name, name)
+
+
+def test_history_segments_start_at_previous_stage_end():
+    h = {"stage": np.array(["cool", "cool", "charge", "charge", "charge"]),
+         "temperature_K": np.array([800.0, 300.0, 300.0, 300.0, 300.0]), "soc": np.array([0, 0, 0.3, 0.6, 1.0])}
+    (s1, k1, r1, x1), (s2, k2, r2, x2) = history_segments(h, {"cool": "cooling", "charge": "soc"})
+    assert (s1, k1, list(r1)) == ("cool", "temperature_K", [0, 1])
+    assert (s2, k2, list(r2)) == ("charge", "soc", [1, 2, 3, 4])  # starts at the cool-down's end state
+    assert list(x2) == [0.0, 0.3, 0.6, 1.0]

@@ -15,6 +15,7 @@ Requirements (issue 6):
 * R6 Optional outputs (interfaces, microstructure) are used when present and skipped without
   error when absent.
 * R7 The load path animates to a GIF with one frame per field time entry.
+* R8 With particles.csv, a per-particle stress-against-size figure is made and listed.
 """
 
 from __future__ import annotations
@@ -188,3 +189,22 @@ def test_step_selection_errors(synthetic):
         select_steps(d, "nope")
     with pytest.raises(OutputError, match="no finished run"):
         ResultsData(case / "missing")
+
+
+def test_particle_size_figure(tmp_path):
+    """R8 With results/particles.csv, a per-particle figure (p99 of sigma_1 and mean hydrostatic stress
+    against equivalent diameter, last step, particle phases only) is made and listed."""
+    from stressfem.viz.figures import make_figures
+
+    res = synthetic_results(tmp_path, n=6)
+    for f in res.glob("fields*"):
+        f.unlink()
+    header = ("step,id,phase,volume_m3,centroid_x_m,centroid_y_m,centroid_z_m,equivalent_diameter_m,cut,"
+              "mean_hydrostatic_Pa,mean_von_mises_Pa,p99_max_principal_Pa")
+    rows = [f"charge,{k},NMC811,1e-17,0,0,0,{(3 + k) * 1e-6},{k % 2},{-100e6 * k},1e8,{50e6 * k}" for k in range(4)]
+    rows.append("charge,LLZO,LLZO,1e-15,0,0,0,1e-5,1,1e7,1e8,2e8")
+    (res / "particles.csv").write_text("\n".join([header, *rows]) + "\n")
+    entries = make_figures(tmp_path)
+    sizes = [e for e in entries if e["kind"] == "particle_sizes"]
+    assert len(sizes) == 1 and (res / "figures" / sizes[0]["file"]).is_file()
+    assert "charge" in sizes[0]["caption"]

@@ -72,7 +72,13 @@ def synthetic_results(case_dir: Path, n: int = 14, interfaces: bool = True, micr
                          "mean_hydrostatic_Pa": float(vol[sel] @ hyd[sel] / V),
                          "mean_von_mises_Pa": float(vol[sel] @ vm[sel] / V),
                          "max_von_mises_Pa": float(vm[sel].max()), "p99_von_mises_Pa": _weighted_p99(vm[sel], vol[sel]),
-                         "max_principal_Pa": float(mp[sel].max())}
+                         "max_principal_Pa": float(mp[sel].max()),
+                         "mean_max_principal_Pa": float(vol[sel] @ mp[sel] / V),  # output/tensile.py keys
+                         "p50_max_principal_Pa": float(np.median(mp[sel])),
+                         "p90_max_principal_Pa": float(np.quantile(mp[sel], 0.9)),
+                         "p99_max_principal_Pa": _weighted_p99(mp[sel], vol[sel]),
+                         "volume_fraction_above_strength": float(vol[sel] @ (mp[sel] > 100e6) / V),
+                         "weibull_risk": 0.01 * a, "failure_probability": float(-np.expm1(-0.01 * a))}
         step = {"name": name, "type": typ, "temperature_K": T, "soc": soc, "increments": 1,
                 "linear_iterations": 10, "phases": phases}
         if interfaces:

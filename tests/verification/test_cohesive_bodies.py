@@ -54,7 +54,7 @@ BIL = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e
                         GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0, bk_exponent=1.45)
 LAW = ('{ type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 100e6, '
        'shear_strength_Pa = 150e6, GIc_J_per_m2 = 2.4, GIIc_J_per_m2 = 2.4 }')
-KEYS = {"area_m2", "damaged_fraction", "debonded_fraction", "contact_fraction", "max_opening_m",
+KEYS = {"area_m2", "damaged_fraction", "debonded_fraction", "bonded_fraction", "contact_fraction", "max_opening_m",
         "dissipated_energy_J"}
 
 

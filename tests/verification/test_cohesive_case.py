@@ -10,7 +10,9 @@ Requirements and tolerances:
 * K1 No damage at 0.9 of the analytical critical cooling; the whole interface is damaged at 1.1 of it
   (the onset lies within +-10 %, the P1 sphere mesh being within 2-3 % of the Lame pressure).
 * K2 summary.json holds steps[].interfaces["particle/matrix"] with the documented keys, history.csv
-  the interface columns, and the interface fields are written for ParaView.
+  the interface columns, and the interface fields are written for ParaView; history.csv has separate
+  `newton_iterations` and `linear_iterations` (KSP, at least one per Newton iteration), summed in the step;
+  particles.csv gives the particle the whole interface area and its debonded/contact fractions (1e-12).
 * K3 Serial and `mpiexec -n 2` give the same interface statistics (1e-6 relative).
 * K4 A bad interface name or a penalty too small for the strengths is a case error naming the key.
 """
@@ -88,8 +90,23 @@ def test_debond_onset_matches_lame(octant_cohesive):
 def test_interface_outputs(octant_cohesive):
     step = read_summary(octant_cohesive)["steps"][-1]
     st = step["interfaces"]["particle/matrix"]
-    assert set(st) == {"area_m2", "damaged_fraction", "debonded_fraction", "contact_fraction", "max_opening_m",
-                       "dissipated_energy_J"}
+    assert set(st) == {"area_m2", "damaged_fraction", "debonded_fraction", "bonded_fraction", "contact_fraction",
+                       "max_opening_m", "dissipated_energy_J"}
+    assert st["bonded_fraction"] == pytest.approx(1.0 - st["debonded_fraction"], abs=1e-12)
+    # Newton and linear (KSP) iterations are separate columns and summary entries
+    with open(octant_cohesive / "results" / "history.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert all(int(r["newton_iterations"]) >= 1 and int(r["linear_iterations"]) >= int(r["newton_iterations"])
+               for r in rows)
+    assert step["newton_iterations"] == sum(int(r["newton_iterations"]) for r in rows)
+    assert step["linear_iterations"] == sum(int(r["linear_iterations"]) for r in rows)
+    # particles.csv: the particle owns the whole interface, so its columns equal the interface's
+    with open(octant_cohesive / "results" / "particles.csv") as fh:
+        part = {r["id"]: r for r in csv.DictReader(fh)}
+    assert float(part["particle"]["interface_area_m2"]) == pytest.approx(st["area_m2"], rel=1e-12)
+    for k in ("debonded_fraction", "contact_fraction"):
+        assert float(part["particle"][k]) == pytest.approx(st[k], abs=1e-12)
+    assert float(part["matrix"]["interface_area_m2"]) == 0.0
     import math
 
     assert st["area_m2"] == pytest.approx(math.pi * A * A / 2, rel=0.02)  # an eighth of the sphere

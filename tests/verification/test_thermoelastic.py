@@ -16,29 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import read_summary, run_cli, write_case
+from conftest import OCTANT_CASE, read_summary, run_cli, write_case
 from stressfem.materials import LIBRARY
 from stressfem.output.read import read_fields
 from stressfem.verification.bimetal import timoshenko_curvature, write_strip_msh
 from stressfem.verification.concentric_spheres import interface_pressure, write_octant_msh
 
-OCTANT_CASE = """
-[geometry]
-type = "msh"
-file = "octant.msh"
-length_unit_m = 1e-6
-[phases]
-particle = "NMC811"
-matrix = "LLZO"
-[[stages]]
-type = "cooling"
-stress_free_temperature_C = 1050
-final_temperature_C = 25
-increments = 2
-[[boundary_conditions]]
-type = "roller"
-surfaces = ["x0", "y0", "z0"]
-"""
 
 
 @pytest.fixture(scope="module")

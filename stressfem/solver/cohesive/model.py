@@ -42,6 +42,7 @@ from .linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, 
                      resolve_linear_solver)
 from .newton import StallTest
 from .stepping import Block, NewtonCounts, StepControl, interpolate_state
+from .stats import DEBONDED, interface_fractions
 
 __all__ = ["CohesiveInterface", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS", "DEBONDED"]
 
@@ -66,7 +67,6 @@ NO_REUSE_OPTIONS: dict = {"ksp_type": "preonly"}
 # facet quantities assembled per interface (index -> name); global traction and jump last
 _Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
 _NQ = len(_Q)
-DEBONDED = 0.999  # "debonded": less than 0.1 % of the stiffness left (viscous damage only approaches 1)
 
 
 @dataclass(frozen=True)
@@ -432,21 +432,13 @@ class CohesiveModel:
                          for n, s in st.items()) or "no interfaces"
 
     def interface_statistics(self) -> dict[str, dict]:
-        """Per interface, reduced over ranks: area, damaged/debonded/contact fractions, max opening, energy."""
+        """Per interface, reduced over ranks: area, damaged/debonded/bonded/contact fractions, max opening,
+        energy (stats.py)."""
         out = {}
         for g in self._gamma:
-            v, a = g["values"], g["area"]
-            d, jn = v[:, 1], v[:, 2]
+            v = g["values"]
             psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
-            local = np.array([a.sum(), a[d > 0].sum(), a[d >= DEBONDED].sum(), a[(jn < 0) & (d == 0)].sum(),
-                              float(a @ (g["work"] - psi))])
-            tot = allreduce_array(self.comm, local, MPI.SUM)
-            mx = self.comm.allreduce(float(jn.max(initial=0.0)), op=MPI.MAX)
-            A = float(tot[0])
-            frac = (lambda x: float(x / A)) if A > 0 else (lambda x: 0.0)
-            out[g["name"]] = {"area_m2": A, "damaged_fraction": frac(tot[1]), "debonded_fraction": frac(tot[2]),
-                              "contact_fraction": frac(tot[3]), "max_opening_m": mx,
-                              "dissipated_energy_J": float(tot[4])}
+            out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, self.comm)
         return out
 
     @property
@@ -459,10 +451,10 @@ class CohesiveModel:
         return InterfaceFieldWriter(self, folder)
 
     def solver_record(self) -> dict:
-        """Newton iterations (the driver's ``linear_iterations``) and the KSP/PC types."""
+        """Linear (KSP) and Newton iterations of the run, and the KSP/PC types."""
         ksp = self.snes.getKSP()
-        return {"linear_iterations": self.solver.total_iterations, "ksp_type": ksp.getType(),
-                "pc_type": ksp.getPC().getType()}
+        return {"linear_iterations": self.solver.linear_iterations, "newton_iterations": self.solver.total_iterations,
+                "ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
 
     def close(self) -> None:
         self.linear.destroy()
