@@ -35,7 +35,8 @@ Requirements and tolerances:
   the phase stresses).
 Measured run times on the 2-core build machine (shared with other jobs): R1 2 x 3-5 s, R1c 3-5 s,
 R2 1.4 s, R3 4.5 s, R4 25-34 s, R5 + R5b 16 s, R6 10-14 s,
-R7 14 s, R8 21 s (stack) and 36 s (coated box, marked slow).
+R7 6-14 s, R8 9-21 s (stack) and 11-36 s (coated box, marked slow); quiet machine:
+R4 11 s.
 """
 
 from __future__ import annotations
@@ -381,7 +382,7 @@ COATED_BOX = _box_geometry(8.0, 2, 3.0, 'coating = { phase = "ZrO2", thickness_u
 @pytest.mark.parametrize("geometry, phases, axes", [
     (COMPOSITE_STACK, 'NMC811 = "NMC811"\nLLZO = "LLZO"', "xy"),
     pytest.param(COATED_BOX, 'particles = "NMC811"\nelectrolyte = "LLZO"\nZrO2 = "LLZO"', "xyz",
-                 marks=pytest.mark.slow),  # about 36 s (the coating shells mesh finely)
+                 marks=pytest.mark.slow),  # 11 s on a quiet machine, 36 s when loaded (fine coating shells)
 ], ids=["composite-stack-xy", "coated-box-xyz"])
 def test_generated_particle_geometries_mesh_periodic(tmp_path, geometry, phases, axes):
     """R8 (docstring above)."""
