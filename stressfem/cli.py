@@ -102,7 +102,9 @@ def check(case: CaseArg) -> None:
 def run(case: CaseArg,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         no_plot: Annotated[bool, typer.Option("--no-plot", envvar="STRESSFEM_NO_PLOT",
-                                              help="skip the figures made after the run")] = False) -> None:
+                                              help="skip the figures made after the run")] = False,
+        restart: Annotated[bool, typer.Option("--restart", help="continue a killed run from its checkpoint "
+                                              "(equilibrium load paths)")] = False) -> None:
     """Run CASE and write CASE/results/ (works under mpiexec)."""
     signal.signal(signal.SIGTERM, _terminate)
     from .case import load_case
@@ -115,7 +117,7 @@ def run(case: CaseArg,
 
         _setup_logging(verbose)
 
-        summary = run_case(case)
+        summary = run_case(case, restart=restart)
     except StressfemError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -200,9 +202,11 @@ def _figures_after_run(case: Path) -> None:
     """Figures of the committed results, in a child process: a rendering failure only warns."""
     import subprocess
 
+    from .child import python_module_command
+
     log = logging.getLogger("stressfem")
     try:
-        proc = subprocess.run([sys.executable, "-m", "stressfem.viz", str(case)], capture_output=True, text=True,
+        proc = subprocess.run([*python_module_command("stressfem.viz"), str(case)], capture_output=True, text=True,
                               timeout=1800)
         if proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
@@ -348,6 +352,7 @@ def mesh(case: CaseArg,
 
     from .case import load_case
     from .geometry.provide import case_mesh_file, case_metrics
+    from .jsonio import finite_or_null
     from .geometry.report import metrics_text
 
     comm = _launched_world()  # under mpiexec: rank 0 meshes once, the other ranks wait (no race on the file)
@@ -360,7 +365,7 @@ def mesh(case: CaseArg,
         data = case_metrics(loaded, msh, unit_m, info, voxels=voxels)
     except StressfemError as exc:
         _fail(exc)
-    typer.echo(json.dumps(data, indent=2) if as_json else metrics_text(data))
+    typer.echo(json.dumps(finite_or_null(data), indent=2, allow_nan=False) if as_json else metrics_text(data))
 
 
 @app.command()

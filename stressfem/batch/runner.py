@@ -33,7 +33,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..child import python_module_command
 from ..errors import StressfemError
+from ..jsonio import finite_or_null
 from ..output.results_dir import write_atomic
 from .cases import is_complete
 from .table import case_rows, sort_rows, write_table
@@ -75,7 +77,7 @@ def find_mpiexec(explicit: str | None = None) -> str:
 
 
 def run_command(case: Path, np: int, mpiexec: str | None) -> list[str]:
-    cmd = [sys.executable, "-m", "stressfem.cli", "run", str(case)]
+    cmd = [*python_module_command("stressfem.cli"), "run", str(case)]
     return [mpiexec or "mpiexec", "-n", str(np), *cmd] if np > 1 else cmd
 
 
@@ -120,7 +122,7 @@ class _Batch:
             counts[e["status"]] = counts.get(e["status"], 0) + 1
         doc = {"batch": self.opts.name, "updated": _now(), "jobs": self.opts.jobs, "np": self.opts.np,
                "counts": counts, "cases": [self.state[c] for c in self.cases if c in self.state]}
-        write_atomic(self.status_file, json.dumps(doc, indent=2) + "\n")
+        write_atomic(self.status_file, json.dumps(finite_or_null(doc), indent=2, allow_nan=False) + "\n")
 
     def _write_table(self) -> None:
         rows = []

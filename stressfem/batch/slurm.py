@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..child import python_module_command
 from ..errors import StressfemError
 
 __all__ = ["SlurmOptions", "slurm_script"]
@@ -100,7 +101,7 @@ def slurm_script(cases: list[Path], opts: SlurmOptions) -> str:
         check = f"[ -f {q(sif)} ] || {{ echo \"container image not found: {sif}\" >&2; exit 2; }}"
     else:
         python = opts.python or sys.executable
-        stressfem = f"{q(python)} -m stressfem.cli"
+        stressfem = " ".join(q(a) for a in python_module_command("stressfem.cli", python))
         check = f"[ -x {q(python)} ] || {{ echo \"python not found: {python}\" >&2; exit 2; }}"
     if opts.launcher == "srun":
         launch = f"srun --mpi={opts.srun_mpi} --ntasks=\"$SLURM_NTASKS\" {stressfem} run \"$CASE\""

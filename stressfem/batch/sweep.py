@@ -255,10 +255,11 @@ def generate(base_case: str | Path, spec: SweepSpec, dry_run: bool = False) -> l
             tmpf.write_text(text, encoding="utf-8")
             os.replace(tmpf, target)
             params = {"base": os.path.relpath(base_dir, case.directory.resolve()), "parameters": case.values}
-            (case.directory / PARAMETERS_FILE).write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
+            (case.directory / PARAMETERS_FILE).write_text(json.dumps(params, indent=2, allow_nan=False) + "\n",
+                                                              encoding="utf-8")
         _reuse_base_mesh(base_dir, case.directory)
     manifest = {"base": os.path.relpath(base_dir, out_root.resolve()), "sweep": spec.file.name, "mode": spec.mode,
                 "parameters": spec.parameters, "cases": [{"name": c.name, "parameters": c.values} for c in cases]}
-    (out_root / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (out_root / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     log.info("sweep %s: %d case(s) in %s", spec.file.name, len(cases), out_root)
     return cases

@@ -14,6 +14,7 @@ import io
 import json
 from pathlib import Path
 
+from ..jsonio import finite_or_null
 from ..output.results_dir import RESULTS, write_atomic
 from .cases import SUMMARY
 from .sweep import PARAMETERS_FILE
@@ -115,6 +116,6 @@ def write_table(rows: list[dict], stem: Path) -> tuple[Path, Path]:
     stem = Path(stem)
     csv_file, json_file = stem.with_name(stem.name + ".csv"), stem.with_name(stem.name + ".json")
     write_atomic(csv_file, buf.getvalue())
-    write_atomic(json_file, json.dumps(rows, indent=2, default=str) + "\n")
+    write_atomic(json_file, json.dumps(finite_or_null(rows), indent=2, default=str, allow_nan=False) + "\n")
     return csv_file, json_file
 

@@ -16,59 +16,23 @@ from __future__ import annotations
 
 from . import (boundary, common, geometry, interfaces, loader, materials, mesh, orientation, output, particles,
                periodic, root, solver, stages)
-from .boundary import BoundaryCondition, FixedBC, PressureBC, RollerBC, Surfaces, TractionBC
-from .common import (
-    CASE_FILE,
-    ZERO_CELSIUS_K,
-    FiniteFloat,
-    Name,
-    NonNegativeInt,
-    PetscOptions,
-    PetscValue,
-    PositiveFloat,
-    PositiveInt,
-    Table,
-    Vector3,
-)
-from .geometry import (
-    CompositeLayer,
-    DenseLayer,
-    Geometry,
-    ImageGeometry,
-    Layer,
-    LayeredGeometry,
-    MshGeometry,
-    ParticlesGeometry,
-)
-from .interfaces import (
-    BilinearLawSpec,
-    CohesiveLawSpec,
-    CohesiveSolverSpec,
-    ExponentialLawSpec,
-    InterfaceSpec,
-)
-from .loader import LoadedCase, error_location, load_case
-from .materials import ChemicalStrainSpec, CrystalStiffness, CteTable, DiffusivityTable, MaterialSpec
-from .mesh import MeshSpec
-from .orientation import OrientationSpec
-from .output import OutputSpec
-from .periodic import PeriodicSpec
-from .particles import (
-    MAX_FUSED_FRACTION,
-    MAX_SPHERE_FRACTION,
-    CoatingSpec,
-    FixedSize,
-    GrainsSpec,
-    LognormalSize,
-    PackedParticles,
-    SizeDistribution,
-)
-from .root import Case
-from .solver import SolverSpec
-from .stages import CoolingStage, CyclesStage, GalvanostaticStage, SocStage, Stage
+from .boundary import *  # noqa: F401,F403
+from .common import *  # noqa: F401,F403
+from .geometry import *  # noqa: F401,F403
+from .interfaces import *  # noqa: F401,F403
+from .loader import *  # noqa: F401,F403
+from .materials import *  # noqa: F401,F403
+from .mesh import *  # noqa: F401,F403
+from .orientation import *  # noqa: F401,F403
+from .output import *  # noqa: F401,F403
+from .particles import *  # noqa: F401,F403
+from .periodic import *  # noqa: F401,F403
+from .root import *  # noqa: F401,F403
+from .solver import *  # noqa: F401,F403
+from .stages import *  # noqa: F401,F403
 
 __all__ = [  # every public name of the table modules, as before the split into a package
     *root.__all__, *loader.__all__, *common.__all__, *materials.__all__, *particles.__all__, *geometry.__all__,
     *mesh.__all__, *stages.__all__, *orientation.__all__, *boundary.__all__, *solver.__all__, *output.__all__,
-    *interfaces.__all__, "PeriodicSpec",
+    *interfaces.__all__, *periodic.__all__,
 ]

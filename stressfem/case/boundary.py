@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field
 
-from .common import FiniteFloat, Name, Table, Vector3
+from .common import DisplacementM, Name, StressPa, Table
 
 __all__ = ["Surfaces", "RollerBC", "FixedBC", "PressureBC", "TractionBC", "BoundaryCondition"]
 
@@ -25,7 +25,7 @@ class FixedBC(Table):
 
     type: Literal["fixed"]
     surfaces: Surfaces
-    displacement_m: Vector3 = (0.0, 0.0, 0.0)
+    displacement_m: tuple[DisplacementM, DisplacementM, DisplacementM] = (0.0, 0.0, 0.0)
 
 
 class PressureBC(Table):
@@ -33,7 +33,7 @@ class PressureBC(Table):
 
     type: Literal["pressure"]
     surfaces: Surfaces
-    pressure_Pa: FiniteFloat
+    pressure_Pa: StressPa
 
 
 class TractionBC(Table):
@@ -41,7 +41,7 @@ class TractionBC(Table):
 
     type: Literal["traction"]
     surfaces: Surfaces
-    traction_Pa: Vector3
+    traction_Pa: tuple[StressPa, StressPa, StressPa]
 
 
 BoundaryCondition = Annotated[

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .common import Name, NonNegativeInt, PositiveFloat, PositiveInt, Table
+from .common import LengthUm, Name, NonNegativeInt, PositiveInt, Table
 from .particles import PackedParticles
 
 __all__ = [
@@ -26,7 +26,7 @@ class ParticlesGeometry(PackedParticles):
     """Spherical particles packed in a cuboid of electrolyte, cut by the box faces."""
 
     type: Literal["particles"]
-    box_um: tuple[PositiveFloat, PositiveFloat, PositiveFloat]
+    box_um: tuple[LengthUm, LengthUm, LengthUm]
     particle_phase: Name = "particles"
     matrix_phase: Name = "electrolyte"
     seed: Annotated[int, Field(ge=0)] = 0
@@ -38,6 +38,7 @@ class ParticlesGeometry(PackedParticles):
         names = [self.particle_phase, self.matrix_phase] + ([self.coating.phase] if self.coating else [])
         if len(set(names)) != len(names):
             raise ValueError("particle_phase, matrix_phase and coating.phase must differ")
+        self.check_fits(min(self.box_um), "the box (box_um)")
         return self
 
     @property
@@ -50,7 +51,7 @@ class MshGeometry(Table):
 
     type: Literal["msh"]
     file: str = Field(min_length=1)
-    length_unit_m: PositiveFloat = 1.0
+    length_unit_m: Annotated[float, Field(ge=1e-10, le=1.0)] = 1.0
 
 
 class DenseLayer(Table):
@@ -59,7 +60,7 @@ class DenseLayer(Table):
     type: Literal["dense"]
     name: Name
     phase: Name
-    thickness_um: PositiveFloat
+    thickness_um: LengthUm
 
 
 class CompositeLayer(PackedParticles):
@@ -67,7 +68,7 @@ class CompositeLayer(PackedParticles):
 
     type: Literal["composite"]
     name: Name
-    thickness_um: PositiveFloat
+    thickness_um: LengthUm
 
 
 Layer = Annotated[Union[DenseLayer, CompositeLayer], Field(discriminator="type")]
@@ -77,7 +78,7 @@ class LayeredGeometry(Table):
     """Layers stacked along z from z = 0 (first layer) upwards, lateral size lateral_um (x, y)."""
 
     type: Literal["layered"]
-    lateral_um: tuple[PositiveFloat, PositiveFloat]
+    lateral_um: tuple[LengthUm, LengthUm]
     layers: list[Layer] = Field(min_length=1)
     seed: Annotated[int, Field(ge=0)] = 0
     packing_file: str | None = Field(default=None, min_length=1)  # as for ParticlesGeometry
@@ -87,6 +88,10 @@ class LayeredGeometry(Table):
         names = [layer.name for layer in self.layers]
         if len(set(names)) != len(names):
             raise ValueError(f"layer names must be unique (got {names})")
+        for layer in self.layers:
+            if layer.type == "composite":
+                layer.check_fits(min(*self.lateral_um, layer.thickness_um),
+                                 f"layer {layer.name!r} (lateral_um, thickness_um)")
         return self
 
     @property
@@ -105,7 +110,7 @@ class ImageGeometry(Table):
 
     type: Literal["image"]
     file: str = Field(min_length=1)
-    voxel_size_m: PositiveFloat
+    voxel_size_m: Annotated[float, Field(ge=1e-10, le=1e-2)]
     element: Literal["hexahedron", "tetrahedron"] = "hexahedron"
     smoothing_iterations: Annotated[int, Field(ge=0, le=20)] = 0
     labels: dict[Annotated[str, Field(pattern=r"^[0-9]+$")], Name] = Field(min_length=1)

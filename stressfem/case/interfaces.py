@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, ValidationInfo, create_model, field_validator, model_validator
 
 from ..physics.cohesive import LAWS, make_law
 from ..physics.cohesive.params import parameters
@@ -86,3 +86,13 @@ class CohesiveSolverSpec(Table):
     refresh_ksp_growth: Annotated[float, Field(ge=1.0, le=100.0)] = 2.0
     stall_iterations: Annotated[int, Field(ge=0, le=500)] = 0
     petsc_options: PetscOptions = {}
+
+    @field_validator("petsc_options")
+    @classmethod
+    def _allowlist(cls, opts: dict, info: ValidationInfo) -> dict:
+        """Only solver tuning (stressfem/petsc_policy.py); preonly needs linear_solver = "direct" or an LU pc."""
+        from ..petsc_policy import check_petsc_options
+
+        pc = {"direct": "lu", "iterative": "gamg"}.get(info.data.get("linear_solver", "auto"))
+        check_petsc_options(opts, snes=True, defaults={"pc_type": pc})
+        return opts

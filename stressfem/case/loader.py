@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import CaseError
-from .checks import check_cross_references
+from .checks import phase_problem
 from .common import CASE_FILE
-from .geometry import MshGeometry
+from .geometry import ImageGeometry, MshGeometry
 from .root import Case
 from .stages import CoolingStage
 
@@ -118,8 +118,38 @@ class LoadedCase:
         return CaseError(str(self.file), key, message)
 
     def check_cross_references(self) -> None:
-        """Checks that span tables: phases vs geometry, materials vs library."""
-        check_cross_references(self)
+        """Checks that span tables: phases vs geometry, input files, materials vs library."""
+        from ..materials import resolve_materials
+
+        c = self.case
+        problem = phase_problem(c.phases, c.geometry)
+        if problem is not None:
+            raise self.error(*problem)
+        if isinstance(c.geometry, (ImageGeometry, MshGeometry)):
+            path = self.input_path(c.geometry.file)
+            if not path.is_file():
+                raise self.error("geometry.file", f"file not found: {path}")
+        packing_file = getattr(c.geometry, "packing_file", None)
+        if packing_file is not None and not self.input_path(packing_file).is_file():
+            raise self.error("geometry.packing_file", f"file not found: {self.input_path(packing_file)} (a "
+                             f"CASE/mesh/<name>.packing.json written next to a generated mesh)")
+        from ..geometry.size_guard import size_guard_message
+        from ..solver.bc_conflicts import surface_conflict_message
+
+        too_big = size_guard_message(c)
+        if too_big:
+            raise self.error("mesh.max_cells", too_big)
+        clash = surface_conflict_message(
+            [(f"boundary_conditions[{i}]", bc.type, s) for i, bc in enumerate(c.boundary_conditions) for s in bc.surfaces]
+            + [(f"stages[{i}]", "pressure", s) for i, st in enumerate(c.stages) if st.type == "pressure"
+               for s in st.surfaces])
+        if clash:
+            raise self.error("boundary_conditions", clash)
+        resolve_materials(self)  # raises CaseError on unknown names or missing properties
+        if c.periodic is not None:
+            from .periodic import check_periodic_case
+
+            check_periodic_case(self)
 
     def input_path(self, file: str) -> Path:
         """A file named in the case, relative to the case folder unless absolute."""

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .common import PositiveFloat, Table
+from .common import LengthUm, Table
 
 __all__ = ["MeshSpec"]
 
@@ -14,9 +14,10 @@ __all__ = ["MeshSpec"]
 class MeshSpec(Table):
     """Mesh controls for generated geometry (lengths in um)."""
 
-    size_um: PositiveFloat | None = None
-    interface_size_um: PositiveFloat | None = None
+    size_um: LengthUm | None = None
+    interface_size_um: LengthUm | None = None
     algorithm: Literal["hxt", "delaunay"] = "hxt"
     # 1 = reproducible (same .msh on every run and rank count); HXT with more threads is not (docs/geometry.md)
     threads: Annotated[int, Field(ge=1, le=256)] = 1
     curvature_points: Annotated[int, Field(ge=0, le=100)] = 12
+    max_cells: Annotated[int, Field(ge=1000, le=10**9)] = 5_000_000  # size guard: refused above (estimate)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .common import Name, PositiveFloat, Table
+from .common import LengthUm, Name, Table, ThinLengthUm
 
 __all__ = [
     "FixedSize",
@@ -29,16 +29,16 @@ class FixedSize(Table):
     """All particles have the same diameter (um)."""
 
     type: Literal["fixed"]
-    diameter_um: PositiveFloat
+    diameter_um: LengthUm
 
 
 class LognormalSize(Table):
     """Lognormal diameters: median d50 (um) and spread sigma_ln = std. dev. of ln(d), or d90 (um)."""
 
     type: Literal["lognormal"]
-    d50_um: PositiveFloat
+    d50_um: LengthUm
     sigma_ln: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
-    d90_um: PositiveFloat | None = None
+    d90_um: LengthUm | None = None
 
     @model_validator(mode="after")
     def _spread(self) -> "LognormalSize":
@@ -67,8 +67,8 @@ class CoatingSpec(Table):
     (docs/geometry.md)."""
 
     phase: Name
-    thickness_um: PositiveFloat
-    min_meshed_thickness_um: PositiveFloat = 0.1
+    thickness_um: ThinLengthUm
+    min_meshed_thickness_um: ThinLengthUm = 0.1
 
     @property
     def meshed(self) -> bool:
@@ -108,6 +108,15 @@ class PackedParticles(Table):
             raise ValueError('contact = "fused" does not support coating or grains (overlapping particles would '
                              'overlap their shells and grains)')
         return self
+
+    def check_fits(self, length_um: float, what: str) -> None:
+        """ValueError when the requested particle size (diameter or d50) is not below length_um."""
+        d = self.size_distribution
+        size, key = (d.diameter_um, "diameter_um") if d.type == "fixed" else (d.d50_um, "d50_um")
+        if size >= length_um:
+            raise ValueError(f"size_distribution.{key} = {size:g} um is not smaller than {what}, {length_um:g} um: "
+                             f"particles larger than the box are not supported; enlarge the box or use smaller "
+                             f"particles")
 
     def packing_fields(self) -> dict:
         """The shared fields as keyword arguments (for the other table type)."""

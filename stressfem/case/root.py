@@ -48,5 +48,5 @@ class Case(Table):
 
     @model_validator(mode="after")
     def _interface_phases(self) -> "Case":
-        check_interfaces(self)
+        check_interfaces(self.interfaces, self.phases, self.geometry)
         return self

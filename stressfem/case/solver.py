@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .common import PetscOptions, Table
 
@@ -19,3 +19,13 @@ class SolverSpec(Table):
     max_iterations: Annotated[int, Field(ge=1)] = 2000
     petsc_options: PetscOptions = {}
     superposition: Literal["auto", "off"] = "auto"  # solver/superposition.py: linear paths from pattern solves
+
+    @field_validator("petsc_options")
+    @classmethod
+    def _allowlist(cls, opts: dict) -> dict:
+        """Only solver tuning (stressfem/petsc_policy.py): no file output, no code loading."""
+        from ..petsc_policy import check_petsc_options
+        from ..solver.options import ELASTICITY_DEFAULTS
+
+        check_petsc_options(opts, snes=False, defaults=ELASTICITY_DEFAULTS)
+        return opts

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .common import ZERO_CELSIUS_K, FiniteFloat, Name, PositiveFloat, Table
+from .common import ZERO_CELSIUS_K, Name, PositiveFloat, StressPa, SurfaceName, Table, TemperatureC, TemperatureK
 
 __all__ = ["CoolingStage", "SocStage", "CyclesStage", "GalvanostaticStage", "PressureStage", "Stage"]
 
@@ -24,10 +24,10 @@ class CoolingStage(_Temperatures):
 
     type: Literal["cooling"]
     name: Name = "cooling"
-    stress_free_temperature_K: PositiveFloat | None = None
-    stress_free_temperature_C: Annotated[float, Field(gt=-ZERO_CELSIUS_K)] | None = None
-    final_temperature_K: PositiveFloat | None = None
-    final_temperature_C: Annotated[float, Field(gt=-ZERO_CELSIUS_K)] | None = None
+    stress_free_temperature_K: TemperatureK | None = None
+    stress_free_temperature_C: TemperatureC | None = None
+    final_temperature_K: TemperatureK | None = None
+    final_temperature_C: TemperatureC | None = None
     increments: Annotated[int, Field(ge=1, le=10000)] = 10
 
     @model_validator(mode="after")
@@ -81,14 +81,14 @@ class GalvanostaticStage(Table):
     type: Literal["galvanostatic"]
     name: Name = "galvanostatic"
     direction: Literal["charge", "discharge"] = "charge"
-    c_rate_per_h: PositiveFloat = 1.0
+    c_rate_per_h: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
     soc_end: Annotated[float, Field(ge=0.0, le=1.0)] | None = None  # default 1 (charge) or 0 (discharge)
     duration_s: PositiveFloat | None = None  # alternative to soc_end
     voltage_end_V: PositiveFloat | None = None  # alternative to soc_end: open-circuit voltage (materials/ocv.py)
     increments: Annotated[int, Field(ge=1, le=100000)] = 20
-    flux_surfaces: list[Name] | None = None  # default: every <phase>/<other> interface of diffusing phases
+    flux_surfaces: list[SurfaceName] | None = None  # default: every <phase>/<other> interface of diffusing phases
     stress_coupling: bool = False
-    temperature_K: PositiveFloat | None = None  # for the stress coupling; default: the current temperature
+    temperature_K: TemperatureK | None = None  # for the stress coupling; default: the current temperature
 
     @model_validator(mode="after")
     def _one_end(self) -> "GalvanostaticStage":
@@ -104,8 +104,8 @@ class PressureStage(Table):
     type: Literal["pressure"]
     name: Name = "pressure"
     surfaces: Annotated[list[Name], Field(min_length=1)]
-    pressure_start_Pa: FiniteFloat | None = None  # None: where the previous stages left it (0 at first)
-    pressure_end_Pa: FiniteFloat
+    pressure_start_Pa: StressPa | None = None  # None: where the previous stages left it (0 at first)
+    pressure_end_Pa: StressPa
     increments: Annotated[int, Field(ge=1, le=10000)] = 5
 
 

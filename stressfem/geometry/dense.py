@@ -29,13 +29,12 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import GeometryError
-from .packing import Packing, particle_count, compensate_facets, sample_diameters
+from .packing import Packing, compensate_facets, decimal_unit, pack_periodic, particle_count, sample_diameters
 
 __all__ = ["FusedPacking", "pack_fused", "lens_volume", "neck_balls", "neck_ball_volume", "wedge_angle_deg",
            "union_fraction", "fuse_volumes"]
@@ -174,22 +173,18 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
     """Pack a ParticlesGeometry table with contact policy "fused" (module docstring); radii include the
     facet compensation, so the meshed particle fraction is the target. draw > 0 picks the translation of
     the periodic packing from another seeded set (the mesh quality gate of builders.py)."""
-    import spheropack
-
     seed = int(geometry.seed)
     rng = np.random.default_rng(seed)
     box = np.asarray(geometry.box_um, dtype=float)
     target = float(geometry.volume_fraction)
-    n = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng, geometry.max_particles)
-    diameters = sample_diameters(geometry.size_distribution, n, rng)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", spheropack.PackingWarning)
-        result = spheropack.pack(radii=diameters / 2, container=spheropack.Box(tuple(box), periodic=True),
-                                 density=JAM_TARGET, seed=seed, strict=False, growth_rate=0.005)
+    n, size_scale = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng,
+                                   geometry.max_particles)
+    unit = decimal_unit(geometry.size_distribution)
+    diameters = sample_diameters(geometry.size_distribution, n, rng, unit)  # in unit (packing.pack_periodic)
+    positions, r0, result = pack_periodic(diameters, box, unit, density=JAM_TARGET, seed=seed, growth_rate=0.005)
     jammed = float(result.density)
-    r0 = np.asarray(result.radii, dtype=float)
     film = max(geometry.min_gap_fraction * 2.0 * float(np.median(r0)), face_clearance_um)
-    centres = np.mod(np.asarray(result.positions, float), box)
+    centres = np.mod(positions, box)
     i, j, dist, vec = _pairs(centres, r0, box, 2.0 * (MAX_GROWTH - 1.0) * float(r0.max()) + film)
     s, grown, radii, sel, offset, rho, neck_fraction, conflicts = _grow(
         centres, r0, i, j, dist, vec, box, face_clearance_um, target, jammed, film, geometry, interface_size_um,
@@ -234,7 +229,7 @@ def pack_fused(geometry, face_clearance_um: float, interface_size_um: float, cur
              "%d neck balls; target %.4f, achieved %.4f", n, jammed, s, stats["fused_contacts_per_particle"],
              stats["n_necks"], target, achieved)
     return FusedPacking(tuple(box), all_c[order], all_r[obj][order], n, target, achieved, seed, ids[order],
-                        fused=stats)
+                        size_scale=size_scale, fused=stats)
 
 
 def _face_features(centres, radii, balls_c, balls_r, box):

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .._dolfinx import MPI, dolfinx, mesh
+from .bodies import bodies_message, untagged_volumes_message
 
 __all__ = ["PhaseMesh", "read_phase_mesh"]
 
@@ -62,7 +63,20 @@ def _open_on_root(gmsh, path: Path) -> str | None:
     unnamed = [t for d, t in groups if not gmsh.model.getPhysicalName(d, t)]
     if unnamed:
         return f"physical volumes {unnamed} have no name; phases are identified by name"
-    return None
+    return untagged_volumes_message(gmsh) or bodies_message(gmsh)
+
+
+MIN_SPAN_M, MAX_SPAN_M = 1e-8, 1.0  # 10 nm .. 1 m: below, rigid modes and tolerances lose meaning
+
+
+def _span_m(msh) -> float:
+    """Largest bounding-box side of the mesh over all ranks (m)."""
+    from ..parallel import allreduce_array
+
+    x = msh.geometry.x
+    lo = allreduce_array(msh.comm, x.min(axis=0) if len(x) else np.full(3, np.inf), MPI.MIN)
+    hi = allreduce_array(msh.comm, x.max(axis=0) if len(x) else np.full(3, -np.inf), MPI.MAX)
+    return float(np.max(hi - lo))
 
 
 def read_phase_mesh(path: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, length_unit_m: float = 1.0,
@@ -89,6 +103,12 @@ def read_phase_mesh(path: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, length_un
         data = dolfinx.io.gmsh.model_to_mesh(gmsh_module.model, comm, 0, gdim=3, partitioner=partitioner)
     if length_unit_m != 1.0:
         data.mesh.geometry.x[:] *= length_unit_m
+    span = _span_m(data.mesh)
+    if not MIN_SPAN_M <= span <= MAX_SPAN_M:
+        raise CaseError(case_file, "geometry.length_unit_m",
+                        f"{path.name} spans {span:.3g} m after scaling by length_unit_m = {length_unit_m:g}; "
+                        f"stressfem handles {MIN_SPAN_M:g} m to {MAX_SPAN_M:g} m (microstructures): give the file's "
+                        f"length unit in metres (1e-6 for micrometres)")
     volumes = {n: t for n, (d, t) in data.physical_groups.items() if d == 3}
     surfaces = {n: t for n, (d, t) in data.physical_groups.items() if d == 2}
     log.info("read %s: %d cells, phases %s, surfaces %s", path.name,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Packing", "sample_diameters", "particle_count", "pack_spheres"]
+__all__ = ["Packing", "sample_diameters", "pack_spheres", "pack_periodic", "particle_count", "decimal_unit"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class Packing:
     seed: int
     particle_ids: np.ndarray | None = None  # (pieces,) index of the distinct particle of each piece
     necks: np.ndarray | None = None  # (k, 7): start xyz, end xyz, radius of neck cylinders (um)
+    size_scale: float = 1.0  # packed / requested particle size (before the gap shrink); see particle_count
 
     def to_dict(self) -> dict:
         return {
@@ -46,21 +47,51 @@ class Packing:
             "achieved_volume_fraction": self.achieved_fraction,
             "seed": self.seed,
             "d50_um": float(np.median(2 * self.radii_um[: self.n_particles])),
+            "size_scale": self.size_scale,
         }
 
 
-def sample_diameters(distribution, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n diameters (um) from a FixedSize or LognormalSize table."""
+def sample_diameters(distribution, n: int, rng: np.random.Generator, unit: float = 1.0) -> np.ndarray:
+    """n diameters from a FixedSize or LognormalSize table, in ``unit`` (um; see pack_periodic)."""
     if distribution.type == "fixed":
-        return np.full(n, distribution.diameter_um)
-    return distribution.d50_um * np.exp(distribution.sigma * rng.standard_normal(n))
+        return np.full(n, in_unit(distribution.diameter_um, unit))
+    return in_unit(distribution.d50_um, unit) * np.exp(distribution.sigma * rng.standard_normal(n))
 
 
-def particle_count(distribution, box_volume: float, fraction: float, rng: np.random.Generator, cap: int) -> int:
-    """Number of particles (1 .. cap) whose mean sampled volume fills ``fraction`` of the box (um3)."""
+SIZE_SCALE_WARN = 0.05  # packed sizes further than 5 % from the request: warned and recorded
+SIZE_SCALE_MAX = 0.25  # further than 25 %: refused (the case would not describe the microstructure asked for)
+
+
+def particle_count(distribution, box_volume: float, fraction: float, rng: np.random.Generator,
+                   cap: int) -> tuple[int, float]:
+    """(particles n, size scale): n particles of the requested sizes, grown or shrunk alike by the size
+    scale, fill ``fraction`` of the box. The scale differs from 1 by the rounding of n (a few particles
+    in a small box) or when n hits max_particles; beyond SIZE_SCALE_WARN it is logged, beyond
+    SIZE_SCALE_MAX refused (GeometryError naming the keys to change)."""
     probe = sample_diameters(distribution, 4000, rng)
     mean_volume = float(np.mean(math.pi / 6.0 * probe**3))
-    return max(1, min(cap, round(fraction * box_volume / mean_volume)))
+    wanted = fraction * box_volume / mean_volume
+    n = max(1, min(cap, round(wanted)))
+    scale = (wanted / n) ** (1.0 / 3.0)
+    requested = distribution.diameter_um if distribution.type == "fixed" else distribution.d50_um
+    if abs(scale - 1.0) > SIZE_SCALE_MAX:
+        from ..errors import GeometryError
+
+        if n == cap and wanted > cap:
+            raise GeometryError(
+                f"filling volume fraction {fraction} with particles of {requested:g} um needs about {wanted:.0f} "
+                f"particles, but geometry.max_particles = {cap}: they would be packed {scale:.2f} times larger "
+                f"({scale * requested:.3g} um); raise max_particles, shrink box_um, or ask for larger particles")
+        raise GeometryError(
+            f"the box holds only {wanted:.2f} particles of {requested:g} um at volume fraction {fraction}; {n} "
+            f"particle(s) would be packed {scale:.2f} times {'larger' if scale > 1 else 'smaller'} "
+            f"({scale * requested:.3g} um); enlarge geometry.box_um (at least a few particle diameters) or use "
+            f"smaller particles (geometry.size_distribution)")
+    if abs(scale - 1.0) > SIZE_SCALE_WARN:
+        log.warning("particle sizes adjusted: %d particles packed %.3f times the requested size (%.3g -> %.3g um) "
+                    "to fill volume fraction %.3f%s; recorded as size_scale in summary.json", n, scale, requested,
+                    scale * requested, fraction, " (max_particles reached)" if n == cap and wanted > cap else "")
+    return n, scale
 
 
 MAX_PERIODIC_FRACTION = 0.645  # spheropack's jamming density in a periodic box (stack notes)
@@ -86,8 +117,10 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0, draw: int = 0) -> Pac
     box = np.asarray(geometry.box_um, dtype=float)
     target = geometry.volume_fraction
     shrink = 1.0 - geometry.min_gap_fraction
-    n = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng, geometry.max_particles)
-    diameters = sample_diameters(geometry.size_distribution, n, rng)
+    n, size_scale = particle_count(geometry.size_distribution, float(np.prod(box)), target, rng,
+                                   geometry.max_particles)
+    unit = decimal_unit(geometry.size_distribution)
+    diameters = sample_diameters(geometry.size_distribution, n, rng, unit)  # in unit
     pack_target = target / shrink**3
     best = None
     for attempt in range(3):
@@ -133,7 +166,7 @@ def pack_spheres(geometry, face_clearance_um: float = 0.0, draw: int = 0) -> Pac
                                geometry.neck_radius_fraction)
     log.info("packed %d particles: target volume fraction %.4f, achieved %.4f (%d pieces cut by the box)",
              n, target, achieved, len(r))
-    return Packing(tuple(box), c, r, n, target, achieved, int(seed), ids, necks)
+    return Packing(tuple(box), c, r, n, target, achieved, int(seed), ids, necks, size_scale)
 
 
 def neck_cylinders(centres, radii, box, gap_um: float, fraction: float) -> np.ndarray:
@@ -170,17 +203,44 @@ def neck_cylinders(centres, radii, box, gap_um: float, fraction: float) -> np.nd
     return out
 
 
-def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng, unshifted_first: bool = True):
-    """One spheropack run to pack_target, gap shrink and face clearing; (centres, radii, fraction)."""
+def decimal_unit(distribution) -> float:
+    """The power of ten (um) at or below the requested size (diameter or d50): the packing's length unit."""
+    size = float(distribution.diameter_um if distribution.type == "fixed" else distribution.d50_um)
+    return 10.0 ** math.floor(math.log10(size) + 1e-9)
+
+
+def in_unit(value_um, unit: float):
+    """A length (um) in ``unit`` (um), rounded to 12 digits; unchanged when unit is 1 um."""
+    return value_um if unit == 1.0 else np.round(np.asarray(value_um, dtype=float) / unit, 12)
+
+
+def pack_periodic(diameters: np.ndarray, box: np.ndarray, unit: float, *, density: float, seed: int,
+                  growth_rate: float):
+    """spheropack in a periodic box: (positions um, radii um, spheropack result); ``diameters`` in ``unit``.
+
+    The event-driven dynamics amplify any difference of the inputs, even in the last bit. Packing in
+    a decimal unit (decimal_unit; diameters sampled in it, sample_diameters) makes a case whose
+    lengths are all multiplied by a power of ten pack exactly alike (issue 16); cases with sizes of
+    1 to 10 um pack exactly as before (unit 1 um).
+    """
     import spheropack
 
-    shrink = 1.0 - geometry.min_gap_fraction
-    pack_target = min(pack_target, MAX_PERIODIC_FRACTION)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", spheropack.PackingWarning)
-        result = spheropack.pack(radii=diameters / 2, container=spheropack.Box(tuple(box), periodic=True),
-                                 density=pack_target, seed=int(geometry.seed), strict=False,
-                                 growth_rate=0.02 if pack_target < 0.55 else 0.005)
+        result = spheropack.pack(radii=diameters / 2,
+                                 container=spheropack.Box(tuple(in_unit(box, unit)), periodic=True),
+                                 density=density, seed=seed, strict=False, growth_rate=growth_rate)
+    return np.asarray(result.positions, dtype=float) * unit, np.asarray(result.radii, dtype=float) * unit, result
+
+
+def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng, unshifted_first: bool = True):
+    """One spheropack run to pack_target, gap shrink and face clearing; (centres, radii, fraction)."""
+    shrink = 1.0 - geometry.min_gap_fraction
+    pack_target = min(pack_target, MAX_PERIODIC_FRACTION)
+    positions, radii0, result = pack_periodic(diameters, box, decimal_unit(geometry.size_distribution),
+                                              density=pack_target,
+                                              seed=int(geometry.seed),
+                                              growth_rate=0.02 if pack_target < 0.55 else 0.005)
     if not result.success or result.density < 0.995 * pack_target:
         from ..errors import GeometryError
 
@@ -190,9 +250,9 @@ def _pack_once(diameters, box, pack_target, geometry, face_clearance_um, rng, un
                 f"{geometry.volume_fraction:.3f} (status {result.status!r}); lower geometry.volume_fraction, "
                 f"lower geometry.min_gap_fraction, or widen geometry.size_distribution"
             )
-    radii = np.asarray(result.radii, dtype=float) * shrink
+    radii = radii0 * shrink
     clearance = np.maximum(0.25 * geometry.min_gap_fraction * radii, face_clearance_um)
-    centres = _best_shift(np.asarray(result.positions, dtype=float), radii, box, clearance, rng, unshifted_first)
+    centres = _best_shift(positions, radii, box, clearance, rng, unshifted_first)
     radii = _clear_faces(centres, radii, box, clearance)
     # each sphere's volume is shared exactly among its periodic images inside the box
     achieved = float(np.sum(4.0 / 3.0 * math.pi * radii**3) / np.prod(box))

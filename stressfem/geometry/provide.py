@@ -12,6 +12,8 @@ import numpy as np
 
 from ..case import ImageGeometry, LayeredGeometry, LoadedCase, MshGeometry, ParticlesGeometry
 from ..errors import GeometryError, StressfemError
+from ..jsonio import finite_or_null, strict_dumps
+from ..output.locks import exclusive_lock
 
 __all__ = ["case_mesh_file", "geometry_key", "MESH_CACHE_DIR", "GEOMETRY_VERSION"]
 
@@ -43,18 +45,20 @@ def _generate(loaded: LoadedCase) -> tuple[Path, dict]:
     cache = loaded.directory / MESH_CACHE_DIR
     key = geometry_key(loaded)
     msh, info_file = cache / f"{geometry.type}-{key}.msh", cache / f"{geometry.type}-{key}.json"
-    if msh.is_file() and info_file.is_file():
-        log.info("reusing cached mesh %s", msh.relative_to(loaded.directory))
-        info = json.loads(info_file.read_text())
-        info["cached"] = True
-        return msh, info
-    from .builders import build_geometry
+    # one builder per cache entry: a concurrent `run`/`mesh` of this case waits, then reuses the mesh
+    with exclusive_lock(cache / f".{geometry.type}-{key}.lock", "mesh generation", wait=True):
+        if msh.is_file() and info_file.is_file():  # the .json is written last: a complete entry
+            log.info("reusing cached mesh %s", msh.relative_to(loaded.directory))
+            info = json.loads(info_file.read_text())
+            info["cached"] = True
+            return msh, info
+        from .builders import build_geometry
 
-    info = build_geometry(loaded, msh)
-    info = json.loads(json.dumps(info, default=float))
-    tmp = info_file.with_name(f".{info_file.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(info, indent=2))
-    os.replace(tmp, info_file)
+        info = build_geometry(loaded, msh)  # writes msh atomically
+        info = json.loads(json.dumps(info, default=float))
+        tmp = info_file.with_name(f".{info_file.name}.{os.getpid()}.tmp")
+        tmp.write_text(strict_dumps(info, str(info_file), indent=2))
+        os.replace(tmp, info_file)
     info["cached"] = False
     return msh, info
 
@@ -92,7 +96,7 @@ def case_metrics(loaded: LoadedCase, msh: Path, unit_m: float, info: dict, voxel
     out = json.loads(json.dumps(out, default=float))
     if generated:
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(out, indent=2))
+        tmp.write_text(strict_dumps(finite_or_null(out), str(cached), indent=2))
         os.replace(tmp, cached)
     return out
 
@@ -124,7 +128,7 @@ def write_microstructure(loaded: LoadedCase, msh: Path, unit_m: float, info: dic
         log.warning("microstructure metrics failed: %s", exc)
         return
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
+    tmp.write_text(strict_dumps(finite_or_null(data), str(out), indent=2))
     os.replace(tmp, out)
 
 

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from .library import library_material, library_names
 from .material import Material
 from .ocv import OcvTable
 
-if TYPE_CHECKING:
-    from ..case import LoadedCase
+__all__ = ["resolve_materials", "CaseWithErrors"]
 
-__all__ = ["resolve_materials"]
+
+class CaseWithErrors(Protocol):
+    """What resolving needs of a loaded case (stressfem.case.LoadedCase): its tables and its errors."""
+
+    case: Any  # the validated case: .phases (phase -> material name), .materials (name -> MaterialSpec)
+
+    def error(self, key: str, message: str) -> Exception: ...
 
 _PROPS = ("youngs_modulus_Pa", "poisson_ratio", "density_kg_per_m3", "tensile_strength_Pa", "weibull_modulus",
           "weibull_scale_Pa", "weibull_volume_m3")
 
 
-def _build(loaded: "LoadedCase", name: str) -> Material:
+def _build(loaded: CaseWithErrors, name: str) -> Material:
     specs = loaded.case.materials
     spec = specs.get(name)
     base = library_material(spec.base if spec and spec.base else name)
@@ -105,7 +110,7 @@ def _chemistry(spec, base, values: dict, sources: dict, user_src: str) -> None:
         values["diffusivity_table"] = None
 
 
-def resolve_materials(loaded: "LoadedCase") -> dict[str, Material]:
+def resolve_materials(loaded: CaseWithErrors) -> dict[str, Material]:
     """Phase name -> Material, applying case overrides to library entries."""
     unused = set(loaded.case.materials) - set(loaded.case.phases.values())
     if unused:

@@ -4,7 +4,9 @@ Written as ``fields.pvd`` + per-time ``.pvtu`` + per-rank ``.vtu`` pieces, laid 
 VTKFile; one time entry per stage end (or per increment), in load-path order. The ParaView time of the
 entries (``field_times``) is the temperature (degrees C) when only the temperature changes between
 them, the state of charge when only that changes, else 1, 2, ... (entries in load-path order in the
-.pvd either way; ParaView plays them in ascending time, so a cool-down plays from cold to hot).
+.pvd either way; ParaView plays them in ascending time, so a cool-down plays from cold to hot). With
+several stages, ``fields-<stage>.pvd`` also holds each stage's entries on its own axis: temperature
+(degrees C) for temperature steps, state of charge otherwise.
 Linear tetrahedral and hexahedral meshes use a raw-binary VTU writer (``_BinaryVTK``: same files and
 array names, ~10x faster than VTKFile's ASCII at 1M cells, docs/performance.md); other meshes use VTKFile.
 ParaView and pyvista read both.
@@ -12,6 +14,7 @@ ParaView and pyvista read both.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,11 @@ from ..physics.elasticity import cell_dofs
 from .stats import DOLFINX_TO_VTK_HEX, CellStress
 
 __all__ = ["FieldWriter", "field_times"]
+
+
+def _safe(name: str) -> str:
+    """A stage name as part of a file name."""
+    return re.sub(r"[^A-Za-z0-9_.+-]", "-", name)
 
 
 def field_times(states: list[tuple[float, float]]) -> tuple[list[float], str]:
@@ -68,14 +76,17 @@ class FieldWriter:
             self.file = io.VTKFile(msh.comm, str(Path(folder) / "fields.pvd"), "w")
         self._t = 0
         self._states: list[tuple[float, float]] = []
+        self._stages: list[tuple[str | None, bool]] = []
 
     def _cell_fields(self) -> list:
         return [self.stress, self.von_mises, self.hydrostatic, self.max_principal, self.phase]
 
-    def write(self, stress: CellStress, state=None) -> None:
-        """One time entry; ``state`` (a LoadState) gives its ParaView time (field_times) at close."""
+    def write(self, stress: CellStress, state=None, stage: str | None = None, thermal: bool = False) -> None:
+        """One time entry; ``state`` (a LoadState) gives its ParaView time (field_times) at close, and
+        ``stage`` (its step name; ``thermal``: a temperature step) a per-stage collection."""
         if state is not None:
             self._states.append((state.temperature_K, state.soc))
+            self._stages.append((stage, thermal))
         n = self._n
         if self.u is not self._u_solution:
             self.u.interpolate(self._u_solution)
@@ -102,9 +113,16 @@ class FieldWriter:
         if len(self._states) != len(self._binary.entries):
             return None
         times, axis = field_times(self._states)
-        self._binary.entries = [(t, f) for t, (_, f) in zip(times, self._binary.entries)]
+        files = [f for _, f in self._binary.entries]
+        self._binary.entries = list(zip(times, files))
         if self._binary.comm.rank == 0:
             self._binary.write_pvd()
+            names = list(dict.fromkeys(st for st, _ in self._stages if st))
+            for st in names if len(names) > 1 else []:  # one collection per stage, on its own axis
+                k = [i for i, (n, _) in enumerate(self._stages) if n == st]
+                thermal = self._stages[k[0]][1]
+                t = [self._states[i][0] - 273.15 if thermal else self._states[i][1] for i in k]
+                self._binary.write_pvd([(t_i, files[i]) for t_i, i in zip(t, k)], f"fields-{_safe(st)}.pvd")
         return axis
 
 
@@ -210,10 +228,12 @@ class _BinaryVTK:
                 '    </PPoints>\n' + pieces + "\n  </PUnstructuredGrid>\n</VTKFile>\n")
         (self.folder / name).write_text(text)
 
-    def write_pvd(self) -> None:
-        rows = "\n".join(f'    <DataSet timestep="{t:g}" part="0" file="{f}" />' for t, f in self.entries)
+    def write_pvd(self, entries: list[tuple[float, str]] | None = None, name: str = "fields.pvd") -> None:
+        """The collection ``name`` (atomically) of ``entries`` (time, .pvtu file), default all entries."""
+        rows = "\n".join(f'    <DataSet timestep="{t:g}" part="0" file="{f}" />'
+                         for t, f in (self.entries if entries is None else entries))
         text = ('<?xml version="1.0"?>\n<VTKFile type="Collection" version="1.0">\n  <Collection>\n'
                 + rows + "\n  </Collection>\n</VTKFile>\n")
-        tmp = self.folder / ".fields.pvd.tmp"
+        tmp = self.folder / f".{name}.tmp"
         tmp.write_text(text)
-        tmp.replace(self.folder / "fields.pvd")
+        tmp.replace(self.folder / name)

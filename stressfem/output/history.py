@@ -3,10 +3,9 @@ in output/schema.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping, Sequence
 
+from .results_dir import csv_text
 from .schema import HISTORY_COLUMNS, INTERFACE_MEASURES, column
 from .schema import PHASE_MEASURES as HISTORY_MEASURES
 
@@ -56,8 +55,4 @@ class History:
         self.rows.append(row)
 
     def text(self) -> str:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(self.columns)
-        w.writerows(self.rows)
-        return buf.getvalue()
+        return csv_text(self.columns, self.rows)

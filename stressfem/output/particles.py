@@ -15,15 +15,14 @@ area, debonded and contact (closed) fractions are added (INTERFACE_COLUMNS).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 
 import numpy as np
 
 from .._dolfinx import MPI
 from ..parallel import allreduce_array
-from ..solver.cohesive.stats import DEBONDED
+from .results_dir import csv_text
+from .schema import DEBONDED
 from .stats import CellStress
 
 __all__ = ["ParticleTable", "cell_units", "grouped_quantile", "COLUMNS", "INTERFACE_COLUMNS"]
@@ -177,11 +176,7 @@ class ParticleTable:
                              + ([] if iface is None else _interface_cells(iface[k])))
 
     def text(self) -> str:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(self.columns)
-        w.writerows(self.rows)
-        return buf.getvalue()
+        return csv_text(self.columns, self.rows)
 
 
 def _interface_cells(sums: np.ndarray) -> list[str]:

@@ -3,13 +3,13 @@
 ``CASE/results/`` only ever holds a complete run (``summary.json`` is its completion marker).
 A run that fails moves its partial folder (log, history and fields of the converged steps)
 to ``CASE/results.failed/``; a run that is killed leaves only a hidden ``.results.partial-*``
-folder, removed by the next run. A previous complete ``results/`` is never lost to a failure.
+folder, removed by the next run. A previous complete ``results/`` is never lost to a failure; a
+kill between the two renames of the commit is repaired by the next run (output/recovery.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import shutil
@@ -19,8 +19,10 @@ import time
 from pathlib import Path
 
 from ..errors import OutputError
+from ..jsonio import strict_dumps
+from .recovery import OLD_PREFIX, recover_interrupted_commit
 
-__all__ = ["ResultsDir", "write_atomic", "RESULTS", "FAILED"]
+__all__ = ["ResultsDir", "write_atomic", "csv_text", "RESULTS", "FAILED"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,18 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def csv_text(columns: list[str], rows: list[list]) -> str:
+    """A CSV file's text: a header line, then one line per row (history.csv, particles.csv)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+    return buf.getvalue()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -86,6 +100,7 @@ class ResultsDir:
         self.path: Path = Path(path)
 
     def _remove_stale(self) -> None:
+        recover_interrupted_commit(self.case_dir, PARTIAL_PREFIX, RESULTS, _pid_alive)
         for p in self.case_dir.glob(f"{PARTIAL_PREFIX}*"):
             try:
                 pid = int(p.name[len(PARTIAL_PREFIX):].split("-")[0])
@@ -100,7 +115,7 @@ class ResultsDir:
     def write_json(self, name: str, data: dict) -> None:
         """Rank 0 writes a JSON file atomically."""
         if self.comm.rank == 0:
-            write_atomic(self.file(name), json.dumps(data, indent=2, allow_nan=True) + "\n")
+            write_atomic(self.file(name), strict_dumps(data, name, indent=2) + "\n")
 
     def commit(self) -> Path:
         """Swap the finished partial folder in as CASE/results (collective)."""
@@ -111,7 +126,7 @@ class ResultsDir:
                 old = None
                 with _signals_deferred():  # SIGINT/SIGTERM wait until results/ is whole again
                     if self.final.exists():
-                        old = self.case_dir / f".results.old-{os.getpid()}"
+                        old = self.case_dir / f"{OLD_PREFIX}{os.getpid()}"
                         os.replace(self.final, old)
                     os.replace(self.path, self.final)
                 if old is not None:
@@ -134,7 +149,7 @@ class ResultsDir:
         info = {"error": str(exc), "type": type(exc).__name__}
         try:
             self.file("summary.json").unlink(missing_ok=True)  # a failed folder never holds a completion marker
-            write_atomic(self.file("failure.json"), json.dumps(info, indent=2) + "\n")
+            write_atomic(self.file("failure.json"), strict_dumps(info, "failure.json", indent=2) + "\n")
             target = self.case_dir / FAILED
             if target.exists():
                 shutil.rmtree(target, ignore_errors=True)

@@ -17,6 +17,7 @@ __all__ = [
     "PHASE_STATISTICS",
     "PHASE_MEASURES",
     "INTERFACE_STATISTICS",
+    "DEBONDED",
     "INTERFACE_MEASURES",
     "HISTORY_COLUMNS",
     "EXTRA_HISTORY_COLUMNS",
@@ -52,6 +53,8 @@ SUMMARY_KEYS = {
     "effective_properties": "[periodic] homogenize = true: stiffness, moduli, HS bounds, CTE and chemical strain "
                             "tensors (docs/periodic.md)",
     "statistics": "[output] interior_margin_um > 0: interior_margin_m, interior_axes, kept_volume_fraction",
+    "restart": "restarted (bool), from_step and from_increment of the checkpoint it resumed from "
+               "(output/checkpoint.py)",
 }
 
 STEP_KEYS = {
@@ -91,6 +94,9 @@ PHASE_STATISTICS = {
 # the phase statistics written at every increment to history.csv
 PHASE_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")
 
+# damage at which a facet counts as debonded: less than 0.1 % of its stiffness left (viscous damage
+# only approaches 1)
+DEBONDED = 0.999
 INTERFACE_STATISTICS = {
     "area_m2": "interface area (m2)",
     "damaged_fraction": "area fraction with damage > 0 (-)",
@@ -137,13 +143,15 @@ FIELD_ARRAYS = {
 # ----------------------------------------------------------------------------- step kinds
 @dataclass(frozen=True)
 class Axis:
-    """How to plot a history column as abscissa: plotted value = column value + offset."""
+    """How to plot a history column as abscissa: plotted value = column value * scale + offset."""
 
     label: str
     offset: float = 0.0
+    scale: float = 1.0
 
 
-# history column -> axis, in the order tried for a step whose own abscissa does not vary
+# history column (or template, see StepKind.abscissa) -> axis, in the order tried for a step whose
+# own abscissa does not vary
 AXES = {
     "soc": Axis("state of charge (-)"),
     "temperature_K": Axis("temperature (°C)", -273.15),
@@ -156,8 +164,9 @@ class StepKind:
 
     Attributes:
         name: the ``type`` of its summary.json steps.
-        abscissa: the history column its history is plotted against (a key of AXES); when it
-            does not vary in a step, the first other axis that varies, else the increment number.
+        abscissa: the history column its history is plotted against (a key of AXES); it may name
+            the step, e.g. ``"{step}.pressure_Pa"`` for a column per stage. When it does not vary in
+            a step, the first other axis that varies is used, else the increment number.
         physics: keys of the verification registry it exercises (stressfem/verification/registry.py).
         summary_fields: keys it adds to its steps[] entries -> description with unit.
         history_columns: columns it adds to history.csv -> description with unit.
@@ -168,6 +177,10 @@ class StepKind:
     physics: tuple[str, ...] = ()
     summary_fields: dict[str, str] = field(default_factory=dict)
     history_columns: dict[str, str] = field(default_factory=dict)
+
+    def abscissa_column(self, step: str) -> str:
+        """The history column of the abscissa of one step (by name)."""
+        return self.abscissa.format(step=step)
 
 
 STEP_KINDS: dict[str, StepKind] = {}
@@ -196,3 +209,8 @@ register_step_kind(StepKind(
     "galvanostatic", "soc", ("chemical", "diffusion"),
     summary_fields={"time_s": "time at the end of the step (s)",
                     "mean_li_fraction": "mean Li fraction of the diffusing phases (-)"}))
+register_step_kind(StepKind(
+    "pressure", "{step}.pressure_Pa", ("pressure",),
+    summary_fields={"pressure_Pa": "stack pressure at the end of the step (Pa)"},
+    history_columns={"{step}.pressure_Pa": "stack pressure of the stage (Pa)"}),
+    Axis("stack pressure (MPa)", scale=1e-6))

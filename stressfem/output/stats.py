@@ -154,12 +154,14 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarra
     """Volume-weighted quantiles: for each q, the smallest value whose cumulative weight reaches q of the total.
 
     Always one of ``values`` (no interpolation), so it does not depend on how cells are split over
-    ranks once they are gathered; NaN for an empty set. Several q with one sort.
+    ranks once they are gathered; NaN for an empty set. Several q with one sort. The sort need not be
+    stable: the cumulative weight at the end of a run of equal values does not depend on their order,
+    so neither does the value returned.
     """
     qs = np.atleast_1d(np.asarray(qs, dtype=float))
     if len(values) == 0:
         return np.full(qs.shape, np.nan)
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)
     cw = np.cumsum(weights[order])
     i = np.searchsorted(cw, qs * cw[-1], side="left")
     return values[order][np.minimum(i, len(values) - 1)]

@@ -13,10 +13,13 @@ from ..case import ImageGeometry, LoadedCase
 from ..geometry.msh import PhaseMesh
 from ..materials import Material, resolve_materials
 from ..stages import ReferenceState, StageType, make_stages
+from .bc_checks import dirichlet_conflicts, unbalanced_loads
 from .boundary import boundary_spec
 from .bulk import BulkPhysics, build_bulk
+from .linear import PetscSetupError
 from .model import Model
 from .options import petsc_options
+from .phase_cells import require_phase_cells
 from .thermoelastic import ThermoelasticModel
 
 __all__ = ["CaseModel", "build_case_model", "check_phases", "crystal_axes"]
@@ -39,6 +42,7 @@ class CaseModel:
 def build_case_model(loaded: LoadedCase, pm: PhaseMesh, msh_file: Path, mesh_info: dict) -> CaseModel:
     """Phases, materials, stages, the reference state and the model of a case on its mesh."""
     phase_names = check_phases(loaded, pm.volumes, msh_file)
+    require_phase_cells(loaded, pm, phase_names)
     materials_by_phase = resolve_materials(loaded)
     materials = [materials_by_phase[p] for p in phase_names]
     stages = make_stages(loaded.case.stages)
@@ -107,6 +111,14 @@ def _build_model(loaded: LoadedCase, pm, bulk, boundary) -> Model:
 
         return build_cohesive_model(loaded, pm, bulk, boundary)
     solver = loaded.case.solver
-    return ThermoelasticModel(pm, bulk, boundary, options=petsc_options(solver), degree=solver.element_degree)
+    try:
+        model = ThermoelasticModel(pm, bulk, boundary, options=petsc_options(solver), degree=solver.element_degree)
+    except PetscSetupError as exc:
+        raise loaded.error("solver.petsc_options", str(exc)) from None
+    problem = (dirichlet_conflicts(boundary.supports, model.bcs.dirichlet, pm.mesh.comm)
+               or unbalanced_loads(boundary, pm, model.V, model.bcs.dirichlet))
+    if problem:
+        raise loaded.error("boundary_conditions", problem)
+    return model
 
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._dolfinx import MPI, PETSc, fem, ufl
+from .._dolfinx import MPI, PETSc, fem, fem_petsc, la, ufl
 from ..errors import SolverError
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
@@ -93,12 +93,10 @@ class DiffusionModel:
         self._sig_rhs = None
         self._lumped = None
         self._set_initial()
-        from dolfinx.fem.petsc import assemble_matrix, create_vector
-
-        self._assemble_matrix = assemble_matrix
-        self.A = assemble_matrix(self.a, bcs=[self.bc])
+        self._assemble_matrix = fem_petsc.assemble_matrix
+        self.A = fem_petsc.assemble_matrix(self.a, bcs=[self.bc])
         self.A.assemble()
-        self.b = create_vector(self.L.function_spaces)
+        self.b = fem_petsc.create_vector(self.L.function_spaces)
         self.ksp = PETSc.KSP().create(msh.comm)
         self.ksp.setOptionsPrefix(prefix)
         opts = PETSc.Options()
@@ -186,8 +184,6 @@ class DiffusionModel:
 
     def step(self, dt: float, where: str) -> int:
         """Advance by dt (s); returns CG iterations."""
-        from dolfinx.fem.petsc import apply_lifting, assemble_vector, set_bc
-
         if abs(float(self.dt.value) - dt) > 1e-12 * dt or not self._D_const:
             self.dt.value = dt
             if not self._D_const:
@@ -196,10 +192,10 @@ class DiffusionModel:
         self.x_old.x.array[:] = self.x.x.array
         with self.b.localForm() as bl:
             bl.set(0.0)
-        assemble_vector(self.b, self.L)
-        apply_lifting(self.b, [self.a], bcs=[[self.bc]])
+        fem_petsc.assemble_vector(self.b, self.L)
+        fem_petsc.apply_lifting(self.b, [self.a], bcs=[[self.bc]])
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        set_bc(self.b, [self.bc])
+        fem_petsc.set_bc(self.b, [self.bc])
         self.ksp.solve(self.b, self.x.x.petsc_vec)
         if self.ksp.getConvergedReason() < 0:
             raise SolverError(f"{where}: the diffusion solve diverged (PETSc reason {self.ksp.getConvergedReason()})")
@@ -219,8 +215,6 @@ class DiffusionModel:
 
 
 def _add():
-    from dolfinx.la import InsertMode
-
-    return InsertMode.add
+    return la.InsertMode.add
 
 

@@ -13,11 +13,14 @@ from ..case import LoadedCase, load_case
 from ..errors import StressfemError
 from ..geometry.msh import read_phase_mesh
 from ..geometry.provide import case_mesh_file
-from ..output.fields import FieldWriter
 from ..materials import resolve_materials
+from ..output.checkpoint import RunCheckpoints
+from ..output.fields import FieldWriter
 from ..output.history import History
+from ..output.locks import run_lock
 from ..output.particles import ParticleTable, cell_units
 from ..output.results_dir import ResultsDir, write_atomic
+from ..output.schema import step_kind
 from ..output.stats import cell_volumes, phase_statistics
 from ..output.tensile import FractureOutput
 from ..stages import StageContext, history_columns, plan_steps
@@ -62,27 +65,33 @@ class _FileLog:
             self.handler.close()
 
 
-def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
-    """Run CASE end to end; returns the summary (on every rank) and writes CASE/results/."""
+def run_case(case_dir: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, restart: bool = False) -> dict:
+    """Run CASE end to end; returns the summary (on every rank) and writes CASE/results/.
+
+    ``restart``: continue from CASE/.stressfem-checkpoint.json (output/checkpoint.py)."""
     t_start = time.perf_counter()
     loaded = load_case(case_dir)
-    results = ResultsDir(loaded.directory, comm)
-    flog = _FileLog(results.file("run.log"), comm)
-    try:
-        summary = _run(loaded, results, comm, t_start)
-        flog.close()
-        results.commit()
-        return summary
-    except BaseException as exc:
-        log.error("run failed: %s", exc)
-        flog.close()
-        kept = results.fail(exc)
-        if kept is not None and isinstance(exc, StressfemError):
-            exc.args = (f"{exc.args[0]}\n(log and converged results kept in {kept})",)
-        raise
+    with run_lock(loaded.directory, comm):  # a second concurrent run of this case stops here
+        checkpoints = RunCheckpoints(loaded, comm, restart)
+        results = ResultsDir(loaded.directory, comm)
+        flog = _FileLog(results.file("run.log"), comm)
+        try:
+            summary = _run(loaded, results, comm, t_start, checkpoints)
+            flog.close()
+            results.commit()
+            checkpoints.done()
+            return summary
+        except BaseException as exc:
+            log.error("run failed: %s", exc)
+            flog.close()
+            kept = results.fail(exc)
+            if kept is not None and isinstance(exc, StressfemError):
+                exc.args = (f"{exc.args[0]}\n(log and converged results kept in {kept})",)
+            raise
 
 
-def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float) -> dict:
+def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float,
+         checkpoints: RunCheckpoints) -> dict:
     case = loaded.case
     log.info("case %s (%s) on %d MPI rank(s)", loaded.directory.name, case.title or "untitled", comm.size)
     materials_by_phase = resolve_materials(loaded)
@@ -137,12 +146,20 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
     t_solve += time.perf_counter() - ts
     t_path = time.perf_counter()
-    for step in plan:
+    state = checkpoints.resume(history, steps, state)
+    for entry in steps:  # steps restored from a checkpoint: their fracture warnings, as in the first run
+        fracture.check(entry, bonded=not cohesive, log=log)
+    for index, step in enumerate(plan):
+        if checkpoints.skip(index):
+            continue
+        step_start = state
         stats: dict = {}
         iface: dict = {}
         its_step = newton_step = 0
         basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
         for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
+            if checkpoints.skip_increment(index, k):  # done before the restart (equilibrium: no side effects)
+                continue
             ts = time.perf_counter()
             lin0 = model.solver.linear_iterations if cohesive else 0
             if basis is not None:  # a linear combination of the pattern solutions
@@ -166,11 +183,14 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                      ", ".join(f"{p} mean hydrostatic {stats[p]['mean_hydrostatic_Pa'] / 1e6:.1f} MPa"
                                for p in phase_names))
             if writer is not None and (case.output.fields_every_increment or k == step.increments):
-                writer.write(cell_stress, state)
+                writer.write(cell_stress, state, step.name,
+                             thermal=getattr(step_kind(step.type), "abscissa", None) == "temperature_K")
                 if iwriter is not None:
                     iwriter.write()
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
+            if k < step.increments:
+                checkpoints.after_increment(index, k, step_start, history, steps)
         particles.add(step.name, cell_stress, model.interface_state if cohesive else None)
         if comm.rank == 0:
             write_atomic(results.file("particles.csv"), particles.text())
@@ -191,6 +211,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         fracture.check(entry, bonded=not cohesive, log=log)
         entry.update(getattr(model, "step_summary", dict)())  # periodic: macroscopic strain and stress
         steps.append(entry)
+        checkpoints.after_step(index, state, history, steps)
     t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
         log.info("fields.pvd time axis: %s", writer.close())
@@ -213,6 +234,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "boundary_conditions": model.bcs.described,
         **getattr(model, "run_summary", dict)(),  # periodic: reduced system, effective properties
         **({"statistics": interior} if interior else {}),
+        "restart": checkpoints.record(),
         "fracture": fracture.summary(),
         "warnings": fracture.warnings + warnings,
     }

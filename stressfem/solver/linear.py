@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from .._dolfinx import PETSc, fem
+from .._dolfinx import PETSc, fem, fem_petsc
 from ..errors import SolverError
 
-__all__ = ["LinearSolver"]
+__all__ = ["LinearSolver", "PetscSetupError"]
 
 log = logging.getLogger(__name__)
+
+
+class PetscSetupError(ValueError):
+    """PETSc refused the KSP/PC set-up (options that passed the allowlist but not PETSc itself)."""
 
 
 class LinearSolver:
@@ -26,39 +30,46 @@ class LinearSolver:
 
     def __init__(self, a: fem.Form, L: fem.Form, bcs: Sequence[fem.DirichletBC], *, near_nullspace,
                  nullspace, options: dict, prefix: str):
-        from dolfinx.fem.petsc import assemble_matrix, create_vector
-
         self.a, self.L, self.bcs, self.nullspace = a, L, list(bcs), nullspace
-        self.A = assemble_matrix(a, bcs=self.bcs)
+        self.A = fem_petsc.assemble_matrix(a, bcs=self.bcs)
         self.A.assemble()
         self.A.setNearNullSpace(near_nullspace)
         if nullspace is not None:
             self.A.setNullSpace(nullspace)
-        self.b = create_vector(L.function_spaces)
+        self.b = fem_petsc.create_vector(L.function_spaces)
         opts = PETSc.Options()
         for k, v in options.items():
             opts[f"{prefix}{k}"] = v
         self.ksp = PETSc.KSP().create(self.A.getComm())
         self.ksp.setOptionsPrefix(prefix)
         self.ksp.setOperators(self.A)
-        self.ksp.setFromOptions()
-        self.ksp.setInitialGuessNonzero(True)
-        self.ksp.setUp()  # builds the AMG hierarchy once; reused by every solve
+        try:
+            self.ksp.setFromOptions()
+            self.ksp.setInitialGuessNonzero(self.ksp.getType() != "preonly")
+            self.ksp.setUp()  # builds the AMG hierarchy once; reused by every solve
+        except PETSc.Error as exc:
+            raise PetscSetupError(
+                f"PETSc could not set up the linear solver with these options ({_options_text(options)}): PETSc "
+                f"error code {exc.ierr}; change the PETSc options, or check the materials (a zero or "
+                f"degenerate modulus makes the matrix singular)") from None
         self.total_iterations = 0
 
     def solve(self, u: fem.Function, where: str) -> int:
         """Solve into u (its current value is the initial guess); returns the iteration count."""
-        from dolfinx.fem.petsc import apply_lifting, assemble_vector, set_bc
-
         with self.b.localForm() as b_local:
             b_local.set(0.0)
-        assemble_vector(self.b, self.L)
-        apply_lifting(self.b, [self.a], bcs=[self.bcs])
+        fem_petsc.assemble_vector(self.b, self.L)
+        fem_petsc.apply_lifting(self.b, [self.a], bcs=[self.bcs])
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        set_bc(self.b, self.bcs)
+        fem_petsc.set_bc(self.b, self.bcs)
         if self.nullspace is not None:
             self.nullspace.remove(self.b)
-        self.ksp.solve(self.b, u.x.petsc_vec)
+        try:
+            self.ksp.solve(self.b, u.x.petsc_vec)
+        except PETSc.Error as exc:
+            raise SolverError(f"{where}: PETSc failed in the linear solve (error code {exc.ierr}), e.g. a zero "
+                              f"pivot: the operator is singular; check the materials' moduli and that every body "
+                              f"is held") from None
         reason = self.ksp.getConvergedReason()
         its = self.ksp.getIterationNumber()
         if reason < 0:
@@ -77,3 +88,7 @@ class LinearSolver:
         self.ksp.destroy()
         self.A.destroy()
         self.b.destroy()
+
+
+def _options_text(options: dict) -> str:
+    return ", ".join(f"{k} = {v!r}" for k, v in options.items())

@@ -10,7 +10,7 @@ import numpy as np
 from .._dolfinx import MPI, PETSc, fem, la
 from ..parallel import allreduce_array
 
-__all__ = ["rigid_body_modes", "near_nullspace", "free_rigid_modes"]
+__all__ = ["rigid_body_modes", "near_nullspace", "free_rigid_modes", "free_mode_vectors"]
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,12 @@ def near_nullspace(modes: np.ndarray, comm) -> PETSc.NullSpace:
     return _nullspace(modes, comm)
 
 
-def free_rigid_modes(V: fem.FunctionSpace, modes: np.ndarray, bcs: Sequence[fem.DirichletBC]) -> PETSc.NullSpace | None:
-    """The rigid motions the Dirichlet BCs leave unconstrained, as the operator's nullspace.
+def free_mode_vectors(V: fem.FunctionSpace, modes: np.ndarray, bcs: Sequence[fem.DirichletBC]) -> np.ndarray:
+    """The rigid motions the Dirichlet BCs leave unconstrained, as a (k, owned dofs) array, k <= 6.
 
     A mode combination is free when it vanishes on every constrained dof; these are the
     eigenvectors of the Gram matrix of the modes restricted to constrained dofs with
-    (numerically) zero eigenvalue. None when the supports fix every rigid motion.
+    (numerically) zero eigenvalue. The rows are orthonormal over all ranks.
     """
     comm = V.mesh.comm
     n_owned = modes.shape[1]
@@ -58,8 +58,6 @@ def free_rigid_modes(V: fem.FunctionSpace, modes: np.ndarray, bcs: Sequence[fem.
     gram = allreduce_array(comm, R @ R.T, MPI.SUM)
     w, Q = np.linalg.eigh(gram)
     free = Q[:, w < 1e-10 * max(1.0, float(np.trace(gram)))]
-    if free.shape[1] == 0:
-        return None
     vecs = free.T @ modes
     # orthonormalise the combinations (globally)
     out: list[np.ndarray] = []
@@ -68,6 +66,14 @@ def free_rigid_modes(V: fem.FunctionSpace, modes: np.ndarray, bcs: Sequence[fem.
             v = v - comm.allreduce(float(o @ v), op=MPI.SUM) * o
         v = v / np.sqrt(comm.allreduce(float(v @ v), op=MPI.SUM))
         out.append(v)
+    return np.array(out).reshape(len(out), n_owned)
+
+
+def free_rigid_modes(V: fem.FunctionSpace, modes: np.ndarray, bcs: Sequence[fem.DirichletBC]) -> PETSc.NullSpace | None:
+    """The free rigid motions (free_mode_vectors) as the operator's nullspace; None when all are fixed."""
+    free = free_mode_vectors(V, modes, bcs)
+    if len(free) == 0:
+        return None
     log.info("%d rigid-body mode(s) are not fixed by the boundary conditions; solving in their "
-             "orthogonal complement", len(out))
-    return _nullspace(np.array(out), comm)
+             "orthogonal complement", len(free))
+    return _nullspace(free, V.mesh.comm)

@@ -1,14 +1,13 @@
 """The verification checks of the test suite, by the physics they cover (for the HTML report).
 
 A static table shipped with the package (checks.toml, package data): the report never reads
-tests at run time. Each entry
-names its test module and requirement id (the bullet ``* <id> ...`` of the module docstring,
-checked by tests/unit/test_verification_registry.py), the requirement, its tolerance and the
-measured error where one is documented (README.md, docs/*.md), else None.
+tests at run time. Each entry names its test module and requirement id (the bullet ``* <id> ...``
+of the module docstring, checked by tests/unit/test_verification_registry.py), the requirement,
+its tolerance and the measured error where one is recorded (README.md, docs/*.md, or measured with
+the test's set-up on the date given), else None.
 
-Physics keys: ``thermoelastic``, ``chemical``, ``diffusion``, ``cohesive``, ``p2``, ``mpi``,
-``periodic``, ``fracture`` (output/tensile.py), ``voltage`` (materials/ocv.py). Step
-kinds name the physics they exercise in output/schema.py.
+Physics keys: the keys of PHYSICS_TITLES (``fracture``: output/tensile.py, ``voltage``:
+materials/ocv.py). Step kinds name the physics they exercise in output/schema.py.
 """
 
 from __future__ import annotations
@@ -23,12 +22,14 @@ PHYSICS_TITLES = {
     "thermoelastic": "thermoelastic CTE mismatch (cooling)",
     "chemical": "chemical (lithiation) strain: delithiation / state of charge",
     "diffusion": "Li diffusion in the particles (galvanostatic)",
+    "pressure": "stack pressure ramp (surface loads)",
+    "superposition": "superposed load path (pattern solutions)",
     "cohesive": "cohesive interfaces (debonding, contact)",
     "p2": "quadratic (P2) elements",
     "mpi": "MPI-parallel run",
-    "periodic": "periodic boundary conditions, macroscopic loading, homogenisation",
     "fracture": "tensile statistics and Weibull failure probability",
     "voltage": "open-circuit voltage (voltage_V, voltage_end_V)",
+    "periodic": "periodic boundary conditions, macroscopic loading, homogenisation",
 }
 
 
@@ -41,7 +42,7 @@ class VerificationCheck:
     physics: tuple[str, ...]
     requirement: str
     tolerance: str
-    measured: str | None = None  # documented measured error, None where none is documented
+    measured: str | None = None  # recorded measured error, None where none is recorded
 
 
 def _load() -> tuple[VerificationCheck, ...]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
+from ..jsonio import finite_or_null
 from ..output.schema import step_kind
 
 __all__ = ["FIGURES", "MANIFEST", "ResultsData", "atomic_target", "cell_volumes", "cell_centroids", "tets", "sentence_start",
@@ -349,5 +350,5 @@ def update_manifest(folder: Path, entries: list[dict], meta: dict | None = None)
     if meta:
         man.update(meta)
     with atomic_target(folder / MANIFEST) as tmp:
-        tmp.write_text(json.dumps(man, indent=2, allow_nan=True) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(finite_or_null(man), indent=2, allow_nan=False) + "\n", encoding="utf-8")
     return man

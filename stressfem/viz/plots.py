@@ -110,7 +110,7 @@ def histogram_figure(data: ResultsData, i: int, grid) -> dict | None:
 # -- history ------------------------------------------------------------------------------------
 
 def stage_abscissa(h: dict, rows: np.ndarray, stage_type: str) -> tuple[str, np.ndarray]:
-    """(abscissa column or "increment", x) for the rows of one stage: the abscissa its step kind
+    """(axis: a key of AXES or "increment", x) for the rows of one stage: the abscissa its step kind
     declares (output/schema.py) if that column varies, else the first axis that varies, else the
     increment number."""
     def varies(col):
@@ -118,9 +118,10 @@ def stage_abscissa(h: dict, rows: np.ndarray, stage_type: str) -> tuple[str, np.
 
     kind = step_kind(stage_type)
     own = [kind.abscissa] if kind is not None else []
-    for col in own + [c for c in AXES if c not in own]:
+    for axis in own + [a for a in AXES if a not in own and "{" not in a]:
+        col = axis.format(step=h["stage"][rows[0]]) if len(rows) else axis
         if varies(col):
-            return col, h[col][rows] + AXES[col].offset
+            return axis, h[col][rows] * AXES[axis].scale + AXES[axis].offset
     return "increment", rows.astype(float) + 1
 
 

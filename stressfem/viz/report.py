@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 def physics_used(data: ResultsData) -> list[str]:
     """Physics keys (stressfem/verification/registry.py) the run used: those of its step kinds
-    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank, tensile
-    statistics, an open-circuit voltage."""
+    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank, superposition,
+    tensile statistics, an open-circuit voltage."""
     used: list[str] = []
     for st in data.steps:
         kind = step_kind(str(st.get("type")))
@@ -41,6 +41,8 @@ def physics_used(data: ResultsData) -> list[str]:
         used.append("p2")
     if int(data.summary.get("mpi_ranks", 1) or 1) > 1:
         used.append("mpi")
+    if (data.summary.get("superposition") or {}).get("used"):
+        used.append("superposition")
     if any("p99_max_principal_Pa" in p for st in data.steps for p in (st.get("phases") or {}).values()):
         used.append("fracture")
     if any(st.get("voltage_V") is not None for st in data.steps):

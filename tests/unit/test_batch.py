@@ -151,7 +151,8 @@ def test_second_batch_of_same_name_refuses(tmp_path):
 
 def test_every_step_table_sorted_by_parameters_and_no_lock_left(tmp_path):
     """B6 `--every-step`: one row per case and step, rows sorted by the swept keys (then load-path
-    order), the swept keys as columns; no lock file is left after a clean finish. About 10 s."""
+    order), the swept keys as columns; no lock file is left after a clean finish. About 10 s on a quiet
+    machine (three tiny runs; 17 s at load 12)."""
     from stressfem.batch.sweep import PARAMETERS_FILE
 
     two_stages = TINY + '\n[[stages]]\ntype = "cooling"\nname = "reheat"\nstress_free_temperature_C = 25.0\n' \

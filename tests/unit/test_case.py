@@ -28,7 +28,7 @@ BAD = [
     ("bad geometry type", ('type = "particles"', 'type = "spheres"'), "geometry", ["particles", "msh"]),
     ("fraction out of range", ("volume_fraction = 0.35", "volume_fraction = 0.95"), "geometry.volume_fraction",
      ["less than or equal to"]),
-    ("negative size", ("d50_um = 6.0", "d50_um = -6.0"), "geometry.size_distribution.d50_um", ["greater than 0"]),
+    ("negative size", ("d50_um = 6.0", "d50_um = -6.0"), "geometry.size_distribution.d50_um", ["greater than or equal to 0.01"]),
     ("unknown material", ('NMC811 = "NMC811"', 'NMC811 = "NMC999"'), "phases", ["NMC999", "LLZO", "NCM85"]),
     ("both K and C", ("final_temperature_C = 25.0", "final_temperature_C = 25.0\nfinal_temperature_K = 298.15"),
      "stages[0]", ["exactly one of final_temperature_K or final_temperature_C"]),

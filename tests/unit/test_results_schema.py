@@ -1,6 +1,6 @@
 """The results format is declared once (stressfem/output/schema.py) and both sides use it.
 
-Requirements (exact checks; run time under 1 s):
+Requirements (exact checks; run time about 2 s):
 * S1 history.csv columns are the schema's base columns, then "<phase>.<measure>" per phase, then
   "<interface>.<measure>" per interface, as declared.
 * S2 Every step kind declares a known abscissa; a history is plotted against the abscissa of its step
@@ -11,6 +11,8 @@ Requirements (exact checks; run time under 1 s):
   jump in a stage's first increment shows; the first stage starts at its own first row.
 * S4 viz/ and output/ do not react to names nothing writes ("heating", "cycles" steps, "cycle" or
   "state_of_charge" columns).
+* S6 Every stage type's summary steps have a declared step kind, whose history columns cover the
+  columns the stage adds.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ def test_history_columns():
 
 
 def _history(**cols):
-    return {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+    h = {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+    h["stage"] = np.array(["s"] * len(next(iter(cols.values()))), dtype=object)
+    return h
 
 
 def test_abscissa_of_each_kind():
@@ -60,12 +64,13 @@ def test_abscissa_of_each_kind():
 
 
 def test_new_step_kind_needs_no_viz_edit():
-    kind = schema.StepKind("pressure_ramp_test", "pressure_test_Pa", ("thermoelastic",))
+    kind = schema.StepKind("pressure_ramp_test", "{step}.pressure_test_Pa", ("thermoelastic",))
     try:
-        schema.register_step_kind(kind, schema.Axis("stack pressure (MPa)"))
-        h = _history(temperature_K=[300.0] * 3, soc=[0.0] * 3, pressure_test_Pa=[1e6, 2e6, 3e6])
-        col, x = stage_abscissa(h, np.arange(3), "pressure_ramp_test")
-        assert col == "pressure_test_Pa" and list(x) == [1e6, 2e6, 3e6]
+        schema.register_step_kind(kind, schema.Axis("stack pressure (MPa)", scale=1e-6))
+        h = _history(temperature_K=[300.0] * 3, soc=[0.0] * 3, **{"press.pressure_test_Pa": [1e6, 2e6, 3e6]})
+        h["stage"] = np.array(["press"] * 3, dtype=object)
+        axis, x = stage_abscissa(h, np.arange(3), "pressure_ramp_test")
+        assert axis == kind.abscissa and list(x) == [1.0, 2.0, 3.0]
     finally:
         schema.STEP_KINDS.pop(kind.name, None)
         schema.AXES.pop(kind.abscissa, None)
@@ -77,6 +82,27 @@ def test_no_names_that_nothing_writes():
             code = f.read_text(encoding="utf-8")
             for name in ("heating", "state_of_charge", '"cycles"', '"cycle"'):
                 assert not re.search(re.escape(name), code), (f.name, name)
+
+
+def test_every_stage_type_writes_a_declared_step_kind():
+    """S6 Every stage type's summary steps have a step kind declared in the schema, and the history
+    columns a stage adds match its kind's declaration (with the step name filled in)."""
+    from stressfem.case.stages import Stage
+    from stressfem.stages import STAGE_TYPES, make_stages, plan_steps
+    from pydantic import TypeAdapter
+
+    tables = {"cooling": {"stress_free_temperature_C": 800.0, "final_temperature_C": 25.0},
+              "soc": {"soc_end": 1.0}, "cycles": {"count": 2}, "galvanostatic": {},
+              "pressure": {"surfaces": ["zmax"], "pressure_end_Pa": 1e6}}
+    assert set(tables) == set(STAGE_TYPES), "a new stage type: add a minimal table here"
+    specs = [TypeAdapter(Stage).validate_python({"type": t, "name": f"s{k}", **v})
+             for k, (t, v) in enumerate(tables.items())]
+    stages = make_stages(specs)
+    for step in plan_steps(stages):
+        kind = schema.step_kind(step.type)
+        assert kind is not None, step.type
+        declared = {c.format(step=step.name) for c in kind.history_columns}
+        assert set(step.stage.history_columns()) <= declared, (step.type, step.stage.history_columns())
 
 
 def test_history_segments_start_at_previous_stage_end():

@@ -11,6 +11,8 @@ Requirements and tolerances:
   particle volumes add up to the phase volume of summary.json (1e-12); periodic pieces are joined, so
   every particle's equivalent diameter is within 3 % of 3 um (the facet compensation of the mesh
   enlarges spheres by about 1 %); `mpiexec -n 2` gives the same table (1e-6 relative). About 20 s (meshing, then a serial and a 2-rank run).
+* P4 Labelled image: one row per connected region of each label (touching particles with different
+  labels stay apart), exact voxel volumes (1e-12) and centroids. About 6 s.
 """
 
 from __future__ import annotations
@@ -103,3 +105,41 @@ def test_generated_packing(tmp_path):
         assert a["id"] == b["id"] and a["cut"] == b["cut"]
         for k in ("volume_m3", "mean_hydrostatic_Pa", "mean_von_mises_Pa", "p99_max_principal_Pa"):
             assert float(b[k]) == pytest.approx(float(a[k]), rel=1e-6), (a["id"], k)
+
+
+IMAGE = """
+[geometry]
+type = "image"
+file = "labels.npy"
+voxel_size_m = 5e-7
+labels = { "0" = "void", "1" = "NMC811", "2" = "LLZO", "3" = "NMC811" }
+axis_order = "xyz"
+element = "hexahedron"
+[output]
+fields = false
+""" + COOLDOWN_NMC_LLZO
+
+
+def test_labelled_image_particles(tmp_path):
+    """P4: a 6 x 4 x 4 voxel image (0.5 um voxels, hexahedra) with two separate blobs of label 1 and a
+    label-3 block between them (both NMC811), LLZO around and a void line: one row per connected region
+    of each label, volumes 8 voxels = 1e-18 m3 for each particle and 66 voxels for the LLZO (1e-12)."""
+    import numpy as np
+
+    img = np.full((6, 4, 4), 2, dtype=np.uint8)
+    img[0:2, :2, :2] = 1
+    img[4:6, :2, :2] = 1
+    img[2:4, :2, :2] = 3
+    img[:, 3, 3] = 0
+    folder = write_case(tmp_path / "img", IMAGE)
+    np.save(folder / "labels.npy", img)
+    run_cli("run", folder, check=True)
+    rows = _rows(folder)
+    nmc = [r for r in rows if r["phase"] == "NMC811"]
+    llzo = [r for r in rows if r["phase"] == "LLZO"]
+    assert len(nmc) == 3 and len(llzo) == 1 and len({r["id"] for r in rows}) == 4
+    for r in nmc:
+        assert float(r["volume_m3"]) == pytest.approx(8 * 0.5e-6 ** 3, rel=1e-12) and r["cut"] == "1"
+    assert float(llzo[0]["volume_m3"]) == pytest.approx(66 * 0.5e-6 ** 3, rel=1e-12)
+    xs = sorted(float(r["centroid_x_m"]) for r in nmc)
+    assert xs == pytest.approx([0.5e-6, 1.5e-6, 2.5e-6], rel=1e-12)  # blob, middle block, blob

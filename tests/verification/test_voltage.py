@@ -9,9 +9,12 @@ Requirements and tolerances:
   a voltage outside the reachable range raises.
 * V3 An equilibrium charge case (NMC811 octant in LLZO, cool-down then `voltage_end_V = 4.3`) writes
   `voltage_V` in every history.csv row and in summary.json steps; the charge ends at 4.3 V (1e-9)
-  and at the soc where the NMC811 table gives 4.3 V. About 3 s.
+  and at the soc where the NMC811 table gives 4.3 V; fields-<stage>.pvd put each stage on its own
+  ParaView time axis (degrees C for the cool-down, soc for the charge; 1e-5, the pvd's 6 digits). About 3 s.
 * V4 `soc_end` and `voltage_end_V` together, a voltage outside the table's range, and voltage_end_V
   with no OCV phase are refused with exit 2, naming `stages[1].voltage_end_V` (or the stage). About 2 s.
+* V5 A galvanostatic stage's voltage_end_V resolves to the matching soc_end (1e-12); with duration_s it
+  is refused. About 1 s.
 """
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ fields = false
 
 
 def test_charge_case_writes_voltage(tmp_path):
-    folder = write_case(tmp_path / "charge", CHARGE.format(end="voltage_end_V = 4.3"))
+    folder = write_case(tmp_path / "charge", CHARGE.format(end="voltage_end_V = 4.3").replace(
+        "fields = false", "fields = true\nfields_every_increment = true"))
     write_octant_msh(folder / "octant.msh", a=1.0, b=3.0, size=0.6, interface_size=0.3)
     run_cli("run", folder, check=True)
     rows = list(csv.DictReader((folder / "results" / "history.csv").open()))
@@ -109,6 +113,14 @@ def test_charge_case_writes_voltage(tmp_path):
     assert steps[-1]["voltage_V"] == pytest.approx(4.3, abs=1e-9)
     assert steps[-1]["soc"] == pytest.approx(soc, abs=1e-12)
     assert steps[0]["voltage_V"] == pytest.approx(float(nmc.ocv.voltage(1.0)), abs=1e-12)  # lithiated: soc 0
+    # ParaView: one collection per stage on its own axis (degrees C for the cool-down, soc for the charge)
+    import re
+
+    def times(name):
+        return [float(t) for t in re.findall(r'timestep="([^"]+)"', (folder / "results" / name).read_text())]
+
+    assert times("fields-cooling.pvd") == [pytest.approx(25.0)]
+    assert times("fields-charge.pvd") == pytest.approx([float(r["soc"]) for r in rows[1:]], abs=1e-5)
 
 
 @pytest.mark.parametrize("end, phases, expect", [
@@ -125,3 +137,23 @@ def test_voltage_end_refusals(tmp_path, end, phases, expect):
     proc = run_cli("run", folder)
     assert proc.returncode == 2, proc.stderr
     assert "stages[1]" in proc.stderr and expect in proc.stderr
+
+
+def test_galvanostatic_voltage_end_resolves_to_soc(tmp_path):
+    """V5: a galvanostatic stage's voltage_end_V becomes the soc_end at which the NMC811 table gives it
+    (1e-12); voltage_end_V with soc_end or duration_s is refused naming the stage."""
+    from stressfem.case import load_case
+    from stressfem.solver.voltage import resolve_voltage_ends
+
+    toml = CHARGE.format(end="").replace('type = "soc"\nname = "charge"\n',
+                                         'type = "galvanostatic"\nname = "charge"\nvoltage_end_V = 4.2\n')
+    folder = write_case(tmp_path / "g", toml)
+    (folder / "octant.msh").write_text("")
+    loaded = load_case(folder)
+    scale = VoltageScale("particle", LIBRARY["NMC811"])
+    stage = resolve_voltage_ends(loaded, scale)[1]
+    assert stage.soc_end == pytest.approx(scale.soc_at(4.2), abs=1e-12)
+    assert scale.voltage(stage.soc_end) == pytest.approx(4.2, abs=1e-12)
+    (folder / "case.toml").write_text(toml.replace("voltage_end_V = 4.2\n", "voltage_end_V = 4.2\nduration_s = 10\n"))
+    proc = run_cli("check", folder)
+    assert proc.returncode == 2 and "stages[1]" in proc.stderr and "voltage_end_V" in proc.stderr

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from ..._dolfinx import PETSc
 from ...case import LoadedCase
 from ...geometry.msh import PhaseMesh
 from ...physics.cohesive import make_law
 from ...physics.eigenstrain import LoadState
+from ..bc_checks import dirichlet_conflicts
 from ..boundary import BoundarySpec
 from ..bulk import BulkPhysics
 from .bcs import apply_boundary_to_blocks
@@ -24,6 +26,17 @@ def newton_options(loaded: LoadedCase) -> dict:
     s = loaded.case.cohesive_solver
     opts = {"snes_rtol": s.rtol, "snes_max_it": s.max_newton_iterations, "snes_linesearch_type": s.line_search}
     return {**opts, **s.petsc_options}
+
+
+def _checked_block_bcs(loaded: LoadedCase, boundary: BoundarySpec, pm: PhaseMesh, blocks):
+    """apply_boundary_to_blocks, refusing different prescribed values on shared nodes of a block."""
+    out = apply_boundary_to_blocks(boundary, pm, blocks)
+    nb, ns = len(blocks), len(boundary.supports)
+    for b in range(nb):  # the BCs are ordered support by support, block by block
+        problem = dirichlet_conflicts(boundary.supports, out.dirichlet[b:nb * ns:nb], pm.mesh.comm)
+        if problem:
+            raise loaded.error("boundary_conditions", problem)
+    return out
 
 
 def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, boundary: BoundarySpec) -> CohesiveModel:
@@ -57,12 +70,16 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
     step = StepControl(first_fraction=s.first_step_fraction, cut_factor=s.cut_factor, grow_factor=s.grow_factor,
                        easy_iterations=s.easy_iterations, min_fraction=s.min_step_fraction)
     try:
-        return CohesiveModel(pm, bulk, make_bcs=lambda blocks: apply_boundary_to_blocks(boundary, pm, blocks),
+        return CohesiveModel(pm, bulk, make_bcs=lambda blocks: _checked_block_bcs(loaded, boundary, pm, blocks),
                              interfaces=interfaces, initial_state=LoadState(temperature_K=bulk.stress_free_K),
                              options=newton_options(loaded), step=step,
                              linear_solver=s.linear_solver, reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations,
                              refresh_ksp_growth=s.refresh_ksp_growth, stall_iterations=s.stall_iterations)
+    except PETSc.Error as exc:  # options that pass the allowlist (petsc_policy.py) but not PETSc's set-up
+        raise loaded.error("cohesive_solver.petsc_options", f"PETSc could not set up the Newton solver with these "
+                           f"options ({loaded.case.cohesive_solver.petsc_options}): PETSc error code {exc.ierr}; "
+                           f"change the options") from None
     except ValueError as exc:
         index = getattr(exc, "index", None)  # bodies.InterfaceLayoutError names its [[interfaces]] entry
         raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None

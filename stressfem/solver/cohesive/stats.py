@@ -16,14 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dolfinx import MPI
+from ...output.schema import DEBONDED, INTERFACE_MEASURES
 from ...parallel import allreduce_array
 
 __all__ = ["DEBONDED", "INTERFACE_KEYS", "interface_fractions", "opening_bound_m", "largest_particle_m",
            "free_linear_strain", "opening_warnings"]
 
-DEBONDED = 0.999  # "debonded": less than 0.1 % of the stiffness left (viscous damage only approaches 1)
-INTERFACE_KEYS = ("area_m2", "damaged_fraction", "debonded_fraction", "bonded_fraction", "contact_fraction",
-                  "max_opening_m", "dissipated_energy_J")
+INTERFACE_KEYS = INTERFACE_MEASURES  # the keys of interface_fractions(), as declared in output/schema.py
 
 
 def interface_fractions(area: np.ndarray, damage: np.ndarray, normal_opening: np.ndarray, energy: np.ndarray,
