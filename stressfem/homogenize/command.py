@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from ..case import CoolingStage
+from .effective import Homogenizer
 
-__all__ = ["homogenize_case", "sample_points", "format_report"]
+__all__ = ["homogenize_case", "homogenizer_for_case", "sample_points", "format_report", "effective_properties"]
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,32 @@ def sample_points(loaded, points: int) -> tuple[list[float], list[float] | None]
     return sorted(set(temps)), socs
 
 
+def homogenizer_for_case(loaded, comm) -> Homogenizer:
+    """Mesh (cached), read and set up the periodic model of a case with [periodic], all six unit solves."""
+    from ..geometry.msh import read_phase_mesh
+    from ..geometry.provide import case_mesh_file
+    from ..solver.case_model import build_case_model
+
+    if loaded.case.periodic is None or loaded.case.periodic.directions != "xyz":
+        raise loaded.error("periodic", "homogenisation needs a box periodic in x, y and z: a [periodic] table with "
+                           "directions = \"xyz\" (the default)")
+    msh_file, unit_m, mesh_info = case_mesh_file(loaded, comm)
+    pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
+    cm = build_case_model(loaded, pm, msh_file, mesh_info)
+    cm.model.complete_units()
+    return Homogenizer(cm.model, cm.materials, cm.phase_names, cm.reference.temperature_K)
+
+
+def effective_properties(loaded, model, phase_names, materials, stress_free_K: float, points: int = 5) -> dict:
+    """summary.json ``effective_properties`` of a run with [periodic] homogenize = true (model: PeriodicModel)."""
+    model.complete_units()
+    return Homogenizer(model, materials, phase_names, stress_free_K).report(*sample_points(loaded, points))
+
+
 def homogenize_case(case_dir: str | Path, comm, points: int = 5) -> dict:
     """Compute the effective properties of CASE; returns the report (on every rank)."""
     from ..case import load_case
     from ..output.results_dir import write_atomic
-    from .effective import homogenizer_for_case
-
     t0 = time.perf_counter()
     loaded = load_case(case_dir)
     h = homogenizer_for_case(loaded, comm)

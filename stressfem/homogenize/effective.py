@@ -113,20 +113,3 @@ class Homogenizer:
         if socs is not None:
             out["chemical_expansion"] = self.chemical(socs)
         return out
-
-
-
-def homogenizer_for_case(loaded, comm) -> Homogenizer:
-    """Mesh (cached), read and set up the periodic model of a case with [periodic], all six unit solves."""
-    from ..geometry.msh import read_phase_mesh
-    from ..geometry.provide import case_mesh_file
-    from ..solver.case_model import build_case_model
-
-    if loaded.case.periodic is None or loaded.case.periodic.directions != "xyz":
-        raise loaded.error("periodic", "homogenisation needs a box periodic in x, y and z: a [periodic] table with "
-                           "directions = \"xyz\" (the default)")
-    msh_file, unit_m, mesh_info = case_mesh_file(loaded, comm)
-    pm = read_phase_mesh(msh_file, comm, unit_m, case_file=str(loaded.file))
-    cm = build_case_model(loaded, pm, msh_file, mesh_info)
-    cm.model.complete_units()
-    return Homogenizer(cm.model, cm.materials, cm.phase_names, cm.reference.temperature_K)

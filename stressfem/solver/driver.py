@@ -44,6 +44,15 @@ def _superposition_record(model: Model, superposed) -> dict:
             "linear_iterations": b.iterations, "time_s": b.time_s}
 
 
+def _effective_properties(loaded: LoadedCase, model, phase_names, materials, stress_free_K: float) -> dict:
+    """summary.json ``effective_properties`` with [periodic] homogenize = true (homogenize/), else nothing."""
+    if loaded.case.periodic is None or not loaded.case.periodic.homogenize:
+        return {}
+    from ..homogenize.command import effective_properties
+
+    return {"effective_properties": effective_properties(loaded, model, phase_names, materials, stress_free_K)}
+
+
 def _peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -232,7 +241,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "solver": model.solver_record(),
         "superposition": _superposition_record(model, superposed),
         "boundary_conditions": model.bcs.described,
-        **getattr(model, "run_summary", dict)(),  # periodic: reduced system, effective properties
+        **getattr(model, "run_summary", dict)(),  # periodic: reduced system
+        **_effective_properties(loaded, model, phase_names, materials, reference.temperature_K),
         **({"statistics": interior} if interior else {}),
         "restart": checkpoints.record(),
         "fracture": fracture.summary(),

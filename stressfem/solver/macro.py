@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._dolfinx import MPI, PETSc, fem, ufl
+from .._dolfinx import MPI, PETSc, fem, fem_petsc, ufl
 from ..case.periodic import COMPONENTS, VOIGT_INDEX, PeriodicSpec
 from ..geometry.msh import PhaseMesh
 from ..output.stats import CellStress, CellStressEvaluator, cell_volumes
@@ -110,7 +110,6 @@ class PeriodicModel(ThermoelasticModel):
         self._units: dict[int, PETSc.Vec] = {}
         self.complete_units(np.flatnonzero(self._active & (~self._prescribed_strain | (self._targets != 0.0))))
         self._w0 = self.u.x.petsc_vec.duplicate()
-        self.homogenize_at: tuple | None = None  # (temperatures K, socs or None): effective properties in run_summary
         self.macro_strain = np.zeros((3, 3))
         self.macro_stress_Pa = np.zeros((3, 3))
         log.info("periodic model: %d reduced dofs of %d; %d unit-strain solves at set-up",
@@ -125,11 +124,9 @@ class PeriodicModel(ThermoelasticModel):
 
     def make_solver(self, options: dict, prefix: str) -> ReducedSolver:
         """The reduced periodic solver (P^T A P, CG + GAMG), built once."""
-        from dolfinx.fem.petsc import assemble_matrix, create_vector
-
-        self.A = assemble_matrix(self.a_form)
+        self.A = fem_petsc.assemble_matrix(self.a_form)
         self.A.assemble()
-        self.b = create_vector(self.L_form.function_spaces)
+        self.b = fem_petsc.create_vector(self.L_form.function_spaces)
         self.lo, self.hi = box_bounds(self.pm.mesh)
         P = periodic_prolongation(self.V, self.lo, self.hi, self.spec.node_tolerance, self.spec.axes)
         fixed = None
@@ -182,14 +179,12 @@ class PeriodicModel(ThermoelasticModel):
 
     def eigen_response(self, state: LoadState, where: str) -> tuple[np.ndarray, int]:
         """Solve the eigenstrain problem at E = 0 into self.u; its mean stress Sigma0 (Voigt, Pa), iterations."""
-        from dolfinx.fem.petsc import assemble_vector
-
         self.eigenstrain.update(state)
         if hasattr(self.bcs, "set_state"):  # stage-driven surface loads (directions = "xy")
             self.bcs.set_state(state)
         with self.b.localForm() as b_local:
             b_local.set(0.0)
-        assemble_vector(self.b, self.L_form)
+        fem_petsc.assemble_vector(self.b, self.L_form)
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         its = self.solver.solve(self.b, self._w0, where)
         self._w0.copy(self.u.x.petsc_vec)
@@ -219,17 +214,9 @@ class PeriodicModel(ThermoelasticModel):
         return {"macroscopic": {"strain": E, "stress_Pa": self.macro_stress_Pa.tolist()}}
 
     def run_summary(self) -> dict:
-        """Reduced system size and unit-strain solves, for summary.json; with ``homogenize_at`` =
-        (temperatures K, socs or None) set, also the effective properties (homogenize/effective.py)."""
-        out: dict = {"periodic": {"reduced_dofs": int(self.solver.reduced_dofs),
-                                  "unit_strain_solves": len(self._units), "box_m": (self.hi - self.lo).tolist()}}
-        if self.homogenize_at is not None:
-            from ..homogenize.effective import Homogenizer
-
-            self.complete_units()
-            h = Homogenizer(self, self.materials, self.phase_names, self.bulk.stress_free_K)
-            out["effective_properties"] = h.report(*self.homogenize_at)
-        return out
+        """Reduced system size and unit-strain solves, for summary.json."""
+        return {"periodic": {"reduced_dofs": int(self.solver.reduced_dofs),
+                             "unit_strain_solves": len(self._units), "box_m": (self.hi - self.lo).tolist()}}
 
     def close(self) -> None:
         for v in (*self._units.values(), self._w0, self.A, self.b):
@@ -254,8 +241,4 @@ def build_periodic_model(loaded, pm: PhaseMesh, bulk: BulkPhysics, boundary: Bou
         raise loaded.error("periodic", f"{exc}. Periodic boundary conditions need a periodic mesh: generated "
                            f"particle boxes are meshed periodic; an imported .msh needs opposite faces with "
                            f"matching nodes (Gmsh setPeriodic); or remove [periodic]") from None
-    if case.periodic.homogenize:
-        from ..homogenize.command import sample_points
-
-        model.homogenize_at = sample_points(loaded, 5)
     return model

@@ -140,7 +140,7 @@ def _homogenizer(folder, msh_path, phases: str, materials: str):
     from mpi4py import MPI
 
     from stressfem.case import load_case
-    from stressfem.homogenize.effective import homogenizer_for_case
+    from stressfem.homogenize.command import homogenizer_for_case
 
     write_case(folder, _msh_case(folder, msh_path.name, phases, materials + "\n[periodic]"))
     (folder / msh_path.name).write_bytes(msh_path.read_bytes())
