@@ -11,6 +11,7 @@ import numpy as np
 from ..case import CompositeLayer, ImageGeometry, LayeredGeometry, LoadedCase, ParticlesGeometry
 from ..errors import GeometryError
 from .gmsh_session import MeshingError
+from .sizes import stack_sizes
 
 __all__ = ["build_geometry", "stack_sizes", "MIN_QUALITY", "QUALITY_DRAWS"]
 
@@ -18,16 +19,6 @@ log = logging.getLogger(__name__)
 
 MIN_QUALITY = 0.005  # Gmsh minSICN below which a packed-particle mesh is made again (docs/geometry.md)
 QUALITY_DRAWS = 4  # translations of the periodic packing tried at most
-
-
-def stack_sizes(layers, mesh) -> tuple[float, float]:
-    """Bulk and interface element sizes (um): d50/4 of the finest composite layer (else the thinnest
-    layer / 4) and half of that, unless [mesh] sets them."""
-    d50s = [layer.size_distribution.diameter_um if layer.size_distribution.type == "fixed"
-            else layer.size_distribution.d50_um for layer in layers if layer.type == "composite"]
-    ref = min(d50s) if d50s else min(layer.thickness_um for layer in layers)
-    size = mesh.size_um or ref / 4.0
-    return size, mesh.interface_size_um or size / 2.0
 
 
 def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curvature_points: int, draw: int = 0):
@@ -110,7 +101,8 @@ def _build_packed(loaded: LoadedCase, msh: Path, draw: int) -> tuple[dict, list]
     """Pack (translation draw) or read the packing and mesh it: (info, [(layer name or None, packing)])."""
     g, mesh = loaded.case.geometry, loaded.case.mesh
     if isinstance(g, ParticlesGeometry) and g.coating is None and g.grains is None:
-        from .rve import build_particle_rve, mesh_sizes
+        from .rve import build_particle_rve
+        from .sizes import mesh_sizes
 
         _, isize = mesh_sizes(g, mesh)
         packing = _packings(loaded, [(None, g.box_um, lambda: pack_particles(g, isize, mesh.curvature_points, draw))])[0]

@@ -20,6 +20,7 @@ from .face_policy import add_sphere, sphere_rotations
 from .gmsh_session import generate_volume_mesh, gmsh_session, mesh_quality, name_box_faces, write_msh
 from .packing import Packing
 from .periodic import set_periodic_box, shared_rotations, strip_periodic_section
+from .sizes import mesh_sizes
 
 __all__ = ["build_particle_rve", "mesh_sizes"]
 
@@ -39,14 +40,6 @@ def particle_pieces(packings: list[Packing], z_offsets: list[float] | None = Non
         first += pk.n_particles
     return {"centres_um": np.concatenate(centres).tolist(), "radii_um": np.concatenate(radii).tolist(),
             "particle": np.concatenate(ids).astype(int).tolist(), "n_particles": first}
-
-
-def mesh_sizes(geometry, mesh) -> tuple[float, float]:
-    """Bulk and interface element sizes (um): defaults d50/4 and half of that."""
-    dist = geometry.size_distribution
-    d50 = dist.diameter_um if dist.type == "fixed" else dist.d50_um
-    size = mesh.size_um or d50 / 4.0
-    return size, mesh.interface_size_um or size / 2.0
 
 
 def build_particle_rve(packing: Packing, geometry, mesh, out_file, periodic_axes: str = "") -> dict:

@@ -38,18 +38,14 @@ def _packed_cells(volume: float, packed, size: float, isize: float, curvature_po
 
 def estimate_cells(case) -> dict | None:
     """{"cells", "volume_um3", "particle_surface_um2", "size_um", "interface_size_um"}; None if not generated."""
-    from ..case import LayeredGeometry, ParticlesGeometry
+    from .sizes import mesh_sizes, stack_sizes
 
     g, mesh = case.geometry, case.mesh
-    if isinstance(g, ParticlesGeometry):
-        from .rve import mesh_sizes
-
+    if g.type == "particles":
         size, isize = mesh_sizes(g, mesh)
         volume = g.box_um[0] * g.box_um[1] * g.box_um[2]
         cells, area = _packed_cells(volume, g, size, isize, mesh.curvature_points)
-    elif isinstance(g, LayeredGeometry):
-        from .builders import stack_sizes
-
+    elif g.type == "layered":
         size, isize = stack_sizes(g.layers, mesh)
         cells = area = volume = 0.0
         for layer in g.layers:
