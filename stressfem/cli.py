@@ -158,6 +158,34 @@ def run(case: CaseArg,
             _figures_after_run(Path(case))
 
 
+@app.command()
+def homogenize(case: CaseArg,
+               points: Annotated[int, typer.Option(help="temperatures per cooling stage and soc values")] = 5,
+               verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    """Effective stiffness, thermal and chemical expansion of a periodic CASE, with Hashin-Shtrikman
+    bounds; writes CASE/results/effective_properties.json (works under mpiexec)."""
+    from .case import load_case
+
+    try:
+        load_case(case)
+        from mpi4py import MPI
+
+        from .homogenize.command import format_report, homogenize_case
+
+        _setup_logging(verbose)
+        report = homogenize_case(case, MPI.COMM_WORLD, points=max(points, 2))
+    except StressfemError as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
+        import traceback
+
+        traceback.print_exc()
+        _fail(exc, 1)
+    if _rank() == 0:
+        typer.echo(format_report(report))
+        typer.echo(f"written: {Path(case) / 'results' / 'effective_properties.json'}")
+
+
 @app.command(name="map")
 def design_map(case: CaseArg,
                x: Annotated[str, typer.Option(help="x axis: PARAM=START:STOP:N or PARAM=V1,V2,... (PARAM: "
@@ -284,6 +312,24 @@ def sweep(base_case: CaseArg,
         typer.echo(f"{c.state or 'valid':9s} {c.directory}")
     typer.echo(f"{len(cases)} case(s) in {spec.output}" + (" (dry run, nothing written)" if dry_run else
                                                             f"; run them with: stressfem batch {spec.output}"))
+
+
+@app.command()
+def aggregate(paths: Annotated[list[str], typer.Argument(help="case directories, globs, or folders of cases")],
+              over: Annotated[str, typer.Option(help="the sweep parameter to average over")] = "seed",
+              out: Annotated[Path, typer.Option(help="writes OUT.csv and OUT.json")] = Path("aggregate")) -> None:
+    """Mean and 95 % confidence interval of every result over one sweep parameter (seed sweeps)."""
+    from .batch.aggregate import write_aggregate
+    from .batch.cases import find_cases, is_complete
+    from .batch.table import case_row
+
+    try:
+        rows = [case_row(c, "done" if is_complete(c) else "not run") for c in find_cases(paths)]
+        files = write_aggregate(rows, over, out)
+    except StressfemError as exc:
+        _fail(exc)
+    typer.echo(f"{sum(r['status'] == 'done' for r in rows)} complete case(s) of {len(rows)}; "
+               f"written: {files[0]}, {files[1]}")
 
 
 @app.command()

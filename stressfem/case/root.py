@@ -13,6 +13,7 @@ from .materials import MaterialSpec
 from .mesh import MeshSpec
 from .orientation import OrientationSpec
 from .output import OutputSpec
+from .periodic import PeriodicSpec
 from .solver import SolverSpec
 from .stages import Stage
 
@@ -34,6 +35,7 @@ class Case(Table):
     output: OutputSpec = OutputSpec()
     interfaces: list[InterfaceSpec] = []
     cohesive_solver: CohesiveSolverSpec = CohesiveSolverSpec()
+    periodic: PeriodicSpec | None = None
 
     @field_validator("stages")
     @classmethod

@@ -112,7 +112,8 @@ def _build_packed(loaded: LoadedCase, msh: Path, draw: int) -> tuple[dict, list]
         _, isize = mesh_sizes(g, mesh)
         packing = _packings(loaded, [(None, g.box_um, lambda: pack_particles(g, isize, mesh.curvature_points, draw,
                                                                              mesh.packing_interface_size_um))])[0]
-        return build_particle_rve(packing, g, mesh, msh), [(None, packing)]
+        axes = loaded.case.periodic.axes if loaded.case.periodic is not None else ""
+        return build_particle_rve(packing, g, mesh, msh, periodic_axes=axes), [(None, packing)]
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack
@@ -146,7 +147,8 @@ def _build_packed(loaded: LoadedCase, msh: Path, draw: int) -> tuple[dict, list]
         blocks.append(block)
         layer_info.append(entry)
         z0 += layer.thickness_um
-    info = build_stack(blocks, lateral, mesh, msh, seed, size, isize)
+    axes = loaded.case.periodic.axes if loaded.case.periodic is not None else ""  # coated/grains boxes: "xyz"
+    info = build_stack(blocks, lateral, mesh, msh, seed, size, isize, periodic_axes=axes)
     info["layers"] = layer_info
     coats = [e["coating"] for e in layer_info if "coating" in e]
     if coats:

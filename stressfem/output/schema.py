@@ -49,6 +49,10 @@ SUMMARY_KEYS = {
                 "thresholds (MPa) and the fracture warnings (output/tensile.py)",
     "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
+    "periodic": "[periodic] runs: reduced_dofs, unit_strain_solves, box_m (docs/periodic.md)",
+    "effective_properties": "[periodic] homogenize = true: stiffness, moduli, HS bounds, CTE and chemical strain "
+                            "tensors (docs/periodic.md)",
+    "statistics": "[output] interior_margin_um > 0: interior_margin_m, interior_axes, kept_volume_fraction",
     "restart": "restarted (bool), from_step and from_increment of the checkpoint it resumed from "
                "(output/checkpoint.py)",
     "error_estimate": "how the per-phase error_estimate_Pa was made: method, element_degree, balanced, "
@@ -67,6 +71,7 @@ STEP_KEYS = {
     "phases": "phase name -> PHASE_STATISTICS at the end of the step",
     "interfaces": "cohesive interface name -> INTERFACE_STATISTICS (runs with [[interfaces]] only)",
     "solution": "superposed (from pattern solutions) or incremental (solved increment by increment)",
+    "macroscopic": "[periodic] runs: strain (3 x 3, -) and stress_Pa (3 x 3, box-volume average, Pa)",
 }
 
 PHASE_STATISTICS = {
