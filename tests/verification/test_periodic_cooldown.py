@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import ROOT, run_cli, write_case
+from conftest import run_cli, shipped_case_toml, write_case
 from stressfem.output.read import read_fields
 
 
@@ -54,7 +54,7 @@ def _inner_minus_outer(folder, shifts: np.ndarray) -> dict[tuple[int, str], np.n
 
 
 def test_periodic_cooldown_has_no_boundary_layer(tmp_path):
-    toml = (ROOT / "cases" / "nmc811-llzo-cooldown" / "case.toml").read_text()
+    toml = shipped_case_toml("nmc811-llzo-cooldown")
     folder = write_case(tmp_path / "cooldown", _without_boundary_conditions(toml) + "\n[periodic]\n")
     run_cli("run", folder, check=True)
     rng = np.random.default_rng(20261202)
