@@ -140,7 +140,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
     t_solve += time.perf_counter() - ts
     t_path = time.perf_counter()
-    state = checkpoints.resume(history, steps, state)
+    state = checkpoints.resume(history, steps, state, model, ctx)
     for entry in steps:  # steps restored from a checkpoint: their fracture warnings, as in the first run
         fracture.check(entry, bonded=not cohesive, log=log)
     for index, step in enumerate(plan):
@@ -149,7 +149,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         step_start = state
         stats: dict = {}
         iface: dict = {}
-        its_step = newton_step = 0
+        its_step, newton_step = checkpoints.step_counts(index)
         basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
         for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
             if checkpoints.skip_increment(index, k):  # done before the restart (equilibrium: no side effects)
@@ -184,7 +184,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
             if k < step.increments:
-                checkpoints.after_increment(index, k, step_start, history, steps)
+                checkpoints.after_increment(index, k, step_start, history, steps, [its_step, newton_step], state)
         particles.add(step.name, cell_stress, model.interface_state if cohesive else None)
         if comm.rank == 0:
             write_atomic(results.file("particles.csv"), particles.text())

@@ -163,12 +163,120 @@ def test_restart_within_a_step(cases):
     assert [r.split(",")[:2] for r in rows[0]] == [r.split(",")[:2] for r in rows[1]]  # stage, increment
 
 
-def test_restart_without_checkpoint_or_of_path_dependent_case_is_refused(cases, tmp_path):
+def test_restart_without_checkpoint_is_refused(cases, tmp_path):
     _, case = cases
     proc = run_cli("run", "--restart", case)
     assert proc.returncode == 2 and "no checkpoint" in proc.stderr, proc.stderr
     kinetic = tmp_path / "kinetic"
     kinetic.mkdir()
     (kinetic / "case.toml").write_text((ROOT / "cases" / "nmc811-llzo-fastcharge" / "case.toml").read_text())
-    proc = run_cli("run", "--restart", kinetic)
-    assert proc.returncode == 2 and "galvanostatic" in proc.stderr, proc.stderr
+    proc = run_cli("run", "--restart", kinetic)  # a path-dependent case: refused only for want of a checkpoint
+    assert proc.returncode == 2 and "no checkpoint" in proc.stderr, proc.stderr
+
+
+# --- path-dependent runs: field checkpoints (output/field_checkpoint.py) ---------------------------------
+COHESIVE = """
+[geometry]
+type = "msh"
+file = "octant.msh"
+length_unit_m = 1e-6
+[phases]
+particle = "NMC811"
+matrix = "LLZO"
+[[stages]]
+type = "cooling"
+stress_free_temperature_K = 1300
+final_temperature_K = 300
+increments = 4
+[[stages]]
+type = "soc"
+soc_end = 0.8
+increments = 8
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["x0", "y0", "z0"]
+[[interfaces]]
+name = "particle/matrix"
+law = { type = "bilinear", penalty_stiffness_Pa_per_m = 1e17, normal_strength_Pa = 100e6, shear_strength_Pa = 100e6, GIc_J_per_m2 = 2.0, GIIc_J_per_m2 = 2.0 }
+[output]
+fields = false
+checkpoint_interval_s = 0.0
+"""
+
+GALVANOSTATIC = """
+[geometry]
+type = "msh"
+file = "octant.msh"
+length_unit_m = 5e-6
+[phases]
+particle = "vegard"
+[materials.vegard]
+youngs_modulus_Pa = 100e9
+poisson_ratio = 0.3
+cte_per_K = 0.0
+diffusivity_m2_per_s = 1e-14
+max_concentration_mol_per_m3 = 5e4
+partial_molar_volume_m3_per_mol = 3.5e-6
+[[stages]]
+type = "galvanostatic"
+name = "discharge"
+direction = "discharge"
+c_rate_per_h = 1.0
+duration_s = 1500
+increments = 6
+flux_surfaces = ["outer"]
+stress_coupling = true
+[[stages]]
+type = "galvanostatic"
+name = "charge"
+direction = "charge"
+c_rate_per_h = 2.0
+duration_s = 600
+increments = 8
+flux_surfaces = ["outer"]
+stress_coupling = true
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["x0", "y0", "z0"]
+[output]
+fields = false
+checkpoint_interval_s = 0.0
+"""
+
+
+@pytest.fixture(params=["cohesive", "galvanostatic"])
+def path_cases(request, tmp_path):
+    from stressfem.verification.concentric_spheres import write_octant_msh
+
+    cohesive = request.param == "cohesive"
+    msh = tmp_path / "octant.msh"
+    if cohesive:
+        write_octant_msh(msh, a=1.0, b=3.0, size=0.6, interface_size=0.25)
+    else:
+        write_octant_msh(msh, a=1.0, b=1.0, size=0.25, interface_size=0.2)
+    out = []
+    for name in ("full", "killed"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "octant.msh").write_bytes(msh.read_bytes())
+        (folder / "case.toml").write_text(COHESIVE if cohesive else GALVANOSTATIC)
+        out.append(folder)
+    return out
+
+
+@pytest.mark.parametrize("np,np_restart", [(1, 1), pytest.param(2, 2, marks=pytest.mark.mpi),
+                                           pytest.param(2, 1, marks=pytest.mark.mpi)], ids=["1", "2", "2-then-1"])
+def test_killed_path_dependent_run_restarts_to_the_same_summary(path_cases, np, np_restart):
+    """Killed inside the second step (3 increments of it done), restarted from the field checkpoint."""
+    full, killed = path_cases
+    assert run_cli("run", full, np=np).returncode == 0
+    _kill_after_checkpoint(killed, np, step=1, increments=3)
+    assert list(killed.glob(".stressfem-checkpoint-*.npz"))
+    proc = run_cli("run", "--restart", killed, np=np_restart)
+    assert proc.returncode == 0, proc.stderr
+    a, b = read_summary(full), read_summary(killed)
+    assert b["restart"]["restarted"] and b["restart"]["from_step"] == 1 and b["restart"]["from_increment"] >= 3
+    _close(a["steps"], b["steps"], max(_floats(a["steps"])), "steps")
+    rows = [(c / "results" / "history.csv").read_text().splitlines() for c in (full, killed)]
+    assert len(rows[0]) == len(rows[1]) and rows[0][0] == rows[1][0]
+    assert not list(killed.glob(".stressfem-checkpoint*"))
