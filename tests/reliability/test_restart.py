@@ -216,11 +216,11 @@ poisson_ratio = 0.3
 cte_per_K = 0.0
 diffusivity_m2_per_s = 1e-14
 max_concentration_mol_per_m3 = 5e4
-partial_molar_volume_m3_per_mol = 3.5e-6
+partial_molar_volume_m3_per_mol = 1.0e-6
 [[stages]]
 type = "galvanostatic"
-name = "discharge"
-direction = "discharge"
+name = "charge"
+direction = "charge"
 c_rate_per_h = 1.0
 duration_s = 1500
 increments = 6
@@ -228,8 +228,8 @@ flux_surfaces = ["outer"]
 stress_coupling = true
 [[stages]]
 type = "galvanostatic"
-name = "charge"
-direction = "charge"
+name = "discharge"
+direction = "discharge"
 c_rate_per_h = 2.0
 duration_s = 600
 increments = 8
