@@ -187,7 +187,7 @@ def restore_fields(data: dict[str, np.ndarray], doc: dict, model, ctx, li_state:
             idx = _lookup(data[f"g{i}/key"], _facet_keys(msh, facets), f"{g['name']} facets")
             g["h"].x.array[g["hdofs"]] = data[f"g{i}/h"][idx]
             g["h"].x.scatter_forward()
-            g["values"] = data[f"g{i}/values"][idx].reshape(n, -1)
+            g["values"] = data[f"g{i}/values"][idx]
             g["work"] = data[f"g{i}/work"][idx].copy()
         for k, v in doc["cohesive"]["counts"].items():
             setattr(model.solver, k, v)
