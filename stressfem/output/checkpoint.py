@@ -127,8 +127,11 @@ class RunCheckpoints:
                     "only hold the later steps)", r.next_step)
         li = None
         if r.fields is not None:
-            data = field_checkpoint.load_fields(self.loaded.directory, r.fields, self.comm)
-            li = field_checkpoint.restore_fields(data, r.fields, model, ctx, r.fields["li_field"])
+            try:
+                data = field_checkpoint.load_fields(self.loaded.directory, r.fields, self.comm)
+                li = field_checkpoint.restore_fields(data, r.fields, model, ctx, r.fields["li_field"], self.comm)
+            except ValueError as exc:  # every rank raises alike
+                raise CaseError(str(self.loaded.file), "", f"{exc}; run without --restart") from exc
         ctx.resume_increments = r.done_increments
         return LoadState(cell_li_fraction=li, **r.state)
 

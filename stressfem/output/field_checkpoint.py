@@ -78,17 +78,18 @@ def _lookup(saved: np.ndarray, local: np.ndarray, what: str) -> np.ndarray:
     pos = np.minimum(pos, len(saved) - 1)
     idx = order[pos] if len(saved) else pos
     if len(local) and (len(saved) == 0 or np.any(saved[idx] != local)):
-        raise RuntimeError(f"field checkpoint: {what} of this mesh are missing from the checkpoint")
+        raise ValueError(f"field checkpoint: {what} of this mesh are missing from the checkpoint (another mesh)")
     return idx
 
 
 # ----------------------------------------------------------------------------- save
 def _local_parts(model, ctx) -> dict[str, np.ndarray]:
     """This rank's owned values and their keys, flat name -> array."""
-    parts: dict[str, np.ndarray] = {}
     msh = model.pm.mesh
     gdm = msh.geometry.dofmap
     nodes = _node_keys(msh)
+    n_nodes = msh.geometry.index_map().size_local  # owned nodes: every node once over the ranks
+    parts: dict[str, np.ndarray] = {"nodes/key": nodes[:n_nodes], "nodes/x": msh.geometry.x[:n_nodes]}
     if getattr(model, "interface_state", None):
         for blk in model.blocks:
             dofs, gnodes = _owned(blk.V, *_p1_dof_nodes(blk.V, gdm[blk.parent_cells], msh.geometry.x))
@@ -159,32 +160,74 @@ def remove_fields(folder: Path, keep: str | None = None) -> None:
 
 # ----------------------------------------------------------------------------- restore
 def load_fields(folder: Path, doc: dict, comm) -> dict[str, np.ndarray]:
-    """Rank 0 reads the npz named in ``doc``; every rank gets all arrays."""
-    data = None
+    """Rank 0 reads the npz named in ``doc``; every rank gets all arrays (collective); ValueError on every
+    rank when it is missing or unreadable."""
+    data, error = None, ""
     if comm.rank == 0:
-        with np.load(Path(folder) / doc["file"]) as z:
-            data = {k: z[k] for k in z.files}
-    return comm.bcast(data, root=0) if comm.size > 1 else data
+        try:
+            with np.load(Path(folder) / doc["file"]) as z:
+                data = {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError) as exc:
+            error = f"field checkpoint {doc.get('file')} is unreadable ({exc})"
+    if comm.size > 1:
+        data, error = comm.bcast((data, error), root=0)
+    if error:
+        raise ValueError(error)
+    return data
 
 
-def restore_fields(data: dict[str, np.ndarray], doc: dict, model, ctx, li_state: bool):
-    """Set the model's and the diffusion model's fields from a checkpoint (every rank, no collectives
-    except scatters). Returns the cell Li fractions to carry in the resumed load state (or None)."""
-    from ..physics.eigenstrain import LoadState
-
+def _match(data: dict[str, np.ndarray], doc: dict, model, diffusion) -> dict[str, np.ndarray]:
+    """Row indices into the checkpoint arrays of this rank's entities (local, no collectives); ValueError
+    when the mesh is not the checkpoint's (missing ids or moved nodes)."""
     msh = model.pm.mesh
-    gdm = msh.geometry.dofmap
+    gdm, x = msh.geometry.dofmap, msh.geometry.x
     nodes = _node_keys(msh)
+    idx = _lookup(data["nodes/key"], nodes, "mesh nodes")
+    if len(idx) and np.abs(data["nodes/x"][idx] - x).max() > 1e-9 * float(np.abs(x).max(initial=1e-30)):
+        raise ValueError("field checkpoint: the mesh nodes moved since the checkpoint (another mesh)")
+    out = {}
     if "cohesive" in doc:
         for blk in model.blocks:
-            dofs, gnodes = _p1_dof_nodes(blk.V, gdm[blk.parent_cells], msh.geometry.x)
-            idx = _lookup(data[f"u{blk.index}/key"], nodes[gnodes], f"block {blk.index} nodes")
+            dofs, gnodes = _p1_dof_nodes(blk.V, gdm[blk.parent_cells], x)
+            out[f"u{blk.index}"] = dofs, _lookup(data[f"u{blk.index}/key"], nodes[gnodes], f"block {blk.index} nodes")
+        for i, g in enumerate(model.interface_state):
+            facets = g["emap"].sub_topology_to_topology(np.arange(g["n_owned"], dtype=np.int32), inverse=False)
+            out[f"g{i}"] = None, _lookup(data[f"g{i}/key"], _facet_keys(msh, facets), f"{g['name']} facets")
+    if diffusion is not None:
+        dofs, gnodes = _p1_dof_nodes(diffusion.V, gdm[: len(diffusion.V.dofmap.list)], x)
+        out["x"] = dofs, _lookup(data["x/key"], nodes[gnodes], "Li field nodes")
+        if "sh/key" in data:
+            n_own = msh.topology.index_map(3).size_local
+            cells = np.asarray(msh.topology.original_cell_index[:n_own], dtype=np.int64)
+            out["sh"] = None, _lookup(data["sh/key"], cells, "cells")
+    return out
+
+
+def restore_fields(data: dict[str, np.ndarray], doc: dict, model, ctx, li_state: bool, comm):
+    """Set the model's and the diffusion model's fields from a checkpoint (collective). Returns the cell Li
+    fractions to carry in the resumed load state (or None); ValueError on every rank when a rank's mesh
+    entities are not in the checkpoint."""
+    from ..physics.eigenstrain import LoadState
+
+    diffusion = None
+    if "x/key" in data:
+        from ..stages.galvanostatic import diffusion_model
+
+        diffusion = diffusion_model(ctx)  # collective construction, before any rank may fail
+    try:
+        match, error = _match(data, doc, model, diffusion), ""
+    except (ValueError, RuntimeError) as exc:
+        match, error = {}, str(exc)
+    errors = [e for e in (comm.allgather(error) if comm.size > 1 else [error]) if e]
+    if errors:
+        raise ValueError(errors[0])
+    if "cohesive" in doc:
+        for blk in model.blocks:
+            dofs, idx = match[f"u{blk.index}"]
             blk.u.x.array.reshape(-1, 3)[dofs] = data[f"u{blk.index}/val"][idx]
             blk.u.x.scatter_forward()
         for i, g in enumerate(model.interface_state):
-            n = g["n_owned"]
-            facets = g["emap"].sub_topology_to_topology(np.arange(n, dtype=np.int32), inverse=False)
-            idx = _lookup(data[f"g{i}/key"], _facet_keys(msh, facets), f"{g['name']} facets")
+            idx = match[f"g{i}"][1]
             g["h"].x.array[g["hdofs"]] = data[f"g{i}/h"][idx]
             g["h"].x.scatter_forward()
             g["values"] = data[f"g{i}/values"][idx]
@@ -192,19 +235,13 @@ def restore_fields(data: dict[str, np.ndarray], doc: dict, model, ctx, li_state:
         for k, v in doc["cohesive"]["counts"].items():
             setattr(model.solver, k, v)
     li = None
-    if "x/key" in data:
-        from ..stages.galvanostatic import diffusion_model
-
-        diffusion = diffusion_model(ctx)
-        dofs, gnodes = _p1_dof_nodes(diffusion.V, gdm[: len(diffusion.V.dofmap.list)], msh.geometry.x)
-        idx = _lookup(data["x/key"], nodes[gnodes], "Li field nodes")
+    if diffusion is not None:
+        dofs, idx = match["x"]
         diffusion.x.x.array[dofs] = data["x/val"][idx]
         diffusion.x.x.scatter_forward()
         diffusion.x_old.x.array[:] = diffusion.x.x.array
-        if "sh/key" in data:
-            n_own = msh.topology.index_map(3).size_local
-            cells = np.asarray(msh.topology.original_cell_index[:n_own], dtype=np.int64)
-            ctx.last_stress = SimpleNamespace(hydrostatic=data["sh/val"][_lookup(data["sh/key"], cells, "cells")])
+        if "sh" in match:
+            ctx.last_stress = SimpleNamespace(hydrostatic=data["sh/val"][match["sh"][1]])
         li = diffusion.cell_li_fraction() if li_state else None
     if "cohesive" in doc:
         s = dict(doc["cohesive"]["state"])

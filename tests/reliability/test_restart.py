@@ -286,3 +286,15 @@ def test_killed_path_dependent_run_restarts_to_the_same_summary(path_cases, np, 
     rows = [(c / "results" / "history.csv").read_text().splitlines() for c in (full, killed)]
     assert len(rows[0]) == len(rows[1]) and rows[0][0] == rows[1][0]
     assert not list(killed.glob(".stressfem-checkpoint*"))
+
+
+@pytest.mark.parametrize("path_cases", ["galvanostatic"], indirect=True)
+def test_restart_on_another_mesh_is_refused(path_cases):
+    """Field values are keyed by mesh ids: a changed .msh is refused (exit 2), never mapped silently."""
+    from stressfem.verification.concentric_spheres import write_octant_msh
+
+    _, killed = path_cases
+    _kill_after_checkpoint(killed, 1, step=1, increments=1)
+    write_octant_msh(killed / "octant.msh", a=1.0, b=1.0, size=0.3, interface_size=0.22)
+    proc = run_cli("run", "--restart", killed)
+    assert proc.returncode == 2 and "another mesh" in proc.stderr, proc.stderr
