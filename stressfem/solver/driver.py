@@ -140,8 +140,19 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
     t_solve += time.perf_counter() - ts
     t_path = time.perf_counter()
+
+    def interface_warnings(entry: dict) -> None:
+        """Openings beyond what free expansion explains (cohesive steps), logged and kept for the summary."""
+        bound = None if particle_m is None else opening_bound_m(
+            free_linear_strain(materials, entry["temperature_K"], reference.temperature_K, entry["soc"]), particle_m)
+        for w in opening_warnings(entry, bound):
+            log.warning(w)
+            warnings.append(w)
+
     state = checkpoints.resume(history, steps, state, model, ctx)
-    for entry in steps:  # steps restored from a checkpoint: their fracture warnings, as in the first run
+    for entry in steps:  # steps restored from a checkpoint: their warnings, as in the first run
+        if "interfaces" in entry:
+            interface_warnings(entry)
         fracture.check(entry, bonded=not cohesive, log=log)
     for index, step in enumerate(plan):
         if checkpoints.skip(index):
@@ -197,11 +208,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         if iface:
             entry["interfaces"] = iface
             entry["newton_iterations"] = newton_step
-            bound = None if particle_m is None else opening_bound_m(
-                free_linear_strain(materials, state.temperature_K, reference.temperature_K, state.soc), particle_m)
-            for w in opening_warnings(entry, bound):
-                log.warning(w)
-                warnings.append(w)
+            interface_warnings(entry)
         fracture.check(entry, bonded=not cohesive, log=log)
         steps.append(entry)
         checkpoints.after_step(index, state, history, steps)

@@ -283,6 +283,7 @@ def test_killed_path_dependent_run_restarts_to_the_same_summary(path_cases, np, 
     a, b = read_summary(full), read_summary(killed)
     assert b["restart"]["restarted"] and b["restart"]["from_step"] == 1 and b["restart"]["from_increment"] >= 3
     _close(a["steps"], b["steps"], max(_floats(a["steps"])), "steps")
+    assert a["warnings"] == b["warnings"]  # those of the steps before the kill are replayed
     rows = [(c / "results" / "history.csv").read_text().splitlines() for c in (full, killed)]
     assert len(rows[0]) == len(rows[1]) and rows[0][0] == rows[1][0]
     assert not list(killed.glob(".stressfem-checkpoint*"))
