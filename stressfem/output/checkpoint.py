@@ -107,9 +107,10 @@ class RunCheckpoints:
 
         self.loaded, self.comm, self.clock = loaded, comm, time.monotonic
         self.model = self.ctx = None
-        self.serial = 0
         self.interval_s = loaded.case.output.checkpoint_interval_s
         self.resumed: Checkpoint | None = load_checkpoint(loaded, comm) if restart else None
+        # field files are numbered on from the resumed one: a new save never overwrites the file it names
+        self.serial = int((self.resumed.fields or {}).get("serial", 0)) if self.resumed is not None else 0
         self.last = self.clock()
 
     def resume(self, history, steps: list, state, model, ctx):

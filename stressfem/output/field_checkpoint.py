@@ -141,7 +141,7 @@ def save_fields(folder: Path, serial: int, model, ctx, comm) -> dict | None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, Path(folder) / name)
-    doc: dict = {"file": name}
+    doc: dict = {"file": name, "serial": serial}
     if getattr(model, "interface_state", None):
         s = model.load_state
         doc["cohesive"] = {"state": {"temperature_K": s.temperature_K, "soc": s.soc, "time_s": s.time_s,

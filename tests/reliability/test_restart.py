@@ -8,12 +8,13 @@ guess and preconditioner and, across rank counts, another partition), and histor
 * Equilibrium load path (cycling): serial, 2 ranks, killed serial then restarted on 2 ranks; the kill lands
   after step 3 of 9 was checkpointed; and a kill inside a step (checkpoint after every increment).
 * Path-dependent runs, from field checkpoints (output/field_checkpoint.py): a cohesive octant (cooling,
-  then delithiation that damages the interface; killed with 3 of 8 increments of the damaging step done,
-  damaged fraction 0.79 at the kill, 0.98 at the end) and a galvanostatic charge/discharge with stress
-  coupling (killed 3 increments into the discharge); serial, 2 ranks, killed on 2 ranks then restarted
-  serially. Skipping the restore of the damage or of the Li field makes these tests fail.
-Measured largest relative differences: cycling 5e-14 (same ranks), 5e-11 (1 -> 2 ranks); cohesive 1.1e-10
-(1 and 2 ranks), 4e-11 (2 -> 1); galvanostatic 2e-12 (1 and 2 ranks), 1.4e-10 (2 -> 1).
+  then delithiation that damages the interface; killed with at least 3 of 8 increments of the damaging
+  step done, damaged fraction 0.79 after 3, 0.98 at the end) and a galvanostatic charge/discharge with stress
+  coupling (killed at least 3 increments into the discharge); serial, 2 ranks, killed on 2 ranks then restarted
+  serially. Skipping the restore of the damage, of the Li field or of the coupling stress makes them fail.
+  A changed .msh under a field checkpoint is refused (exit 2).
+Measured largest relative differences: cycling 5e-14 (same ranks), 5e-11 (1 -> 2 ranks); cohesive 5e-12 to
+1.1e-10 (1 and 2 ranks, by kill point), 4e-11 (2 -> 1); galvanostatic 2e-12 (1 and 2 ranks), 1.4e-10 (2 -> 1).
 Run time: about 25 s per serial cycling test (2), 40 s for each 2-rank cycling variant; path-dependent
 tests 6-15 s each (60 s for all six on 2 shared cores).
 """
