@@ -12,7 +12,7 @@ guess and preconditioner and, across rank counts, another partition), and histor
   step done, damaged fraction 0.79 after 3, 0.98 at the end) and a galvanostatic charge/discharge with stress
   coupling (killed at least 3 increments into the discharge); serial, 2 ranks, killed on 2 ranks then restarted
   serially. Skipping the restore of the damage, of the Li field or of the coupling stress makes them fail.
-  A changed .msh under a field checkpoint is refused (exit 2).
+  A restarted run killed again restarts; a changed .msh under a field checkpoint is refused (exit 2).
 Measured largest relative differences: cycling 5e-14 (same ranks), 5e-11 (1 -> 2 ranks); cohesive 5e-12 to
 1.1e-10 (1 and 2 ranks, by kill point), 4e-11 (2 -> 1); galvanostatic 2e-12 (1 and 2 ranks), 1.4e-10 (2 -> 1).
 Run time: about 25 s per serial cycling test (2), 40 s for each 2-rank cycling variant; path-dependent
@@ -95,10 +95,10 @@ def _close(a, b, scale: float, path="") -> None:
         assert a == b, (path, a, b)
 
 
-def _kill_after_checkpoint(case, np: int, step: int, increments: int = 0) -> None:
-    """Start `stressfem run`, SIGKILL it (whole process group) once the checkpoint is at least at plan step
-    ``step`` with ``increments`` of it done."""
-    cmd = [sys.executable, "-m", "stressfem.cli", "run", str(case)]
+def _kill_after_checkpoint(case, np: int, step: int, increments: int = 0, restart: bool = False) -> None:
+    """Start `stressfem run` (``--restart``), SIGKILL it (whole process group) once the checkpoint is at least at
+    plan step ``step`` with ``increments`` of it done."""
+    cmd = [sys.executable, "-m", "stressfem.cli", "run", *(["--restart"] if restart else []), str(case)]
     if np > 1:
         cmd = [MPIEXEC, "-n", str(np), *cmd]
     proc = subprocess.Popen(cmd, env=_env(), start_new_session=True, stdout=subprocess.DEVNULL,
@@ -288,6 +288,21 @@ def test_killed_path_dependent_run_restarts_to_the_same_summary(path_cases, np, 
     rows = [(c / "results" / "history.csv").read_text().splitlines() for c in (full, killed)]
     assert len(rows[0]) == len(rows[1]) and rows[0][0] == rows[1][0]
     assert not list(killed.glob(".stressfem-checkpoint*"))
+
+
+@pytest.mark.parametrize("path_cases", ["galvanostatic"], indirect=True)
+def test_restarted_run_killed_again_restarts(path_cases):
+    """Kill, restart, kill the restarted run, restart again: the field files stay consistent."""
+    full, killed = path_cases
+    assert run_cli("run", full).returncode == 0
+    _kill_after_checkpoint(killed, 1, step=1, increments=1)
+    _kill_after_checkpoint(killed, 1, step=1, increments=4, restart=True)
+    assert len(list(killed.glob(".stressfem-checkpoint-*.npz"))) == 1
+    proc = run_cli("run", "--restart", killed)
+    assert proc.returncode == 0, proc.stderr
+    a, b = read_summary(full), read_summary(killed)
+    assert b["restart"]["from_increment"] >= 4
+    _close(a["steps"], b["steps"], max(_floats(a["steps"])), "steps")
 
 
 @pytest.mark.parametrize("path_cases", ["galvanostatic"], indirect=True)
