@@ -65,19 +65,42 @@ def _launched_world():
 
 
 def _fail(exc: BaseException, code: int | None = None) -> None:
-    """Report an error and exit; under MPI, abort every rank so none is left waiting."""
+    """Report an error and exit; under MPI, abort every rank so none is left waiting.
+
+    A user error (StressfemError) is usually raised on every rank (collective checks): rank 0 reports
+    it, and the other ranks wait in a non-blocking barrier (up to ``_ABORT_WAIT_S``) until rank 0 has
+    written it before the abort; a rank whose error rank 0 does not share reports it itself.
+    """
     code = code if code is not None else getattr(exc, "exit_code", 1)
-    if _rank() == 0 or not isinstance(exc, StressfemError):
-        prefix = f"[rank {_rank()}] " if _mpi_size() > 1 and _rank() != 0 else ""
+    user_error = isinstance(exc, StressfemError)
+    size, rank = _mpi_size(), _rank()
+    if rank == 0 or not user_error:
+        prefix = f"[rank {rank}] " if size > 1 and rank != 0 else ""
         typer.echo(f"{prefix}stressfem: error: {exc}", err=True)
-    if _mpi_size() > 1:
         sys.stderr.flush()
-        if _rank() != 0 and isinstance(exc, StressfemError):
-            time.sleep(1.0)  # let rank 0 report the (collective) error before the abort
+    if size > 1:
         from mpi4py import MPI
 
+        reported = _wait_for_ranks(MPI.COMM_WORLD, _ABORT_WAIT_S if rank != 0 else 5.0)
+        if rank != 0 and user_error and not reported:
+            typer.echo(f"[rank {rank}] stressfem: error: {exc}", err=True)
+            sys.stderr.flush()
         MPI.COMM_WORLD.Abort(code)
     raise typer.Exit(code)
+
+
+_ABORT_WAIT_S = 30.0  # how long a failing rank waits for rank 0 to report before it aborts (s)
+
+
+def _wait_for_ranks(comm, timeout_s: float) -> bool:
+    """True when every rank reached this point within ``timeout_s`` (a non-blocking barrier)."""
+    request = comm.Ibarrier()
+    deadline = time.monotonic() + timeout_s
+    while not request.Test():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def _terminate(signum, _frame):
@@ -132,6 +155,34 @@ def run(case: CaseArg,
         summary_table(summary, Path(case) / "results")
         if not no_plot:
             _figures_after_run(Path(case))
+
+
+@app.command()
+def homogenize(case: CaseArg,
+               points: Annotated[int, typer.Option(help="temperatures per cooling stage and soc values")] = 5,
+               verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    """Effective stiffness, thermal and chemical expansion of a periodic CASE, with Hashin-Shtrikman
+    bounds; writes CASE/results/effective_properties.json (works under mpiexec)."""
+    from .case import load_case
+
+    try:
+        load_case(case)
+        from mpi4py import MPI
+
+        from .homogenize.command import format_report, homogenize_case
+
+        _setup_logging(verbose)
+        report = homogenize_case(case, MPI.COMM_WORLD, points=max(points, 2))
+    except StressfemError as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
+        import traceback
+
+        traceback.print_exc()
+        _fail(exc, 1)
+    if _rank() == 0:
+        typer.echo(format_report(report))
+        typer.echo(f"written: {Path(case) / 'results' / 'effective_properties.json'}")
 
 
 @app.command(name="map")
@@ -263,6 +314,24 @@ def sweep(base_case: CaseArg,
 
 
 @app.command()
+def aggregate(paths: Annotated[list[str], typer.Argument(help="case directories, globs, or folders of cases")],
+              over: Annotated[str, typer.Option(help="the sweep parameter to average over")] = "seed",
+              out: Annotated[Path, typer.Option(help="writes OUT.csv and OUT.json")] = Path("aggregate")) -> None:
+    """Mean and 95 % confidence interval of every result over one sweep parameter (seed sweeps)."""
+    from .batch.aggregate import write_aggregate
+    from .batch.cases import find_cases, is_complete
+    from .batch.table import case_row
+
+    try:
+        rows = [case_row(c, "done" if is_complete(c) else "not run") for c in find_cases(paths)]
+        files = write_aggregate(rows, over, out)
+    except StressfemError as exc:
+        _fail(exc)
+    typer.echo(f"{sum(r['status'] == 'done' for r in rows)} complete case(s) of {len(rows)}; "
+               f"written: {files[0]}, {files[1]}")
+
+
+@app.command()
 def slurm(paths: Annotated[list[str], typer.Argument(help="case directories, globs, or folders of cases")],
           ntasks: Annotated[int, typer.Option(help="MPI ranks per case")] = 1,
           time_limit: Annotated[str, typer.Option("--time", help="time per case, HH:MM:SS")] = "01:00:00",
@@ -294,6 +363,38 @@ def slurm(paths: Annotated[list[str], typer.Argument(help="case directories, glo
     except StressfemError as exc:
         _fail(exc)
     typer.echo(f"wrote {output}: job array of {len(cases)} case(s), {ntasks} rank(s) each; submit with: sbatch {output}")
+
+
+@app.command()
+def converge(case: CaseArg,
+             levels: Annotated[int, typer.Option(help="number of mesh levels (>= 3)")] = 3,
+             ratio: Annotated[float, typer.Option(help="element-size ratio between successive levels")] = 2 ** 0.5,
+             finest: Annotated[float, typer.Option(help="element sizes of the finest level relative to the case's "
+                                                   "(1: the case's own mesh is the finest level)")] = 1.0,
+             force: Annotated[bool, typer.Option(help="re-run levels that already have results")] = False,
+             all_steps: Annotated[bool, typer.Option("--all-steps",
+                                                     help="print every step, not only the last")] = False,
+             ) -> None:
+    """Mesh-convergence study: CASE at LEVELS element sizes, Richardson-extrapolated values and observed orders
+    (written to CASE/convergence/convergence.json and .csv)."""
+    from .case import load_case
+
+    try:
+        load_case(case)  # validate before MPI and DOLFINx start
+        from .batch.converge import run_study, study_text
+
+        _setup_logging(False)
+        meta, rows = run_study(case, levels=levels, ratio=ratio, finest=finest, force=force)
+    except StressfemError as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
+        import traceback
+
+        traceback.print_exc()
+        _fail(exc, 1)
+    if _rank() == 0:
+        typer.echo(study_text(meta, rows, last_step_only=not all_steps))
+        typer.echo(f"written: {Path(case) / 'convergence' / 'convergence.json'} and convergence.csv")
 
 
 @app.command()

@@ -6,4 +6,5 @@
 * :mod:`.runner`  -- run cases as child processes, status file, resume, ``--jobs``/``--np``
 * :mod:`.table`   -- the key results of many cases as one CSV and JSON table
 * :mod:`.slurm`   -- a SLURM job-array script, one array task per case
+* :mod:`.aggregate` -- mean and 95 % confidence interval over one sweep parameter (seeds)
 """

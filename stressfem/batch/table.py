@@ -68,6 +68,11 @@ def _with_step(row: dict, step: dict, every_step: bool) -> dict:
         row["soc"] = step.get("soc")
     if step.get("voltage_V") is not None:
         row["voltage_V"] = step["voltage_V"]
+    macro = step.get("macroscopic")  # periodic runs: macroscopic strain (-) and stress (MPa)
+    if macro:
+        for i, c in enumerate(("xx", "yy", "zz")):
+            row[f"macro:strain_{c}"] = macro["strain"][i][i]
+            row[f"macro:stress_{c}_MPa"] = macro["stress_Pa"][i][i] / 1e6
     for phase, stats in step["phases"].items():
         for k in PHASE_KEYS:
             if stats.get(f"{k}_Pa") is not None:

@@ -146,6 +146,10 @@ class LoadedCase:
         if clash:
             raise self.error("boundary_conditions", clash)
         resolve_materials(self)  # raises CaseError on unknown names or missing properties
+        if c.periodic is not None:
+            from .periodic import check_periodic_case
+
+            check_periodic_case(self)
 
     def input_path(self, file: str) -> Path:
         """A file named in the case, relative to the case folder unless absolute."""

@@ -16,6 +16,10 @@ class MeshSpec(Table):
 
     size_um: LengthUm | None = None
     interface_size_um: LengthUm | None = None
+    # the interface size the particle packing is built for (face clearance; the facet compensation
+    # of the radii follows interface_size_um); default interface_size_um. `stressfem converge` sets it
+    # so that all levels share one packing.
+    packing_interface_size_um: LengthUm | None = None
     algorithm: Literal["hxt", "delaunay"] = "hxt"
     # 1 = reproducible (same .msh on every run and rank count); HXT with more threads is not (docs/geometry.md)
     threads: Annotated[int, Field(ge=1, le=256)] = 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
@@ -16,6 +16,8 @@ class OutputSpec(Table):
 
     fields: bool = True
     fields_every_increment: bool = False
+    interior_margin_um: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0  # 0: every cell counts
+    interior_axes: Literal["xyz", "xy", "z"] = "xyz"
     # within a step, a restart checkpoint at most this often (s); every step end is checkpointed too
     checkpoint_interval_s: Annotated[float, Field(ge=0.0, le=1e6)] = 60.0
     # volume fraction of each phase whose maximum principal stress exceeds each value (output/tensile.py)

@@ -7,12 +7,13 @@ from pydantic import Field, field_validator, model_validator
 from .boundary import BoundaryCondition
 from .checks import check_interfaces
 from .common import Name, Table
-from .geometry import Geometry
+from .geometry import Geometry, ImageGeometry
 from .interfaces import CohesiveSolverSpec, InterfaceSpec
 from .materials import MaterialSpec
 from .mesh import MeshSpec
 from .orientation import OrientationSpec
 from .output import OutputSpec
+from .periodic import PeriodicSpec
 from .solver import SolverSpec
 from .stages import Stage
 
@@ -34,6 +35,7 @@ class Case(Table):
     output: OutputSpec = OutputSpec()
     interfaces: list[InterfaceSpec] = []
     cohesive_solver: CohesiveSolverSpec = CohesiveSolverSpec()
+    periodic: PeriodicSpec | None = None
 
     @field_validator("stages")
     @classmethod
@@ -43,6 +45,14 @@ class Case(Table):
         if dup:
             raise ValueError(f"stage names must be unique; repeated: {sorted(dup)}")
         return stages
+
+    @model_validator(mode="after")
+    def _default_element_degree(self) -> "Case":
+        if self.solver.element_degree is None:
+            hex_image = isinstance(self.geometry, ImageGeometry) and self.geometry.element == "hexahedron"
+            degree = 1 if self.interfaces or hex_image else 2
+            object.__setattr__(self, "solver", self.solver.model_copy(update={"element_degree": degree}))
+        return self
 
     @model_validator(mode="after")
     def _interface_phases(self) -> "Case":

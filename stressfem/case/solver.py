@@ -12,9 +12,14 @@ __all__ = ["SolverSpec"]
 
 
 class SolverSpec(Table):
-    """Discretisation and linear solver: P1 or P2 displacement, CG + GAMG by default."""
+    """Discretisation and linear solver: P1 or P2 displacement, CG + GAMG by default.
 
-    element_degree: Literal[1, 2] = 1
+    ``element_degree`` unset: 2 (P2, docs/accuracy.md), but 1 with cohesive [[interfaces]] (linear
+    only) and on hexahedral image meshes (voxel staircase interfaces, not the element, limit the
+    accuracy there); Case fills it in, so case.resolved.json records the choice.
+    """
+
+    element_degree: Literal[1, 2] | None = None
     rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-10
     max_iterations: Annotated[int, Field(ge=1)] = 2000
     petsc_options: PetscOptions = {}

@@ -21,7 +21,8 @@ MIN_QUALITY = 0.005  # Gmsh minSICN below which a packed-particle mesh is made a
 QUALITY_DRAWS = 4  # translations of the periodic packing tried at most
 
 
-def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curvature_points: int, draw: int = 0):
+def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curvature_points: int, draw: int = 0,
+                   packing_isize: float | None = None):
     """Pack a composite layer in its own periodic box (lateral x lateral x thickness)."""
     dist = layer.size_distribution
     d_max = dist.diameter_um if dist.type == "fixed" else dist.d50_um * float(np.exp(2.33 * dist.sigma))  # ~d99
@@ -32,20 +33,24 @@ def _layer_packing(layer: CompositeLayer, lateral, seed: int, isize: float, curv
     fields = layer.packing_fields() | {"coating": None, "grains": None}  # the packing ignores shells and grains
     box_geometry = ParticlesGeometry(type="particles", box_um=(lateral[0], lateral[1], layer.thickness_um),
                                      seed=seed, **fields)
-    return pack_particles(box_geometry, isize, curvature_points, draw)
+    return pack_particles(box_geometry, isize, curvature_points, draw, packing_isize)
 
 
-def pack_particles(g: ParticlesGeometry, isize: float, curvature_points: int, draw: int = 0):
+def pack_particles(g: ParticlesGeometry, isize: float, curvature_points: int, draw: int = 0,
+                   packing_isize: float | None = None):
     """The packing of a particles table, radii compensated for flat facets (isize: interface element size, um);
-    draw: which translation of the periodic packing (packing.pack_spheres)."""
+    draw: which translation of the periodic packing (packing.pack_spheres). ``packing_isize`` (default
+    isize) sets the packing itself (face clearance); the facet compensation always follows the mesh's
+    isize, so meshes of one packing at several sizes hold the same particle volume (``stressfem converge``)."""
+    pack_isize = packing_isize or isize
     if g.contact == "fused":
         from .dense import pack_fused
 
-        return pack_fused(g, face_clearance_um=0.5 * isize, interface_size_um=isize, curvature_points=curvature_points,
-                          draw=draw)
+        return pack_fused(g, face_clearance_um=0.5 * pack_isize, interface_size_um=pack_isize,
+                          curvature_points=curvature_points, draw=draw)
     from .packing import compensate_facets, pack_spheres
 
-    return compensate_facets(pack_spheres(g, face_clearance_um=0.5 * isize, draw=draw), isize, curvature_points)
+    return compensate_facets(pack_spheres(g, face_clearance_um=0.5 * pack_isize, draw=draw), isize, curvature_points)
 
 
 def build_geometry(loaded: LoadedCase, msh: Path) -> dict:
@@ -105,8 +110,10 @@ def _build_packed(loaded: LoadedCase, msh: Path, draw: int) -> tuple[dict, list]
         from .sizes import mesh_sizes
 
         _, isize = mesh_sizes(g, mesh)
-        packing = _packings(loaded, [(None, g.box_um, lambda: pack_particles(g, isize, mesh.curvature_points, draw))])[0]
-        return build_particle_rve(packing, g, mesh, msh), [(None, packing)]
+        packing = _packings(loaded, [(None, g.box_um, lambda: pack_particles(g, isize, mesh.curvature_points, draw,
+                                                                             mesh.packing_interface_size_um))])[0]
+        axes = loaded.case.periodic.axes if loaded.case.periodic is not None else ""
+        return build_particle_rve(packing, g, mesh, msh, periodic_axes=axes), [(None, packing)]
     from .stack import build_stack
 
     if isinstance(g, ParticlesGeometry):  # coated or polycrystalline: a one-layer stack
@@ -119,7 +126,8 @@ def _build_packed(loaded: LoadedCase, msh: Path, draw: int) -> tuple[dict, list]
     names = [None if isinstance(g, ParticlesGeometry) else layer.name for layer in layers]
     packed = iter(_packings(loaded, [
         (name, (*lateral, layer.thickness_um),
-         lambda layer=layer, i=i: _layer_packing(layer, lateral, seed + i, isize, mesh.curvature_points, draw))
+         lambda layer=layer, i=i: _layer_packing(layer, lateral, seed + i, isize, mesh.curvature_points, draw,
+                                                 mesh.packing_interface_size_um))
         for i, (name, layer) in enumerate(zip(names, layers)) if layer.type == "composite"]))
     blocks, z0, layer_info, used = [], 0.0, [], []
     for name, layer in zip(names, layers):
@@ -139,7 +147,8 @@ def _build_packed(loaded: LoadedCase, msh: Path, draw: int) -> tuple[dict, list]
         blocks.append(block)
         layer_info.append(entry)
         z0 += layer.thickness_um
-    info = build_stack(blocks, lateral, mesh, msh, seed, size, isize)
+    axes = loaded.case.periodic.axes if loaded.case.periodic is not None else ""  # coated/grains boxes: "xyz"
+    info = build_stack(blocks, lateral, mesh, msh, seed, size, isize, periodic_axes=axes)
     info["layers"] = layer_info
     coats = [e["coating"] for e in layer_info if "coating" in e]
     if coats:

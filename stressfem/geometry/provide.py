@@ -30,6 +30,8 @@ def geometry_key(loaded: LoadedCase) -> str:
         "geometry": loaded.case.geometry.model_dump(mode="json"),
         "mesh": loaded.case.mesh.model_dump(mode="json"),  # threads too: HXT with > 1 thread changes the mesh
     }
+    if loaded.case.periodic is not None and not isinstance(loaded.case.geometry, (MshGeometry, ImageGeometry)):
+        payload["periodic"] = loaded.case.periodic.axes  # matching face meshes (geometry/periodic.py)
     if isinstance(loaded.case.geometry, ImageGeometry):  # the image content, not only its name
         payload["image_sha256"] = hashlib.sha256(loaded.input_path(loaded.case.geometry.file).read_bytes()).hexdigest()
     packing_file = getattr(loaded.case.geometry, "packing_file", None)

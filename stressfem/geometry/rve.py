@@ -19,6 +19,7 @@ from ..errors import GeometryError
 from .face_policy import add_sphere, sphere_rotations
 from .gmsh_session import generate_volume_mesh, gmsh_session, mesh_quality, name_box_faces, write_msh
 from .packing import Packing
+from .periodic import set_periodic_box, shared_rotations, strip_periodic_section
 from .sizes import mesh_sizes
 
 __all__ = ["build_particle_rve", "mesh_sizes"]
@@ -41,8 +42,11 @@ def particle_pieces(packings: list[Packing], z_offsets: list[float] | None = Non
             "particle": np.concatenate(ids).astype(int).tolist(), "n_particles": first}
 
 
-def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
-    """Mesh the packing to ``out_file`` (.msh, metres); returns mesh statistics."""
+def build_particle_rve(packing: Packing, geometry, mesh, out_file, periodic_axes: str = "") -> dict:
+    """Mesh the packing to ``out_file`` (.msh, metres); returns mesh statistics.
+
+    periodic_axes: the axes ("xyz" or a subset) along which opposite faces get matching meshes
+    (geometry/periodic.py); periodic images of a sphere then share its rotation."""
     box = np.asarray(packing.box_um)
     size, isize = mesh_sizes(geometry, mesh)
     t0 = time.perf_counter()
@@ -51,6 +55,8 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
         gmsh.model.add("rve")
         box_tag = occ.addBox(0, 0, 0, *box)
         rot = sphere_rotations(packing.centres_um, packing.radii_um, 0.0, box, 0.5 * isize)
+        if periodic_axes:
+            rot = shared_rotations(rot, packing)
         spheres = [(3, add_sphere(occ, c, r, q)) for c, r, q in zip(packing.centres_um, packing.radii_um, rot)]
         if packing.necks is not None:  # contact policy "neck": solid cylinders join close particles
             spheres += [(3, occ.addCylinder(*n[:3], *(n[3:6] - n[:3]), n[6])) for n in packing.necks]
@@ -79,6 +85,8 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
         ) if particle_vols else []
         if interface:
             gmsh.model.addPhysicalGroup(2, interface, name=f"{geometry.particle_phase}/{geometry.matrix_phase}")
+        if periodic_axes:
+            stats_periodic = set_periodic_box(gmsh, box, axes=periodic_axes)
         _size_field(gmsh, interface, size, isize)
         t_mesh = generate_volume_mesh(
             gmsh, mesh, size, isize, "the particle box",
@@ -86,9 +94,13 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file) -> dict:
             "or another geometry.seed")
         stats = mesh_quality(gmsh)
         write_msh(gmsh, out_file, scale_to_m=1e-6)
+    if periodic_axes:
+        strip_periodic_section(out_file)
     stats.update(packing.to_dict())
     # sphere pieces (um), for per-particle crystal orientation (physics/orientation.py)
     stats["particle_pieces"] = particle_pieces([packing])
+    if periodic_axes:
+        stats["periodic_surface_pairs"] = stats_periodic
     stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,
                   "meshing_time_s": t_mesh, "n_interface_surfaces": len(interface)})
     log.info("meshed %d tetrahedra in %.1f s (geometry %.1f s), min quality %.3f",

@@ -84,8 +84,10 @@ def _grain_volumes(occ, centre: np.ndarray, radius: float, seeds: np.ndarray, ro
     return out
 
 
-def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size: float, isize: float) -> dict:
-    """Mesh layer blocks to ``out_file`` (.msh, metres).
+def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size: float, isize: float,
+                periodic_axes: str = "") -> dict:
+    """Mesh layer blocks to ``out_file`` (.msh, metres); ``periodic_axes`` ("xy"): matching lateral face
+    meshes (geometry/periodic.py).
 
     Each block: {"name", "z0", "thickness", "type": "dense", "phase"} or {"type": "composite",
     "packing", "particle_phase", "matrix_phase", "coating", "grains"}.
@@ -110,7 +112,7 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
             boxes.append((3, box))
             if b["type"] != "composite" or b["packing"] is None:
                 continue
-            pieces, groups = _particle_pieces(occ, b, rng, grains_info, (lx, ly), 0.5 * isize)
+            pieces, groups = _particle_pieces(occ, b, rng, grains_info, (lx, ly), 0.5 * isize, bool(periodic_axes))
             if getattr(b["packing"], "fused", None) is not None:  # overlapping particles: one union (dense.py)
                 from .dense import fuse_volumes
 
@@ -169,6 +171,10 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
         for name, tags in surf_groups.items():
             gmsh.model.addPhysicalGroup(2, tags, name=name)
         interfaces = sorted({t for n, tags in surf_groups.items() for t in tags})
+        if periodic_axes:
+            from .periodic import set_periodic_box
+
+            pairs = set_periodic_box(gmsh, np.array([lx, ly, height]), axes=periodic_axes)
         _fields(gmsh, interfaces, blocks, surf_groups, size, isize)
         t_mesh = generate_volume_mesh(
             gmsh, mesh, size, isize, "the stack",
@@ -177,6 +183,11 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
             "fewer grains_per_particle, or another seed")
         stats = mesh_quality(gmsh)
         write_msh(gmsh, out_file, scale_to_m=1e-6)
+    if periodic_axes:
+        from .periodic import strip_periodic_section
+
+        strip_periodic_section(out_file)
+        stats["periodic_surface_pairs"] = pairs
     stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,
                   "meshing_time_s": t_mesh, "height_um": height, "lateral_um": [lx, ly],
                   "surface_groups": sorted(surf_groups)})
@@ -193,10 +204,12 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
     return stats
 
 
-def _particle_pieces(occ, b: dict, rng, grains_info: dict, lateral, clearance: float) -> tuple[list, list]:
+def _particle_pieces(occ, b: dict, rng, grains_info: dict, lateral, clearance: float,
+                     shared: bool = False) -> tuple[list, list]:
     """OCC volumes of the particles of a composite block: cores or grains, and shells.
 
-    Spheres are oriented so that the layer box faces miss their poles and seams by clearance (um)."""
+    Spheres are oriented so that the layer box faces miss their poles and seams by clearance (um);
+    ``shared``: periodic images of a particle get its rotation (periodic meshes, geometry/periodic.py)."""
     pk, coat, grains = b["packing"], b["coating"], b["grains"]
     shift = np.array([0.0, 0.0, b["z0"]])
     n_grain = grains.grains_per_particle if grains is not None else 0
@@ -205,6 +218,11 @@ def _particle_pieces(occ, b: dict, rng, grains_info: dict, lateral, clearance: f
     core_radii = pk.radii_um - (coat.thickness_um if meshed_coat else 0.0)
     core_rot = sphere_rotations(pk.centres_um + shift, core_radii, lo, hi, clearance)
     shell_rot = sphere_rotations(pk.centres_um + shift, pk.radii_um, lo, hi, clearance) if meshed_coat else None
+    if shared:
+        from .periodic import shared_rotations
+
+        core_rot = shared_rotations(core_rot, pk)
+        shell_rot = shared_rotations(shell_rot, pk) if shell_rot is not None else None
     seeds, quats = {}, None
     if n_grain:
         for pid in range(pk.n_particles):

@@ -49,8 +49,14 @@ SUMMARY_KEYS = {
                 "thresholds (MPa) and the fracture warnings (output/tensile.py)",
     "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
+    "periodic": "[periodic] runs: reduced_dofs, unit_strain_solves, box_m (docs/periodic.md)",
+    "effective_properties": "[periodic] homogenize = true: stiffness, moduli, HS bounds, CTE and chemical strain "
+                            "tensors (docs/periodic.md)",
+    "statistics": "[output] interior_margin_um > 0: interior_margin_m, interior_axes, kept_volume_fraction",
     "restart": "restarted (bool), from_step and from_increment of the checkpoint it resumed from "
                "(output/checkpoint.py)",
+    "error_estimate": "how the per-phase error_estimate_Pa was made: method, element_degree, balanced, "
+                      "measured effectivity (output/error_estimate.py, docs/accuracy.md)",
 }
 
 STEP_KEYS = {
@@ -65,6 +71,7 @@ STEP_KEYS = {
     "phases": "phase name -> PHASE_STATISTICS at the end of the step",
     "interfaces": "cohesive interface name -> INTERFACE_STATISTICS (runs with [[interfaces]] only)",
     "solution": "superposed (from pattern solutions) or incremental (solved increment by increment)",
+    "macroscopic": "[periodic] runs: strain (3 x 3, -) and stress_Pa (3 x 3, box-volume average, Pa)",
 }
 
 PHASE_STATISTICS = {
@@ -85,6 +92,9 @@ PHASE_STATISTICS = {
     "volume_fraction_above_<t>MPa": "the same above each [output] tensile_thresholds_MPa value (-)",
     "weibull_risk": "(1/V0) integral of (max(sigma_1, 0)/sigma_0)^m dV (-; null without Weibull parameters)",
     "failure_probability": "Weibull weakest-link P_f = 1 - exp(-weibull_risk) (-)",
+    "error_estimate_Pa": "estimated absolute discretisation error (Pa) of mean_stress_Pa (3 x 3), mean_hydrostatic_Pa, "
+                         "mean_von_mises_Pa, p99_von_mises_Pa, max_von_mises_Pa, max_principal_Pa; step ends only "
+                         "(output/error_estimate.py)",
 }
 # the phase statistics written at every increment to history.csv
 PHASE_MEASURES = ("mean_hydrostatic_Pa", "mean_von_mises_Pa", "max_von_mises_Pa", "max_principal_Pa")

@@ -169,12 +169,12 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarra
 
 def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.ndarray,
                      phase_names: Sequence[str], comm: MPI.Comm, percentile: bool = True) -> dict[str, dict]:
-    """Per phase: volume, volume-averaged stress tensor and von Mises, max and 99th percentiles.
+    """Per phase: volume, volume-averaged stress tensor and von Mises, max and 99th percentile.
 
-    Sums and maxima of all phases are reduced in one collective each. The 99th percentiles (of von
-    Mises and of the maximum principal stress) are volume-weighted; for them the values are gathered
-    to rank 0, so they are the same on any number of ranks; with ``percentile=False`` (increments
-    whose p99 is not reported) that gather is skipped and the ``p99_*`` values are None.
+    Sums and maxima of all phases are reduced in one collective each. The 99th percentile is
+    volume-weighted; for it the von Mises values are gathered to rank 0, so it is the same on any
+    number of ranks; with ``percentile=False`` (increments whose p99 is not reported) that gather
+    is skipped and ``p99_von_mises_Pa`` is None. (Tensile statistics: output/tensile.py.)
     """
     owned_phase = phase_index[: len(volumes)]
     n_ph = len(phase_names)
@@ -190,15 +190,13 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
         maxima[i] = (stress.von_mises[sel].max(initial=-np.inf), stress.max_principal[sel].max(initial=-np.inf))
     sums = allreduce_array(comm, sums, MPI.SUM)
     maxima = allreduce_array(comm, maxima, MPI.MAX)
-    p99 = [(None, None)] * n_ph
+    p99 = [None] * n_ph
     if percentile:
-        gathered = comm.gather([(stress.von_mises[sel], stress.max_principal[sel], volumes[sel])
-                                for sel in selections], root=0)
+        gathered = comm.gather([(stress.von_mises[sel], volumes[sel]) for sel in selections], root=0)
         if comm.rank == 0:
             for i in range(n_ph):
-                vm, mp, w = (np.concatenate([g[i][k] for g in gathered]) for k in range(3))
-                p99[i] = ((_weighted_quantile(vm, w, 0.99), _weighted_quantile(mp, w, 0.99)) if len(vm)
-                          else (float("nan"), float("nan")))
+                vm, w = (np.concatenate([g[i][k] for g in gathered]) for k in range(2))
+                p99[i] = _weighted_quantile(vm, w, 0.99) if len(vm) else float("nan")
         p99 = comm.bcast(p99, root=0)
     out: dict[str, dict] = {}
     for i, name in enumerate(phase_names):
@@ -210,8 +208,7 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
             "mean_hydrostatic_Pa": float(np.trace(mean) / 3.0),
             "mean_von_mises_Pa": float(sums[i, 10] / V) if V > 0 else float("nan"),
             "max_von_mises_Pa": float(maxima[i, 0]),
-            "p99_von_mises_Pa": p99[i][0],
+            "p99_von_mises_Pa": p99[i],
             "max_principal_Pa": float(maxima[i, 1]),
-            "p99_max_principal_Pa": p99[i][1],
         }
     return out

@@ -101,7 +101,11 @@ def crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict
 
 
 def _build_model(loaded: LoadedCase, pm, bulk, boundary) -> Model:
-    """The thermoelastic model, or the cohesive one when the case has [[interfaces]]."""
+    """The thermoelastic model, the cohesive one when the case has [[interfaces]], the periodic one with [periodic]."""
+    if loaded.case.periodic is not None:  # periodic box, macroscopic loading (solver/macro.py)
+        from .macro import build_periodic_model
+
+        return build_periodic_model(loaded, pm, bulk, boundary)
     if loaded.case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
         from .cohesive import build_cohesive_model
 

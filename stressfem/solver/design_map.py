@@ -14,18 +14,21 @@ Parameters (``name`` or ``name:target``):
 * ``pressure_Pa:<stage>``: the pressure of a stage-driven surface load (Pa).
 
 Unset parameters take the end state of the case's leading run of equilibrium stages.
-Quantities: ``<phase>.<measure>`` with a measure of output/stats.py ``phase_statistics``.
+Quantities: ``<phase>.<measure>`` with a measure of output/stats.py ``phase_statistics`` or of
+output/tensile.py (``p99_max_principal_Pa``, ``failure_probability``, ...).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..errors import CaseError
 from ..output.stats import CellStress, cell_volumes, phase_statistics
+from ..output.tensile import FractureOutput
 from ..physics.eigenstrain import LoadState
 from ..stages import StageContext, plan_steps
 from .case_model import CaseModel
@@ -166,12 +169,15 @@ def design_map(cm: CaseModel, ctx: StageContext, x: GridAxis, y: GridAxis, quant
              len(y.values), len(weights), len(cm.model.pattern_names))
     model, msh = cm.model, ctx.pm.mesh
     volumes = cell_volumes(msh)
-    S = (PatternBasis(model, weights, projector, "design map").S if len(weights)
-         else np.zeros((0, 6, len(volumes))))  # no load at any point: stress-free
+    fracture = FractureOutput(cm.phase_names, cm.materials, ctx.loaded.case.output.tensile_thresholds_MPa, msh.comm)
+    basis = PatternBasis(model, weights, projector, "design map") if len(weights) else None
+    S = basis.S if basis is not None else np.zeros((0, 6, len(volumes)))  # no load at any point: stress-free
+    t0 = time.perf_counter()
     out = []
     for (xv, yv), c in zip(points, C):
         stress = CellStress(np.tensordot(c @ projector, S, axes=1))
         stats = phase_statistics(stress, volumes, model.phase_index, cm.phase_names, msh.comm)
+        fracture.add(stats, stress.max_principal, volumes, model.phase_index)  # tensile statistics
         values = {}
         for q in quantities:
             phase, _, measure = q.partition(".")
@@ -179,6 +185,8 @@ def design_map(cm: CaseModel, ctx: StageContext, x: GridAxis, y: GridAxis, quant
                 raise CaseError("command line", "--quantity", f"{q!r}: unknown measure; allowed: {sorted(stats[phase])}")
             values[q] = stats[phase][measure]
         out.append(MapPoint(xv, yv, values))
+    log.info("design map: %d combination solve(s) in %.1f s, then %d points in %.2f s",
+             len(weights), basis.time_s if basis is not None else 0.0, len(out), time.perf_counter() - t0)
     return out
 
 
@@ -190,7 +198,6 @@ def map_case(case_dir, x: GridAxis, y: GridAxis, quantities: list[str], comm, pl
     import csv
     import io
     import re
-    import time
     from pathlib import Path
 
     from ..case import load_case

@@ -20,6 +20,7 @@ from ..output.history import History
 from ..output.locks import run_lock
 from ..output.particles import ParticleTable, cell_units
 from ..output.results_dir import ResultsDir, write_atomic
+from ..output.error_estimate import RecoveryEstimator
 from ..output.schema import step_kind
 from ..output.stats import cell_volumes, phase_statistics
 from ..output.tensile import FractureOutput
@@ -42,6 +43,15 @@ def _superposition_record(model: Model, superposed) -> dict:
     b = superposed.basis
     return {"used": True, "patterns": list(model.pattern_names), "combination_solves": b.solves,
             "linear_iterations": b.iterations, "time_s": b.time_s}
+
+
+def _effective_properties(loaded: LoadedCase, model, phase_names, materials, stress_free_K: float) -> dict:
+    """summary.json ``effective_properties`` with [periodic] homogenize = true (homogenize/), else nothing."""
+    if loaded.case.periodic is None or not loaded.case.periodic.homogenize:
+        return {}
+    from ..homogenize.command import effective_properties
+
+    return {"effective_properties": effective_properties(loaded, model, phase_names, materials, stress_free_K)}
 
 
 def _peak_memory_mb() -> float:
@@ -120,6 +130,14 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         log.info("no displacement boundary conditions: free body, rigid-body modes removed")
     log.info("%d dofs, %d cells", model.num_dofs, pm.mesh.topology.index_map(3).size_global)
     volumes = cell_volumes(pm.mesh)
+    stats_index, interior = model.phase_index, {}
+    if case.output.interior_margin_um > 0:  # leave the boundary layer out of the statistics (output/interior.py)
+        from ..output.interior import interior_phase_index
+
+        stats_index, interior = interior_phase_index(pm.mesh, model.phase_index, case.output.interior_margin_um * 1e-6,
+                                                     case.output.interior_axes, volumes)
+    balanced = not case.interfaces and all(bc.type != "fixed" for bc in case.boundary_conditions)
+    estimator = RecoveryEstimator(pm.mesh, stats_index, phase_names, volumes, balanced=balanced)
     cohesive = bool(case.interfaces)  # the model's solve returns Newton iterations; linear ones are counted apart
     fracture = FractureOutput(phase_names, materials, case.output.tensile_thresholds_MPa, comm)
     history = History(phase_names, list(model.interface_statistics()), history_columns(stages),
@@ -177,8 +195,11 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             t_solve += time.perf_counter() - ts
             its_step += its
             ctx.last_stress = cell_stress
-            stats = phase_statistics(cell_stress, volumes, model.phase_index, phase_names, comm,
+            stats = phase_statistics(cell_stress, volumes, stats_index, phase_names, comm,
                                      percentile=k == step.increments)  # p99: step ends only
+            if k == step.increments:  # a-posteriori discretisation error of the step-end statistics
+                for p, est in estimator.estimate(cell_stress, stats).items():
+                    stats[p]["error_estimate_Pa"] = est
             fracture.add(stats, cell_stress.max_principal, volumes, model.phase_index)
             iface = model.interface_statistics()
             history.add(step, k, state, its, stats, iface,
@@ -210,6 +231,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             entry["newton_iterations"] = newton_step
             interface_warnings(entry)
         fracture.check(entry, bonded=not cohesive, log=log)
+        entry.update(getattr(model, "step_summary", dict)())  # periodic: macroscopic strain and stress
         steps.append(entry)
         checkpoints.after_step(index, state, history, steps)
     t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
@@ -232,6 +254,10 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "solver": model.solver_record(),
         "superposition": _superposition_record(model, superposed),
         "boundary_conditions": model.bcs.described,
+        "error_estimate": estimator.description(case.solver.element_degree),
+        **getattr(model, "run_summary", dict)(),  # periodic: reduced system
+        **_effective_properties(loaded, model, phase_names, materials, reference.temperature_K),
+        **({"statistics": interior} if interior else {}),
         "restart": checkpoints.record(),
         "fracture": fracture.summary(),
         "warnings": fracture.warnings + warnings,

@@ -107,7 +107,8 @@ def choose(model: Model, steps: Sequence, state: LoadState, ctx, *, allowed: boo
         log.info("load path: incremental for every step ([solver] superposition = \"off\")")
         return None
     if not model.superposable:
-        log.info("load path: incremental for every step (the model is nonlinear: cohesive interfaces)")
+        log.info("load path: incremental for every step (the model is not superposable: cohesive interfaces, or "
+                 "periodic, whose increments are one reduced solve each)")
         return None
     run = []
     for step in steps:

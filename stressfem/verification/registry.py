@@ -29,6 +29,7 @@ PHYSICS_TITLES = {
     "mpi": "MPI-parallel run",
     "fracture": "tensile statistics and Weibull failure probability",
     "voltage": "open-circuit voltage (voltage_V, voltage_end_V)",
+    "periodic": "periodic boundary conditions, macroscopic loading, homogenisation",
 }
 
 

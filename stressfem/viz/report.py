@@ -136,6 +136,25 @@ def _figures_current(data: ResultsData) -> bool:
     return man.is_file() and man.stat().st_mtime >= (data.results / "summary.json").stat().st_mtime
 
 
+def _with_error(p: dict, key: str) -> str:
+    """'value ± estimated discretisation error' in MPa (the estimate from summary.json, if any)."""
+    est = (p.get("error_estimate_Pa") or {}).get(key)
+    value = _num(p.get(key), 1e-6, "{:.1f}")
+    return value if not isinstance(est, (int, float)) else f"{value} ± {_num(est, 1e-6, '{:.2g}')}"
+
+
+def _error_note(data: ResultsData) -> str:
+    """One sentence on what the ± values are (summary.json ``error_estimate``)."""
+    info = data.summary.get("error_estimate")
+    if not isinstance(info, dict):
+        return ""
+    eff = (info.get("effectivity_measured") or {}).get("means")
+    rng = f" (estimate / true error measured {eff[0]:g} to {eff[1]:g} for means)" if eff else ""
+    return (f"<p class='muted'>± : estimated discretisation error, {_e(info.get('method', ''))}, element degree "
+            f"{_num(info.get('element_degree'))}{rng}; see {_e(info.get('reference', ''))} and "
+            f"<code>stressfem converge</code>.</p>")
+
+
 def _phase_tables(data: ResultsData, step: dict) -> str:
     phases = step.get("phases") or {}
     total = sum(p.get("volume_m3", 0.0) for p in phases.values()) or float("nan")
@@ -145,12 +164,12 @@ def _phase_tables(data: ResultsData, step: dict) -> str:
         mean = p.get("mean_stress_Pa")
         diag = " / ".join(_num(mean[k][k], 1e-6, "{:.1f}") for k in range(3)) if isinstance(mean, list) else "-"
         rows.append([_e(name), _e(mat.get(name, "")), _num(p.get("volume_m3", 0.0) / total, fmt="{:.3f}"),
-                     _num(p.get("mean_hydrostatic_Pa"), 1e-6, "{:.1f}"), _num(p.get("mean_von_mises_Pa"), 1e-6, "{:.1f}"),
-                     _num(p.get("p99_von_mises_Pa"), 1e-6, "{:.1f}"), _num(p.get("max_von_mises_Pa"), 1e-6, "{:.1f}"),
+                     _with_error(p, "mean_hydrostatic_Pa"), _with_error(p, "mean_von_mises_Pa"),
+                     _with_error(p, "p99_von_mises_Pa"), _num(p.get("max_von_mises_Pa"), 1e-6, "{:.1f}"),
                      _num(p.get("max_principal_Pa"), 1e-6, "{:.1f}"), diag])
     out = _table(["phase", "material", "volume fraction", "mean hydrostatic (MPa)", "mean von Mises (MPa)",
                   "p99 von Mises (MPa)", "max von Mises (MPa)", "max principal (MPa)",
-                  "mean σxx / σyy / σzz (MPa)"], rows)
+                  "mean σxx / σyy / σzz (MPa)"], rows) + _error_note(data)
     ifaces = step.get("interfaces") or {}
     if ifaces:
         known = [("area_m2", "area (µm²)", 1e12, "{:.4g}"), ("damaged_fraction", "damaged fraction", 1, "{:.3f}"),

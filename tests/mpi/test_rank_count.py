@@ -1,7 +1,7 @@
 """Results do not depend on the MPI rank count.
 
 Requirements:
-* M1 the same case (the self-test sphere octant, finer: about 2k dofs) run on 1, 2 and 3 ranks (3 oversubscribes a 2-core
+* M1 the same case (the self-test sphere octant, finer; P2 by default since issue 12) run on 1, 2 and 3 ranks (3 oversubscribes a 2-core
   machine, which is fine) gives the same dofs and cells, and the same per-phase statistics of
   every step to 1e-6 relative (CG + GAMG to rtol 1e-10; partitions change only round-off
   and the preconditioner, not the discrete solution), including the tensile statistics of

@@ -32,7 +32,7 @@ TINY = (ROOT / "containers" / "selftest" / "case.toml").read_text()
 
 
 def _tiny(folder: Path, increments: int = 2) -> Path:
-    """The self-test case (sphere octant, about 720 dofs) in folder, with its mesh."""
+    """The self-test case (sphere octant, about 4.4k P2 dofs) in folder, with its mesh."""
     from stressfem.verification.concentric_spheres import write_octant_msh
 
     folder.mkdir(parents=True)

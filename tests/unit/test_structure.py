@@ -7,6 +7,7 @@ Requirements (exact; run time about 4 s on 2 busy cores):
 * T3 No module in stressfem/ is over 500 lines.
 * T4 No import circle between the modules of stressfem/ (any import, also inside functions or under
   TYPE_CHECKING: a circle means two modules that cannot be understood apart).
+* T5 No merge-conflict markers in the package, tests, docs, cases or the README.
 """
 
 from __future__ import annotations
@@ -105,3 +106,15 @@ def test_no_import_circles():
         if v not in index:
             visit(v)
     assert circles == [], circles
+
+
+def test_no_merge_conflict_markers():
+    markers = ("<<<<<<< ", ">>>>>>> ", "=======\n")
+    files = [ROOT / "README.md"] + [f for d in ("stressfem", "tests", "docs", "cases", "benchmarks")
+                                    for f in sorted((ROOT / d).rglob("*")) if f.suffix in (".py", ".md", ".toml")]
+    bad = []
+    for f in files:
+        for k, line in enumerate(f.read_text(encoding="utf-8").splitlines(keepends=True), 1):
+            if line.startswith(markers[:2]) or line == markers[2]:
+                bad.append(f"{f.relative_to(ROOT)}:{k}")
+    assert bad == []

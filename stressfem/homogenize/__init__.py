@@ -1,0 +1,1 @@
+"""Effective properties of periodic volumes: stiffness, thermal and chemical expansion, bounds."""
