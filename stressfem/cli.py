@@ -126,8 +126,7 @@ def run(case: CaseArg,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         no_plot: Annotated[bool, typer.Option("--no-plot", envvar="STRESSFEM_NO_PLOT",
                                               help="skip the figures made after the run")] = False,
-        restart: Annotated[bool, typer.Option("--restart", help="continue a killed run from its checkpoint "
-                                              "(equilibrium load paths)")] = False) -> None:
+        restart: Annotated[bool, typer.Option("--restart", help="continue a killed run from its checkpoint")] = False) -> None:
     """Run CASE and write CASE/results/ (works under mpiexec)."""
     signal.signal(signal.SIGTERM, _terminate)
     from .case import load_case

@@ -1,16 +1,15 @@
 """Checkpoints of a run's load-path position, so `stressfem run --restart CASE` resumes a killed run.
 
-Scope: load paths whose mechanical state is a function of the load state alone (no
-``[[interfaces]]``, no ``galvanostatic`` stage): linear thermo-chemo-elasticity under cooling,
-soc, cycles and pressure stages. The checkpoint then needs no field data: the position in the
-plan (a step and the increments of it already done), the load state that step starts from, and
-the rows and step entries written so far; the remaining increments are computed exactly as in an
-uninterrupted run, on any rank count. Checkpoints: every step end, and within a step at most
-every ``[output] checkpoint_interval_s``.
-History-dependent runs (damage, diffusion) are not checkpointed: they need field checkpoints
-(adios4dolfinx; its PyPI ADIOS2 has no MPI here, docs/failure-modes.md) and are refused by
-``--restart``. Written by rank 0 atomically (write + rename) into
-``CASE/.stressfem-checkpoint.json``; removed when the run commits its results.
+The checkpoint holds the position in the plan (a step and the increments of it already done), the
+load state that step starts from, and the rows and step entries written so far. For load paths
+whose mechanical state is a function of the load state alone (cooling, soc, cycles, pressure) that
+is all: the remaining increments are computed exactly as in an uninterrupted run, on any rank
+count. Path-dependent runs (``[[interfaces]]``: cohesive damage; ``galvanostatic``: the Li field)
+also save their fields at the same moment (output/field_checkpoint.py, keyed by mesh input ids, so
+they restart on any rank count). Checkpoints: every step end, and within a step at most every
+``[output] checkpoint_interval_s``. Written by rank 0 atomically (write + rename) into
+``CASE/.stressfem-checkpoint.json`` (+ ``.stressfem-checkpoint-<n>.npz``); removed when the run
+commits its results.
 """
 
 from __future__ import annotations
@@ -23,15 +22,16 @@ from pathlib import Path
 
 from ..errors import CaseError
 from ..jsonio import strict_dumps
+from . import field_checkpoint
 from .results_dir import write_atomic
 
-__all__ = ["Checkpoint", "RunCheckpoints", "checkpoint_path", "restart_blocker", "save_checkpoint", "load_checkpoint",
+__all__ = ["Checkpoint", "RunCheckpoints", "checkpoint_path", "save_checkpoint", "load_checkpoint",
            "remove_checkpoint", "CHECKPOINT"]
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = ".stressfem-checkpoint.json"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass
@@ -43,6 +43,8 @@ class Checkpoint:
     history_rows: list
     steps: list
     done_increments: int = 0  # increments of step next_step already done (never all of them)
+    counts: list | None = None  # [linear, Newton] iterations of those increments
+    fields: dict | None = None  # field checkpoint (output/field_checkpoint.py): npz name, model state
 
 
 def checkpoint_path(case_dir: Path) -> Path:
@@ -54,27 +56,18 @@ def _case_hash(loaded) -> str:
     return hashlib.sha256(loaded.file.read_bytes()).hexdigest()
 
 
-def restart_blocker(loaded) -> str | None:
-    """Why this case cannot be checkpointed (its state depends on the path), or None."""
-    if loaded.case.interfaces:
-        return "cases with [[interfaces]] (cohesive damage is path-dependent)"
-    if any(s.type == "galvanostatic" for s in loaded.case.stages):
-        return "cases with a galvanostatic stage (the Li field is path-dependent)"
-    return None
-
-
 def save_checkpoint(loaded, comm, ck: Checkpoint) -> None:
     """Rank 0 writes the checkpoint atomically (no collective)."""
     if comm.rank != 0:
         return
     doc = {"version": VERSION, "case_sha256": _case_hash(loaded), "next_step": ck.next_step, "state": ck.state,
-           "done_increments": ck.done_increments, "history_rows": ck.history_rows, "steps": ck.steps}
+           "done_increments": ck.done_increments, "history_rows": ck.history_rows, "steps": ck.steps,
+           "counts": ck.counts, "fields": ck.fields}
     write_atomic(checkpoint_path(loaded.directory), strict_dumps(doc, CHECKPOINT) + "\n")
 
 
 def load_checkpoint(loaded, comm) -> Checkpoint:
-    """The checkpoint of the case (collective); CaseError when missing, stale or not restartable."""
-    blocker = restart_blocker(loaded)
+    """The checkpoint of the case (collective); CaseError when missing or stale."""
     error, doc = None, None
     if comm.rank == 0:
         path = checkpoint_path(loaded.directory)
@@ -87,18 +80,18 @@ def load_checkpoint(loaded, comm) -> Checkpoint:
         if doc is not None and error is None:
             if doc.get("version") != VERSION or doc.get("case_sha256") != _case_hash(loaded):
                 error = "the checkpoint belongs to another version of case.toml; run without --restart"
-    if blocker is not None:
-        error = f"--restart supports equilibrium load paths only, not {blocker}"
     if comm.size > 1:
         error, doc = comm.bcast((error, doc), root=0)
     if error is not None:
         raise CaseError(str(loaded.file), "", error)
-    return Checkpoint(doc["next_step"], doc["state"], doc["history_rows"], doc["steps"], doc["done_increments"])
+    return Checkpoint(doc["next_step"], doc["state"], doc["history_rows"], doc["steps"], doc["done_increments"],
+                      doc["counts"], doc["fields"])
 
 
 def remove_checkpoint(loaded, comm) -> None:
     if comm.rank == 0:
         checkpoint_path(loaded.directory).unlink(missing_ok=True)
+        field_checkpoint.remove_fields(loaded.directory)
 
 
 def _state(state) -> dict:
@@ -113,22 +106,53 @@ class RunCheckpoints:
         import time
 
         self.loaded, self.comm, self.clock = loaded, comm, time.monotonic
-        self.enabled = restart_blocker(loaded) is None
+        self.model = self.ctx = None
         self.interval_s = loaded.case.output.checkpoint_interval_s
         self.resumed: Checkpoint | None = load_checkpoint(loaded, comm) if restart else None
+        # field files are numbered on from the resumed one: a new save never overwrites the file it names
+        self.serial = int((self.resumed.fields or {}).get("serial", 0)) if self.resumed is not None else 0
         self.last = self.clock()
 
-    def resume(self, history, steps: list, state):
-        """Restore rows and step entries; the load state to continue from (``state`` when not resuming)."""
-        if self.resumed is None:
+    def resume(self, history, steps: list, state, model, ctx):
+        """Restore rows, step entries and fields (of ``model`` and the stage context ``ctx``, which later
+        checkpoints save); the load state to continue from (``state`` when not resuming)."""
+        self.model, self.ctx = model, ctx
+        r = self.resumed
+        if r is None:
             return state
         from ..physics.eigenstrain import LoadState
 
-        history.rows[:] = [list(r) for r in self.resumed.history_rows]
-        steps[:] = list(self.resumed.steps)
+        history.rows[:] = [list(row) for row in r.history_rows]
+        steps[:] = list(r.steps)
         log.warning("restarting from the checkpoint: steps 1-%d are taken from it (fields.pvd and particles.csv "
-                    "only hold the later steps)", self.resumed.next_step)
-        return LoadState(**self.resumed.state)
+                    "only hold the later steps)", r.next_step)
+        li = None
+        if r.fields is not None:
+            try:
+                data = field_checkpoint.load_fields(self.loaded.directory, r.fields, self.comm)
+                li = field_checkpoint.restore_fields(data, r.fields, model, ctx, r.fields["li_field"], self.comm)
+            except ValueError as exc:  # every rank raises alike
+                raise CaseError(str(self.loaded.file), "", f"{exc}; run without --restart") from exc
+        ctx.resume_increments = r.done_increments
+        return LoadState(cell_li_fraction=li, **r.state)
+
+    def step_counts(self, index: int) -> list:
+        """[linear, Newton] iterations of step ``index`` done before the restart."""
+        r = self.resumed
+        return list(r.counts) if r is not None and index == r.next_step and r.counts else [0, 0]
+
+    def _save(self, ck: Checkpoint, state) -> None:
+        """Fields (collective) then the JSON naming them (rank 0)."""
+        if self.model is not None and field_checkpoint.has_fields(self.model, self.ctx):
+            self.serial += 1
+            ck.fields = field_checkpoint.save_fields(self.loaded.directory, self.serial, self.model, self.ctx,
+                                                     self.comm)
+            if ck.fields is not None:
+                ck.fields["li_field"] = state.cell_li_fraction is not None
+        save_checkpoint(self.loaded, self.comm, ck)
+        if self.comm.rank == 0 and ck.fields is not None:
+            field_checkpoint.remove_fields(self.loaded.directory, keep=ck.fields["file"])
+        self.last = self.clock()
 
     def skip(self, index: int) -> bool:
         """Whether plan step ``index`` was finished before the restart."""
@@ -141,18 +165,19 @@ class RunCheckpoints:
 
     def after_step(self, index: int, state, history, steps: list) -> None:
         """At every step end: continue with step index + 1 from ``state``."""
-        if self.enabled:
-            save_checkpoint(self.loaded, self.comm, Checkpoint(index + 1, _state(state), history.rows, steps))
-            self.last = self.clock()
+        if self.ctx is not None:
+            self.ctx.resume_increments = 0  # only the resumed step had increments restored
+        self._save(Checkpoint(index + 1, _state(state), history.rows, steps), state)
 
-    def after_increment(self, index: int, k: int, step_start, history, steps: list) -> None:
+    def after_increment(self, index: int, k: int, step_start, history, steps: list, counts: list,
+                        state) -> None:
         """Within a step (not after its last increment), at most every checkpoint_interval_s: redo step
-        ``index`` from ``step_start``, skipping its first k increments. Every rank decides alike (rank 0's clock)."""
+        ``index`` from ``step_start``, skipping its first k increments (``counts``: their [linear, Newton]
+        iterations; ``state``: the load state reached). Every rank decides alike (rank 0's clock)."""
         due = self.clock() - self.last >= self.interval_s
         due = self.comm.bcast(due, root=0) if self.comm.size > 1 else due
-        if self.enabled and due:
-            save_checkpoint(self.loaded, self.comm, Checkpoint(index, _state(step_start), history.rows, steps, k))
-            self.last = self.clock()
+        if due:
+            self._save(Checkpoint(index, _state(step_start), history.rows, steps, k, list(counts)), state)
 
     def record(self) -> dict:
         """summary.json ``restart``."""

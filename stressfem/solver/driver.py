@@ -158,8 +158,19 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
     superposed = superposition.choose(model, plan, state, ctx, allowed=case.solver.superposition == "auto")
     t_solve += time.perf_counter() - ts
     t_path = time.perf_counter()
-    state = checkpoints.resume(history, steps, state)
-    for entry in steps:  # steps restored from a checkpoint: their fracture warnings, as in the first run
+
+    def interface_warnings(entry: dict) -> None:
+        """Openings beyond what free expansion explains (cohesive steps), logged and kept for the summary."""
+        bound = None if particle_m is None else opening_bound_m(
+            free_linear_strain(materials, entry["temperature_K"], reference.temperature_K, entry["soc"]), particle_m)
+        for w in opening_warnings(entry, bound):
+            log.warning(w)
+            warnings.append(w)
+
+    state = checkpoints.resume(history, steps, state, model, ctx)
+    for entry in steps:  # steps restored from a checkpoint: their warnings, as in the first run
+        if "interfaces" in entry:
+            interface_warnings(entry)
         fracture.check(entry, bonded=not cohesive, log=log)
     for index, step in enumerate(plan):
         if checkpoints.skip(index):
@@ -167,7 +178,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         step_start = state
         stats: dict = {}
         iface: dict = {}
-        its_step = newton_step = 0
+        its_step, newton_step = checkpoints.step_counts(index)
         basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
         for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
             if checkpoints.skip_increment(index, k):  # done before the restart (equilibrium: no side effects)
@@ -205,7 +216,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             if comm.rank == 0:
                 write_atomic(results.file("history.csv"), history.text())
             if k < step.increments:
-                checkpoints.after_increment(index, k, step_start, history, steps)
+                checkpoints.after_increment(index, k, step_start, history, steps, [its_step, newton_step], state)
         particles.add(step.name, cell_stress, model.interface_state if cohesive else None)
         if comm.rank == 0:
             write_atomic(results.file("particles.csv"), particles.text())
@@ -218,11 +229,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         if iface:
             entry["interfaces"] = iface
             entry["newton_iterations"] = newton_step
-            bound = None if particle_m is None else opening_bound_m(
-                free_linear_strain(materials, state.temperature_K, reference.temperature_K, state.soc), particle_m)
-            for w in opening_warnings(entry, bound):
-                log.warning(w)
-                warnings.append(w)
+            interface_warnings(entry)
         fracture.check(entry, bonded=not cohesive, log=log)
         entry.update(getattr(model, "step_summary", dict)())  # periodic: macroscopic strain and stress
         steps.append(entry)

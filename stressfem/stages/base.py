@@ -60,6 +60,8 @@ class StageContext:
         phase_index: phase of each local cell.
         last_stress: the cell stress of the last converged increment (CellStress) or None.
         resources: objects built by stages and shared between them (closed by ``close``).
+        resume_increments: increments of the next step done before a restart (the checkpoint restored
+            their fields): a kinetic stage yields them without solving (the driver skips them).
     """
 
     loaded: Any
@@ -69,6 +71,7 @@ class StageContext:
     phase_index: Any
     last_stress: Any = None
     resources: dict[str, Any] = field(default_factory=dict)
+    resume_increments: int = 0
 
     def close(self) -> None:
         for r in self.resources.values():

@@ -76,7 +76,12 @@ class GalvanostaticStageType(StageType):
         diffusion.set_rate(-sign * rate * windows[0])
         dt = duration / step.increments
         t, soc0 = 0.0, state.soc
+        skip, ctx.resume_increments = ctx.resume_increments, 0  # restored from a checkpoint
         for k in range(1, step.increments + 1):
+            if k <= skip:
+                t += dt
+                yield state
+                continue
             if stage.stress_coupling and ctx.last_stress is not None:
                 diffusion.set_stress_coupling(ctx.last_stress.hydrostatic, stage.temperature_K or state.temperature_K)
             diffusion.step(dt, where=f"stage {step.name!r}, increment {k}")

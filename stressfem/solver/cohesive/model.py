@@ -442,6 +442,15 @@ class CohesiveModel:
         return out
 
     @property
+    def load_state(self):
+        """The load state of the last converged solve (the start of the next; field checkpoints restore it)."""
+        return self._state
+
+    @load_state.setter
+    def load_state(self, state) -> None:
+        self._state = state
+
+    @property
     def interface_state(self) -> list[dict]:
         """Per interface: its facet submesh, spaces, history and per-facet values (for writers and tests)."""
         return self._gamma
