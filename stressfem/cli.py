@@ -89,6 +89,14 @@ def _fail(exc: BaseException, code: int | None = None) -> None:
     raise typer.Exit(code)
 
 
+def _fail_bug(exc: BaseException) -> None:
+    """An unexpected exception (a bug): print its traceback, then exit 1 on every rank."""
+    import traceback
+
+    traceback.print_exc()
+    _fail(exc, 1)
+
+
 _ABORT_WAIT_S = 30.0  # how long a failing rank waits for rank 0 to report before it aborts (s)
 
 
@@ -145,10 +153,7 @@ def run(case: CaseArg,
     except KeyboardInterrupt:
         _fail(StressfemError("interrupted; no results were committed"), 130)
     except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
-        import traceback
-
-        traceback.print_exc()
-        _fail(exc, 1)
+        _fail_bug(exc)
     if _rank() == 0:
         from .report_text import summary_table
 
@@ -176,10 +181,7 @@ def homogenize(case: CaseArg,
     except StressfemError as exc:
         _fail(exc)
     except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
-        import traceback
-
-        traceback.print_exc()
-        _fail(exc, 1)
+        _fail_bug(exc)
     if _rank() == 0:
         typer.echo(format_report(report))
         typer.echo(f"written: {Path(case) / 'results' / 'effective_properties.json'}")
@@ -212,10 +214,7 @@ def design_map(case: CaseArg,
     except StressfemError as exc:
         _fail(exc)
     except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
-        import traceback
-
-        traceback.print_exc()
-        _fail(exc, 1)
+        _fail_bug(exc)
     if _rank() == 0:
         typer.echo(f"{out['csv']}" + (f"\n{out['png']}" if out["png"] else ""))
 
@@ -388,10 +387,7 @@ def converge(case: CaseArg,
     except StressfemError as exc:
         _fail(exc)
     except Exception as exc:  # a bug: report it with its traceback, and never leave ranks hanging
-        import traceback
-
-        traceback.print_exc()
-        _fail(exc, 1)
+        _fail_bug(exc)
     if _rank() == 0:
         typer.echo(study_text(meta, rows, last_step_only=not all_steps))
         typer.echo(f"written: {Path(case) / 'convergence' / 'convergence.json'} and convergence.csv")

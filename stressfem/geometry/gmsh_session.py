@@ -14,7 +14,7 @@ from ..errors import GeometryError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MeshingError", "gmsh_session", "generate_volume_mesh", "name_box_faces", "mesh_quality", "write_msh", "FACE_NAMES"]
+__all__ = ["MeshingError", "gmsh_session", "generate_volume_mesh", "mesh_and_write", "name_box_faces", "mesh_quality", "write_msh", "FACE_NAMES"]
 
 class MeshingError(GeometryError):
     """Gmsh could not mesh a valid geometry (another translation of a periodic packing may mesh)."""
@@ -121,3 +121,19 @@ def generate_volume_mesh(gmsh, mesh, size: float, isize: float, what: str, advic
         raise MeshingError(f"Gmsh failed to mesh {what} ({exc}); try {advice}") from None
     return time.perf_counter() - t1
 
+
+
+def mesh_and_write(gmsh, mesh, size: float, isize: float, what: str, advice: str, out_file,
+                   periodic: bool = False) -> tuple[float, dict]:
+    """Mesh in 3D (generate_volume_mesh), measure the quality and write ``out_file`` (.msh, metres).
+
+    ``periodic``: the mesh has periodic face pairs; their $Periodic section is dropped from the file
+    (geometry/periodic.py). Returns (meshing time s, quality statistics)."""
+    t_mesh = generate_volume_mesh(gmsh, mesh, size, isize, what, advice)
+    stats = mesh_quality(gmsh)
+    write_msh(gmsh, out_file, scale_to_m=1e-6)
+    if periodic:
+        from .periodic import strip_periodic_section
+
+        strip_periodic_section(out_file)
+    return t_mesh, stats

@@ -17,9 +17,9 @@ import numpy as np
 
 from ..errors import GeometryError
 from .face_policy import add_sphere, sphere_rotations
-from .gmsh_session import generate_volume_mesh, gmsh_session, mesh_quality, name_box_faces, write_msh
+from .gmsh_session import gmsh_session, mesh_and_write, name_box_faces
 from .packing import Packing
-from .periodic import set_periodic_box, shared_rotations, strip_periodic_section
+from .periodic import set_periodic_box, shared_rotations
 from .sizes import mesh_sizes
 
 __all__ = ["build_particle_rve", "mesh_sizes"]
@@ -88,14 +88,10 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file, periodic_axes
         if periodic_axes:
             stats_periodic = set_periodic_box(gmsh, box, axes=periodic_axes)
         _size_field(gmsh, interface, size, isize)
-        t_mesh = generate_volume_mesh(
+        t_mesh, stats = mesh_and_write(
             gmsh, mesh, size, isize, "the particle box",
             "a smaller mesh.interface_size_um, a larger geometry.min_gap_fraction, mesh.algorithm = \"delaunay\", "
-            "or another geometry.seed")
-        stats = mesh_quality(gmsh)
-        write_msh(gmsh, out_file, scale_to_m=1e-6)
-    if periodic_axes:
-        strip_periodic_section(out_file)
+            "or another geometry.seed", out_file, periodic=bool(periodic_axes))
     stats.update(packing.to_dict())
     # sphere pieces (um), for per-particle crystal orientation (physics/orientation.py)
     stats["particle_pieces"] = particle_pieces([packing])

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import GeometryError
 from .face_policy import add_sphere, sphere_rotations
-from .gmsh_session import generate_volume_mesh, gmsh_session, mesh_quality, name_box_faces, write_msh
+from .gmsh_session import gmsh_session, mesh_and_write, name_box_faces
 
 __all__ = ["build_stack", "uniform_quaternions", "voronoi_seeds"]
 
@@ -176,17 +176,12 @@ def build_stack(blocks: list[dict], lateral_um, mesh, out_file, seed: int, size:
 
             pairs = set_periodic_box(gmsh, np.array([lx, ly, height]), axes=periodic_axes)
         _fields(gmsh, interfaces, blocks, surf_groups, size, isize)
-        t_mesh = generate_volume_mesh(
+        t_mesh, stats = mesh_and_write(
             gmsh, mesh, size, isize, "the stack",
             "a smaller mesh.interface_size_um, a larger min_gap_fraction of the composite layers, "
             "mesh.algorithm = \"delaunay\", a thicker coating (or one below coating.min_meshed_thickness_um), "
-            "fewer grains_per_particle, or another seed")
-        stats = mesh_quality(gmsh)
-        write_msh(gmsh, out_file, scale_to_m=1e-6)
+            "fewer grains_per_particle, or another seed", out_file, periodic=bool(periodic_axes))
     if periodic_axes:
-        from .periodic import strip_periodic_section
-
-        strip_periodic_section(out_file)
         stats["periodic_surface_pairs"] = pairs
     stats.update({"mesh_size_um": size, "interface_size_um": isize, "geometry_time_s": t_geo,
                   "meshing_time_s": t_mesh, "height_um": height, "lateral_um": [lx, ly],
