@@ -33,7 +33,7 @@ demo: venv
 	$(VENV)/bin/stressfem run $(DEMO_CASE)
 
 test: venv
-	$(PY) -m pytest -q -ra
+	$(PY) -m pytest -q -ra -n 2 --dist loadfile
 
 bench: venv
 	$(PY) benchmarks/run.py
