@@ -231,7 +231,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             entry["newton_iterations"] = newton_step
             interface_warnings(entry)
         fracture.check(entry, bonded=not cohesive, log=log)
-        entry.update(getattr(model, "step_summary", dict)())  # periodic: macroscopic strain and stress
+        entry.update(model.step_summary())  # periodic: macroscopic strain and stress
         steps.append(entry)
         checkpoints.after_step(index, state, history, steps)
     t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
@@ -255,7 +255,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         "superposition": _superposition_record(model, superposed),
         "boundary_conditions": model.bcs.described,
         "error_estimate": estimator.description(case.solver.element_degree),
-        **getattr(model, "run_summary", dict)(),  # periodic: reduced system
+        **model.run_summary(),  # periodic: reduced system
         **_effective_properties(loaded, model, phase_names, materials, reference.temperature_K),
         **({"statistics": interior} if interior else {}),
         "restart": checkpoints.record(),

@@ -64,6 +64,12 @@ class Model(Protocol):
     def solver_record(self) -> dict:
         """Solver facts for summary.json ``solver`` (iterations, KSP and PC types)."""
 
+    def step_summary(self) -> dict:
+        """Model-specific entries of a summary.json step (periodic: macroscopic tensors); usually empty."""
+
+    def run_summary(self) -> dict:
+        """Model-specific top-level summary.json entries (periodic: the reduced system); usually empty."""
+
     def close(self) -> None: ...
 
 

@@ -132,6 +132,14 @@ class ThermoelasticModel:
     def interface_field_writer(self, folder):
         return None
 
+    def step_summary(self) -> dict:
+        """No model-specific step entries (solver/model.py)."""
+        return {}
+
+    def run_summary(self) -> dict:
+        """No model-specific summary entries (solver/model.py)."""
+        return {}
+
     def solver_record(self) -> dict:
         ksp = self.solver.ksp
         return {"linear_iterations": self.solver.total_iterations, "ksp_type": ksp.getType(),

@@ -459,6 +459,14 @@ class CohesiveModel:
         """A writer of the interface fields (damage, openings, tractions) for ParaView."""
         return InterfaceFieldWriter(self, folder)
 
+    def step_summary(self) -> dict:
+        """No model-specific step entries (solver/model.py)."""
+        return {}
+
+    def run_summary(self) -> dict:
+        """No model-specific summary entries (solver/model.py)."""
+        return {}
+
     def solver_record(self) -> dict:
         """Linear (KSP) and Newton iterations of the run, and the KSP/PC types."""
         ksp = self.snes.getKSP()
