@@ -3,6 +3,7 @@ summary fields and history columns."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -79,7 +80,7 @@ class StageContext:
         self.resources.clear()
 
 
-class StageType:
+class StageType(ABC):
     """Base class of a stage type (one module per type in this package); its step kinds are declared in
     output/schema.py (how viz plots them).
 
@@ -105,9 +106,9 @@ class StageType:
         """The summary steps of the stage (default: one)."""
         return [Step(self.spec.name, self.type, self, self.spec.increments)]
 
+    @abstractmethod
     def increments(self, step: Step, state: LoadState, ctx: StageContext) -> Iterator[LoadState]:
-        """The load states of the step's increments, continuing from ``state``."""
-        raise NotImplementedError
+        """The load states of the step's increments, continuing from ``state`` (every stage type defines it)."""
 
     def summary(self, step: Step, state: LoadState, ctx: StageContext) -> dict:
         """Extra fields of the step's summary.json entry (at its end state)."""
