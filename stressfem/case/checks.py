@@ -34,8 +34,26 @@ def check_interfaces(interfaces: list[InterfaceSpec], phases: dict[str, str], ge
             raise ValueError(f"interface {spec.name!r} is listed twice")
 
 
+def _unmeshed_coating_message(extra: set[str], geometry: Geometry) -> str | None:
+    """Why a [phases] entry that names a coating thinner than its meshed minimum is refused, or None."""
+    tables = [geometry] if isinstance(geometry, ParticlesGeometry) else [
+        layer for layer in getattr(geometry, "layers", []) if layer.type == "composite"]
+    for table in tables:
+        c = table.coating
+        if c is not None and not c.meshed and c.phase in extra:
+            return (f"phase {c.phase!r} is the particle coating, but the coating ({c.thickness_um:g} um) is thinner "
+                    f"than coating.min_meshed_thickness_um ({c.min_meshed_thickness_um:g} um): it is not meshed and "
+                    f"has no mechanical effect (a thin coating as an interface property is not implemented); set "
+                    f"coating.min_meshed_thickness_um to at most {c.thickness_um:g} um to mesh it (the mesh refines "
+                    f"to the shell), or remove {c.phase!r} from [phases]")
+    return None
+
+
 def phase_problem(phases: dict[str, str], geometry: Geometry) -> tuple[str, str] | None:
     """(key, message) when [phases] does not match the phases a generated geometry makes, else None."""
+    thin = _unmeshed_coating_message(set(phases) - set(getattr(geometry, "phase_names", phases)), geometry)
+    if thin is not None:
+        return ("phases", thin)
     if isinstance(geometry, ParticlesGeometry):
         for key, name in (("particle_phase", geometry.particle_phase), ("matrix_phase", geometry.matrix_phase)):
             if name not in phases:

@@ -192,6 +192,8 @@ def _coating_info(layer: CompositeLayer) -> dict:
         out["interfaces"] = [f"{layer.particle_phase}/{c.phase}", f"{c.phase}/{layer.matrix_phase}"]
     else:
         out["interface"] = f"{layer.particle_phase}/{layer.matrix_phase}"
-        out["note"] = ("coating thinner than min_meshed_thickness_um: not meshed; an interface property "
-                       "of the particle/matrix interface")
+        out["note"] = ("coating thinner than min_meshed_thickness_um: not meshed and without mechanical effect "
+                       "(a thin coating as an interface property is not implemented)")
+        log.warning("coating %s (%g um) is thinner than coating.min_meshed_thickness_um (%g um): not meshed, "
+                    "it has no mechanical effect in this run", c.phase, c.thickness_um, c.min_meshed_thickness_um)
     return out

@@ -143,3 +143,14 @@ def test_stage_pressure_on_a_fixed_surface_is_refused(tmp_path):
                                                                        'surfaces = ["zmax"]', 1)
     proc = run_cli("check", write_case(tmp_path / "bad", text))
     assert_refused(proc, "boundary_conditions", "stages[1]", "would be ignored")
+
+
+def test_unmeshed_thin_coating_listed_as_a_phase_is_refused(tmp_path):
+    """Issue 15: a 20 nm ALD ZrO2 shell below coating.min_meshed_thickness_um is not meshed; listing it under
+    [phases] is refused with the reason and the fix, not "not in the generated geometry"."""
+    toml = DEMO.replace('matrix_phase = "LLZO"', 'matrix_phase = "LLZO"\ncoating = { phase = "ZrO2", thickness_um = 0.02 }', 1)
+    toml = toml.replace('LLZO = "LLZO"', 'LLZO = "LLZO"\nZrO2 = "ZrO2"', 1)
+    assert "coating = " in toml and 'ZrO2 = "ZrO2"' in toml
+    proc = run_cli("check", write_case(tmp_path / "coated", toml))
+    assert_refused(proc, "phases", "'ZrO2' is the particle coating", "min_meshed_thickness_um (0.1 um)",
+                   "no mechanical effect", "at most 0.02 um")
