@@ -55,7 +55,7 @@ increments = 1
 """  # a one-increment cool-down tail for NMC811/LLZO geometry cases
 
 
-OCTANT_CASE = """
+OCTANT_NMC_LLZO = """
 [geometry]
 type = "msh"
 file = "octant.msh"
@@ -63,7 +63,9 @@ length_unit_m = 1e-6
 [phases]
 particle = "NMC811"
 matrix = "LLZO"
-[[stages]]
+"""  # the Lame octant .msh (verification.concentric_spheres.write_octant_msh), NMC811 in LLZO
+
+OCTANT_CASE = OCTANT_NMC_LLZO + """[[stages]]
 type = "cooling"
 stress_free_temperature_C = 1050
 final_temperature_C = 25

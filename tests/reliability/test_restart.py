@@ -30,7 +30,7 @@ import sys
 import time
 
 import pytest
-from conftest import MPIEXEC, _env, read_summary, run_cli, shipped_case_toml
+from conftest import MPIEXEC, OCTANT_NMC_LLZO, _env, read_summary, run_cli, shipped_case_toml
 
 from .meshes import write_boxes
 
@@ -183,15 +183,7 @@ def test_restart_without_checkpoint_is_refused(cases, tmp_path):
 
 
 # --- path-dependent runs: field checkpoints (output/field_checkpoint.py) ---------------------------------
-COHESIVE = """
-[geometry]
-type = "msh"
-file = "octant.msh"
-length_unit_m = 1e-6
-[phases]
-particle = "NMC811"
-matrix = "LLZO"
-[[stages]]
+COHESIVE = OCTANT_NMC_LLZO + """[[stages]]
 type = "cooling"
 stress_free_temperature_K = 1300
 final_temperature_K = 300

@@ -25,7 +25,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import read_summary, run_cli, write_case
+from conftest import OCTANT_NMC_LLZO, read_summary, run_cli, write_case
 from stressfem.materials import LIBRARY
 from stressfem.solver.voltage import VoltageScale
 from stressfem.verification.concentric_spheres import write_octant_msh
@@ -72,15 +72,7 @@ def test_soc_voltage_round_trip(name):
         scale.soc_at(hi + 0.05)
 
 
-CHARGE = """
-[geometry]
-type = "msh"
-file = "octant.msh"
-length_unit_m = 1e-6
-[phases]
-particle = "NMC811"
-matrix = "LLZO"
-[[stages]]
+CHARGE = OCTANT_NMC_LLZO + """[[stages]]
 type = "cooling"
 stress_free_temperature_C = 1050
 final_temperature_C = 25
