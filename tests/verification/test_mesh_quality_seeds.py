@@ -12,8 +12,8 @@ fraction is tested at the 0.01 tolerance on the finer 9 um box in test_geometry_
 
 * gap   (8 um box, 0.50, d50 3 um, gap 0.02, elements 1.0 / 0.5 um): > 0.10 (measured min 0.154);
 * neck  (the same box with contact = "neck"):                          > 0.005, the quality gate's floor
-  (measured 0.0156, 0.0151, 0.0398, 0.0386, SEED5 over seeds 1-5; seed 3 needed a second translation:
-  0.0047 before). The neck cylinders are fused with their spheres into one solid (geometry/rve.py):
+  (measured 0.0156, 0.0151, 0.0398, 0.0386, 0.0151 over seeds 1-5; seeds 3 and 5 needed a second
+  translation: 0.0047 and 0.00033 before). The neck cylinders are fused with their spheres into one solid (geometry/rve.py):
   before that, HXT failed on seed 1 in all 4 draws ("overlapping facets").
 * fused (6 um box, 0.75, d50 2.5 um, elements 1.2 / 0.6 um):           > 0.005, the quality gate's floor
   (measured min 0.0065 over seeds 1, 2, 3, 5, 6; seeds 2 and 6 needed a second translation: 0.0018 and
@@ -22,7 +22,8 @@ fraction is tested at the 0.01 tolerance on the finer 9 um box in test_geometry_
   which is tested too.
 
 Run time (marked slow): gap 22-27 s per seed and the refusal 3 s at load ~12 (13 s CPU for the six),
-fused 23-62 s per seed at load ~3.5 (194 s for the five seeds and the refusal).
+fused 23-62 s per seed at load ~3.5 (194 s for the five seeds and the refusal); neck 46-327 s per seed
+at load 8-12 (seeds 3 and 5 mesh twice).
 """
 
 from __future__ import annotations
