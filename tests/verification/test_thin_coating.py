@@ -10,14 +10,14 @@ Requirements and tolerances:
 * T1 The n-layer solution with one spring reproduces the closed form P (1e-10 relative) and the radial
   displacement jump equals sigma_rr / k (1e-10 relative).
 * T2 FE (P1, Lame octant, spring law under [[interfaces]], k = 1e17 Pa/m, which halves the bonded pressure):
-  particle mean hydrostatic stress within 3 % of -P; the mean normal interface jump within 3 % of P / k.
+  particle mean hydrostatic stress within 2 % of -P (measured -0.61 %); the interface is bonded, closed everywhere.
 * T3 Thin-coating limit (closed form): for a ZrO2 coating (library values) on NMC811 in LLZO, the spring
   model with k_n = M/t and the exact three-layer (core/coating/matrix) solution converge to each other
   as t -> 0: |P_spring - P_3layer| <= (t / a) |P_bonded| for t/a from 1e-1 to 1e-3.
 * T4 A generated case with a 5 nm ZrO2 coating listed under [phases] runs with a spring interface
   NMC811/LLZO (k_n and k_t from the library ZrO2 in the log), its summary holds the interface statistics,
   and the particles' mean hydrostatic stress differs from the uncoated (bonded, same P1 mesh) run by less
-  than 1 % (the closed-form three-layer effect of 5 nm on a 1.75 um particle is 0.5 %).
+  than 1 % (closed form for a 1.75 um particle: 5 nm ZrO2 changes the pressure by 0.28 % exactly, by 0.14 % as a spring).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def test_spring_interface_fe_matches_closed_form(tmp_path):
     step = read_summary(folder)["steps"][-1]
     P = _pressure(K_SPRING)
     sh = step["phases"]["particle"]["mean_hydrostatic_Pa"]
-    assert sh == pytest.approx(-P, rel=0.03), (sh, -P)
+    assert sh == pytest.approx(-P, rel=0.02), (sh, -P)
     st = step["interfaces"]["particle/matrix"]
     assert st["damaged_fraction"] == 0.0 and st["bonded_fraction"] == 1.0
     assert st["contact_fraction"] == pytest.approx(1.0)  # the particle is pressed: jn = -P/k < 0 everywhere
