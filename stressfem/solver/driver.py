@@ -236,7 +236,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         checkpoints.after_step(index, state, history, steps)
     t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
-        log.info("fields.pvd time axis: %s", writer.close())
+        log.info("fields.pvd time axis: %s", writer.close(start=(reference.temperature_K, reference.soc)))
     if iwriter is not None:
         iwriter.close()
     peak = comm.gather(_peak_memory_mb(), root=0)
