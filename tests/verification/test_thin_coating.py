@@ -10,7 +10,8 @@ Requirements and tolerances:
 * T1 The n-layer solution with one spring reproduces the closed form P (1e-10 relative) and the radial
   displacement jump equals sigma_rr / k (1e-10 relative).
 * T2 FE (P1, Lame octant, spring law under [[interfaces]], k = 1e17 Pa/m, which halves the bonded pressure):
-  particle mean hydrostatic stress within 2 % of -P (measured -0.61 %); the interface is bonded, closed everywhere.
+  particle mean hydrostatic stress within 2 % of -P (measured -0.61 %), and the area-weighted mean normal
+  traction of the interface within 2 % of -P; the interface is bonded and closed everywhere.
 * T3 Thin-coating limit (closed form): for a ZrO2 coating (library values) on NMC811 in LLZO, the spring
   model with k_n = M/t and the exact three-layer (core/coating/matrix) solution converge to each other
   as t -> 0: |P_spring - P_3layer| <= (t / a) |P_bonded| for t/a from 1e-1 to 1e-3.
@@ -95,6 +96,7 @@ def test_spring_interface_fe_matches_closed_form(tmp_path):
     st = step["interfaces"]["particle/matrix"]
     assert st["damaged_fraction"] == 0.0 and st["bonded_fraction"] == 1.0
     assert st["contact_fraction"] == pytest.approx(1.0)  # the particle is pressed: jn = -P/k < 0 everywhere
+    assert st["mean_normal_traction_Pa"] == pytest.approx(-P, rel=0.02), (st["mean_normal_traction_Pa"], -P)
 
 
 @pytest.mark.parametrize("t_over_a", [1e-1, 1e-2, 1e-3])

@@ -438,7 +438,8 @@ class CohesiveModel:
         for g in self._gamma:
             v = g["values"]
             psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
-            out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, self.comm)
+            out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, self.comm,
+                                                 v[:, 5], np.hypot(v[:, 6], v[:, 7]))
         return out
 
     @property
