@@ -47,7 +47,8 @@ def field_times(states: list[tuple[float, float]], stages: list[tuple[str | None
         return [float(t) - 273.15 for t in T], "temperature (degrees C)"
     if len(states) > 1 and len(np.unique(soc)) == len(soc) and np.ptp(T) == 0:
         return [float(x) for x in soc], "state of charge"
-    if stages is not None and len(stages) == len(states) and all(name for name, _ in stages):
+    if (stages is not None and len(stages) == len(states) and all(name for name, _ in stages)
+            and len({name for name, _ in stages}) > 1):
         return stage_progress(states, stages, start), STAGE_PROGRESS_AXIS
     return [float(k + 1) for k in range(len(states))], "entry number (load-path order)"
 

@@ -25,6 +25,8 @@ def test_time_axis_choice():
     assert field_times([(810.65, 0.0), (298.15, 0.0), (298.15, 0.5)])[0] == [1.0, 2.0, 3.0]  # cool-down + charge
     assert field_times([(298.15, 0.5), (298.15, 1.0), (298.15, 0.5)])[0] == [1.0, 2.0, 3.0]  # a cycle repeats
     assert field_times([(298.15, 0.0)])[0] == [1.0]
+    # one stage, one entry: the entry number, not the stage progress
+    assert field_times([(298.15, 0.0)], [("cool", True)], start=(1323.15, 0.0))[1] == "entry number (load-path order)"
 
 
 def test_mixed_stages_get_the_stage_progress():
