@@ -28,8 +28,8 @@ def test_shipped_coated_case_checks():
 def test_coarse_coated_case_runs(tmp_path):
     toml = shipped_case_toml("ncm85-zro2-llzo")
     for old, new in (("box_um = [10.0, 10.0, 10.0]", "box_um = [8.0, 8.0, 8.0]"),
-                     ("thickness_um = 0.25", "thickness_um = 0.5"),
-                     ("size_um = 1.0\ninterface_size_um = 0.5", "size_um = 1.5\ninterface_size_um = 0.75"),
+                     ("thickness_um = 0.3", "thickness_um = 0.5"),
+                     ("size_um = 1.2\ninterface_size_um = 0.6", "size_um = 1.5\ninterface_size_um = 0.75"),
                      ("[phases]", "[solver]\nelement_degree = 1\n\n[output]\nfields = false\n\n[phases]")):
         assert old in toml, old
         toml = toml.replace(old, new, 1)
