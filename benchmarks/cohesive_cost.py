@@ -31,9 +31,10 @@ def main() -> None:
     ap.add_argument("--no-reuse", action="store_true")
     ap.add_argument("--linear-solver", nargs="+", default=["direct", "iterative"],
                     choices=["auto", "direct", "iterative"])
+    ap.add_argument("--method", default="newton", choices=["newton", "secant"])
     ap.add_argument("--petsc", nargs="*", default=[], help="extra [cohesive_solver] petsc_options KEY=VALUE")
     args = ap.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=getattr(logging, os.environ.get("COH_LOG", "WARNING")))
 
     from stressfem._dolfinx import MPI
     from stressfem.case import load_case
@@ -86,12 +87,15 @@ def main() -> None:
 
     for kind in args.linear_solver:
         spec = loaded.case.cohesive_solver.model_copy(update={
-            "reuse_factorization": not args.no_reuse, "linear_solver": kind,
+            "reuse_factorization": not args.no_reuse, "linear_solver": kind, "method": args.method,
             "petsc_options": {**loaded.case.cohesive_solver.petsc_options, **petsc}})
         loaded.case = loaded.case.model_copy(update={"cohesive_solver": spec})
         t = time.perf_counter()
         model = build_cohesive_model(loaded, pm, build_bulk(pm, phases, materials, T0), boundary_spec(loaded, pm, stages))
         czm_setup = time.perf_counter() - t
+        if os.environ.get("COH_MONITOR") and comm.rank == 0:  # Newton residual norms, for diagnosis
+            model.snes.setMonitor(lambda snes, it, norm: print(f"  it {it} |F| {norm:.3e} ksp "
+                                                               f"{snes.getKSP().getIterationNumber()}", flush=True))
         rows = []
         for k, s in enumerate(states):
             n0, l0, f0 = model.solver.total_iterations, model.solver.linear_iterations, model.factorizations
