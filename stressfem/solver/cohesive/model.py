@@ -43,7 +43,7 @@ from .linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, 
                      resolve_linear_solver)
 from .newton import StallTest
 from .secant import SECANT_DIRECT_OPTIONS, SECANT_OPTIONS, FrozenHistory, block_jacobian
-from .state import NQ, commit_history, damage_line, statistics
+from .state import NQ, commit_history, damage_line, statistics, viscous_dissipation
 from .stepping import Block, NewtonCounts, StepControl, interpolate_state
 from .stats import DEBONDED
 
@@ -466,8 +466,8 @@ class CohesiveModel:
         return InterfaceFieldWriter(self, folder)
 
     def step_summary(self) -> dict:
-        """No model-specific step entries (solver/model.py)."""
-        return {}
+        """Per interface, the viscous part of the dissipated energy and its share (state.py)."""
+        return {"viscous_dissipation": viscous_dissipation(self._gamma, self.comm)}
 
     def run_summary(self) -> dict:
         """No model-specific summary entries (solver/model.py)."""

@@ -14,7 +14,7 @@ import numpy as np
 from ..._dolfinx import MPI, fem, la
 from .stats import interface_fractions
 
-__all__ = ["Q", "NQ", "facet_values", "commit_history", "statistics", "damage_line"]
+__all__ = ["Q", "NQ", "facet_values", "commit_history", "statistics", "damage_line", "viscous_dissipation"]
 
 # facet quantities assembled per interface (index -> name); global traction and jump last
 Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
@@ -51,6 +51,27 @@ def statistics(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str, dict]:
         v = g["values"]
         psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
         out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, comm)
+    return out
+
+
+def viscous_dissipation(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str, dict]:
+    """Per interface: the viscous part of the dissipated energy (J) and its share of it (-).
+
+    Viscous part = dissipated energy (traction work along the path minus the recoverable energy) minus
+    the rate-independent dissipation of the reached history (law.rate_independent_dissipation). It is
+    0 for a law without ``viscosity_s`` (what remains there is the time-discretisation error of the
+    work, not viscosity); the share is 0 while nothing is dissipated.
+    """
+    out = {}
+    for g in interfaces:
+        law, v, area = g["law"], g["values"], g["area"]
+        psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
+        phi = law.rate_independent_dissipation(v[:, 0], v[:, 2], v[:, 3], v[:, 4]) if len(area) else np.zeros(0)
+        local = np.array([float(area @ (g["work"] - psi)), float(area @ phi)])
+        total, ri = comm.allreduce(local[0], op=MPI.SUM), comm.allreduce(local[1], op=MPI.SUM)
+        visc = total - ri if law.viscosity_s > 0.0 else 0.0
+        out[g["name"]] = {"viscous_dissipated_energy_J": visc,
+                          "viscous_share": visc / total if total > 0.0 else 0.0}
     return out
 
 
