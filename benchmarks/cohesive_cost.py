@@ -1,7 +1,7 @@
 """Cost of a cohesive increment relative to one linear thermoelastic solve on the same mesh.
 
     python benchmarks/cohesive_cost.py CASE [--increments 6] [--no-reuse] [--linear-solver direct iterative]
-                                            [--petsc KEY=VALUE ...]
+                                            [--method newton|secant] [--petsc KEY=VALUE ...]
 
 CASE must have [[interfaces]] and its mesh available (run `stressfem mesh CASE` first for
 generated geometry). The thermoelastic model (interfaces bonded, CG + GAMG, operator and AMG
@@ -11,7 +11,9 @@ linear solver (``direct``: GMRES + kept MUMPS LU; ``iterative``: GMRES + kept GA
 rigid-body modes per block). Per increment: wall and CPU time, Newton and GMRES iterations,
 preconditioner set-ups (LU factorisations or GAMG hierarchies), interface statistics, and the
 ratio to one linear solve (CPU time over the mean CPU time of a reused-AMG thermoelastic solve).
-Prints one JSON object prefixed ``RESULT``. Used for docs/performance.md section 8.1.
+``--method secant``: the damage-frozen SPD path (solver/cohesive/secant.py). The result also holds
+the peak resident memory of each rank (MB). Prints one JSON object prefixed ``RESULT``. Used for
+docs/performance.md sections 8.1 and 8.2 and by ``benchmarks/run.py --sections cohesive_scaling``.
 """
 
 from __future__ import annotations
@@ -113,6 +115,10 @@ def main() -> None:
                                     "preconditioner_nonzeros": model.linear.preconditioner_nonzeros,
                                     "increments": rows}
         model.close()
+    import resource
+
+    result["method"] = args.method
+    result["peak_rss_mb_per_rank"] = comm.gather(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
     if comm.rank == 0:
         print("RESULT " + json.dumps(result))
 
