@@ -96,3 +96,32 @@ def test_floating_particle_iterative():
     phase = np.asarray(bulk.phase_index)[: len(sig)]
     vm_p = float(sig[phase == 0].max(initial=0.0))
     assert comm.allreduce(vm_p, op=MPI.MAX) < 1e6
+
+
+@pytest.mark.mpi
+def test_secant_cli_serial_equals_mpi(tmp_path):
+    """S3 Through the CLI (the sphere-in-shell debonding of test_cohesive_case.py, cooled to 1.1 of the
+    critical cooling, [cohesive_solver] method = "secant"): serial and `mpiexec -n 2` give the same
+    interface statistics (1e-6 relative), the same as the Newton path serially, and summary.json
+    reports the viscous share (0 here: no viscosity) and the method."""
+    from conftest import read_summary, run_cli, write_case
+    from test_cohesive_case import case_toml, critical_cooling_K
+    from stressfem.verification.concentric_spheres import write_octant_msh
+
+    runs = {}
+    for method, np_ in (("secant", 1), ("secant", 2), ("newton", 1)):
+        toml = case_toml(1300 - 1.1 * critical_cooling_K()) + (f'[cohesive_solver]\nmethod = "{method}"\n'
+                                                              'linear_solver = "iterative"\n')
+        folder = write_case(tmp_path / f"{method}-{np_}", toml)
+        write_octant_msh(folder / "octant.msh", a=1.0, b=3.0, size=0.6, interface_size=0.25)
+        run_cli("run", folder, np=np_, check=True)
+        runs[method, np_] = read_summary(folder)
+    ref = runs["secant", 1]
+    assert ref["solver"]["method"] == "secant" and ref["solver"]["ksp_type"] == "cg"
+    last = ref["steps"][-1]
+    assert last["interfaces"]["particle/matrix"]["damaged_fraction"] > 0.0
+    assert last["viscous_dissipation"]["particle/matrix"]["viscous_share"] == 0.0
+    for other in (runs["secant", 2], runs["newton", 1]):
+        for a, b in zip(ref["steps"], other["steps"]):
+            for key, v in a["interfaces"]["particle/matrix"].items():
+                assert b["interfaces"]["particle/matrix"][key] == pytest.approx(v, rel=1e-6, abs=1e-20), key

@@ -475,9 +475,9 @@ class CohesiveModel:
 
     def solver_record(self) -> dict:
         """Linear (KSP) and Newton iterations of the run, and the KSP/PC types."""
-        ksp = self.snes.getKSP()
+        ksp = self.snes.getKSP() if self.frozen is None else self.frozen.inner_ksp  # secant: CG of the inner step
         return {"linear_iterations": self.solver.linear_iterations, "newton_iterations": self.solver.total_iterations,
-                "ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
+                "ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType(), "method": self.method}
 
     def close(self) -> None:
         self.linear.destroy()
