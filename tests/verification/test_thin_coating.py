@@ -16,7 +16,8 @@ Requirements and tolerances:
   model with k_n = M/t and the exact three-layer (core/coating/matrix) solution converge to each other
   as t -> 0: |P_spring - P_3layer| <= (t / a) |P_bonded| for t/a from 1e-1 to 1e-3.
 * T4 A generated case with a 5 nm ZrO2 coating listed under [phases] runs with a spring interface
-  NMC811/LLZO (k_n and k_t from the library ZrO2 in the log), its summary holds the interface statistics,
+  NMC811/LLZO (k_n and k_t from the library ZrO2 in the log and in summary.json interface_laws, 1e-12),
+  its summary holds the interface statistics,
   and the particles' mean hydrostatic stress differs from the uncoated (bonded, same P1 mesh) run by less
   than 1 % (closed form for a 1.75 um particle: 5 nm ZrO2 changes the pressure by 0.28 % exactly, by 0.14 % as a spring).
 """
@@ -144,3 +145,7 @@ fields = false
     h_plain = step_plain["phases"]["NMC811"]["mean_hydrostatic_Pa"]
     assert np.isclose(h_thin, h_plain, rtol=0.01), (h_thin, h_plain)
     assert "ZrO2" not in step_thin["phases"]
+    law = read_summary(thin)["interface_laws"]["NMC811/LLZO"]
+    assert law["type"] == "spring" and law["source"].startswith("thin coating ZrO2 (0.005 um)")
+    assert law["normal_stiffness_Pa_per_m"] == pytest.approx(kn, rel=1e-12)
+    assert law["shear_stiffness_Pa_per_m"] == pytest.approx(kt, rel=1e-12)
