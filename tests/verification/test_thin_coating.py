@@ -12,6 +12,8 @@ Requirements and tolerances:
 * T2 FE (P1, Lame octant, spring law under [[interfaces]], k = 1e17 Pa/m, which halves the bonded pressure):
   particle mean hydrostatic stress within 2 % of -P (measured -0.61 %), and the area-weighted mean normal
   traction of the interface within 2 % of -P; the interface is bonded and closed everywhere.
+* T5 Serial and `mpiexec -n 2` give the same phase means (1e-6 relative) and interface statistics (1e-6
+  relative; tractions to 1e-6 of the mean normal traction).
 * T3 Thin-coating limit (closed form): for a ZrO2 coating (library values) on NMC811 in LLZO, the spring
   model with k_n = M/t and the exact three-layer (core/coating/matrix) solution converge to each other
   as t -> 0: |P_spring - P_3layer| <= (t / a) |P_bonded| for t/a from 1e-1 to 1e-3.
@@ -86,11 +88,16 @@ fields = false
 """
 
 
-def test_spring_interface_fe_matches_closed_form(tmp_path):
-    folder = write_case(tmp_path / "spring", SPRING_CASE)
+@pytest.fixture(scope="module")
+def spring_octant(tmp_path_factory):
+    folder = write_case(tmp_path_factory.mktemp("spring"), SPRING_CASE)
     write_octant_msh(folder / "octant.msh", a=1.0, b=3.0, size=0.4, interface_size=0.1)
     run_cli("run", folder, check=True)
-    step = read_summary(folder)["steps"][-1]
+    return folder
+
+
+def test_spring_interface_fe_matches_closed_form(spring_octant):
+    step = read_summary(spring_octant)["steps"][-1]
     P = _pressure(K_SPRING)
     sh = step["phases"]["particle"]["mean_hydrostatic_Pa"]
     assert sh == pytest.approx(-P, rel=0.02), (sh, -P)
@@ -98,6 +105,21 @@ def test_spring_interface_fe_matches_closed_form(tmp_path):
     assert st["damaged_fraction"] == 0.0 and st["bonded_fraction"] == 1.0
     assert st["contact_fraction"] == pytest.approx(1.0)  # the particle is pressed: jn = -P/k < 0 everywhere
     assert st["mean_normal_traction_Pa"] == pytest.approx(-P, rel=0.02), (st["mean_normal_traction_Pa"], -P)
+
+
+@pytest.mark.mpi
+def test_spring_serial_equals_mpi(spring_octant, tmp_path):
+    folder = write_case(tmp_path / "mpi", SPRING_CASE)
+    (folder / "octant.msh").write_bytes((spring_octant / "octant.msh").read_bytes())
+    run_cli("run", folder, np=2, check=True)
+    a, b = read_summary(spring_octant)["steps"][-1], read_summary(folder)["steps"][-1]
+    for phase in ("particle", "matrix"):
+        assert b["phases"][phase]["mean_hydrostatic_Pa"] == pytest.approx(a["phases"][phase]["mean_hydrostatic_Pa"],
+                                                                          rel=1e-6)
+    scale = abs(a["interfaces"]["particle/matrix"]["mean_normal_traction_Pa"])
+    for key, v in a["interfaces"]["particle/matrix"].items():
+        tol = 1e-6 * scale if key.endswith("traction_Pa") else 1e-6 * abs(v) + 1e-20
+        assert b["interfaces"]["particle/matrix"][key] == pytest.approx(v, abs=tol), key
 
 
 @pytest.mark.parametrize("t_over_a", [1e-1, 1e-2, 1e-3])
