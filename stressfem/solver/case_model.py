@@ -114,7 +114,8 @@ def _build_model(loaded: LoadedCase, pm, bulk, boundary) -> Model:
         return build_cohesive_model(loaded, pm, bulk, boundary)
     solver = loaded.case.solver
     try:
-        model = ThermoelasticModel(pm, bulk, boundary, options=petsc_options(solver), degree=solver.element_degree)
+        options = petsc_options(solver, p_multigrid=solver.element_degree > 1)
+        model = ThermoelasticModel(pm, bulk, boundary, options=options, degree=solver.element_degree)
     except PetscSetupError as exc:
         raise loaded.error("solver.petsc_options", str(exc)) from None
     problem = (dirichlet_conflicts(boundary.supports, model.bcs.dirichlet, pm.mesh.comm)

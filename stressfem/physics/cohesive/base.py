@@ -118,6 +118,11 @@ class CohesiveLaw(ABC):
         eps = 1e-9 * self.reference_opening_m
         return js1 * js1 + js2 * js2 + eps * eps
 
+    @abstractmethod
+    def rate_independent_dissipation(self, h, jn, js1, js2):
+        """Energy per area (J/m2) dissipated in reaching history h without viscosity: the work along the
+        rate-independent curve up to h minus the recoverable energy there, at the current mode mix (NumPy)."""
+
     @property
     @abstractmethod
     def reference_opening_m(self) -> float:

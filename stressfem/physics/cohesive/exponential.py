@@ -63,6 +63,12 @@ class Exponential(StrengthLaw):
         tn = (k / self.dn ** 2 + kr) * jp + self.penalty_stiffness_Pa_per_m * (jn - jp)
         return tn, (k / self.dt ** 2 + kr) * js1, (k / self.dt ** 2 + kr) * js2
 
+    def rate_independent_dissipation(self, h, jn, js1, js2):
+        """G_c [1 - (1 + lam) e^-lam - lam^2 e^-lam / 2] (J/m2): the potential at lam = h minus the
+        energy recoverable along the secant; G_c as lam -> infinity."""
+        lam = np.asarray(h, dtype=float)
+        return self.GIc_J_per_m2 * (1.0 - (1.0 + lam + 0.5 * lam * lam) * np.exp(-lam))
+
     def damage(self, h, ops=NUMPY):
         lost = 1.0 - h * ops.exp(1.0 - h)
         return ops.where(ops.gt(h, LAMBDA_DEBONDED), 1.0 + 0.0 * h,

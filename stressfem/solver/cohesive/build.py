@@ -100,7 +100,8 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
                              options=newton_options(loaded), step=step,
                              linear_solver=s.linear_solver, reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations,
-                             refresh_ksp_growth=s.refresh_ksp_growth, stall_iterations=s.stall_iterations)
+                             refresh_ksp_growth=s.refresh_ksp_growth, stall_iterations=s.stall_iterations,
+                             method=s.method)
     except PETSc.Error as exc:  # options that pass the allowlist (petsc_policy.py) but not PETSc's set-up
         raise loaded.error("cohesive_solver.petsc_options", f"PETSc could not set up the Newton solver with these "
                            f"options ({loaded.case.cohesive_solver.petsc_options}): PETSc error code {exc.ierr}; "
