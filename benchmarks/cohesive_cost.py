@@ -1,7 +1,7 @@
 """Cost of a cohesive increment relative to one linear thermoelastic solve on the same mesh.
 
     python benchmarks/cohesive_cost.py CASE [--increments 6] [--no-reuse] [--linear-solver direct iterative]
-                                            [--petsc KEY=VALUE ...]
+                                            [--method newton|secant] [--petsc KEY=VALUE ...]
 
 CASE must have [[interfaces]] and its mesh available (run `stressfem mesh CASE` first for
 generated geometry). The thermoelastic model (interfaces bonded, CG + GAMG, operator and AMG
@@ -11,7 +11,9 @@ linear solver (``direct``: GMRES + kept MUMPS LU; ``iterative``: GMRES + kept GA
 rigid-body modes per block). Per increment: wall and CPU time, Newton and GMRES iterations,
 preconditioner set-ups (LU factorisations or GAMG hierarchies), interface statistics, and the
 ratio to one linear solve (CPU time over the mean CPU time of a reused-AMG thermoelastic solve).
-Prints one JSON object prefixed ``RESULT``. Used for docs/performance.md section 8.1.
+``--method secant``: the damage-frozen SPD path (solver/cohesive/secant.py). The result also holds
+the peak resident memory of each rank (MB). Prints one JSON object prefixed ``RESULT``. Used for
+docs/performance.md sections 8.1 and 8.2 and by ``benchmarks/run.py --sections cohesive_scaling``.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ def main() -> None:
     ap.add_argument("--no-reuse", action="store_true")
     ap.add_argument("--linear-solver", nargs="+", default=["direct", "iterative"],
                     choices=["auto", "direct", "iterative"])
+    ap.add_argument("--method", default="newton", choices=["newton", "secant"])
     ap.add_argument("--petsc", nargs="*", default=[], help="extra [cohesive_solver] petsc_options KEY=VALUE")
     args = ap.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=getattr(logging, os.environ.get("COH_LOG", "WARNING")))
 
     from stressfem._dolfinx import MPI
     from stressfem.case import load_case
@@ -86,12 +89,15 @@ def main() -> None:
 
     for kind in args.linear_solver:
         spec = loaded.case.cohesive_solver.model_copy(update={
-            "reuse_factorization": not args.no_reuse, "linear_solver": kind,
+            "reuse_factorization": not args.no_reuse, "linear_solver": kind, "method": args.method,
             "petsc_options": {**loaded.case.cohesive_solver.petsc_options, **petsc}})
         loaded.case = loaded.case.model_copy(update={"cohesive_solver": spec})
         t = time.perf_counter()
         model = build_cohesive_model(loaded, pm, build_bulk(pm, phases, materials, T0), boundary_spec(loaded, pm, stages))
         czm_setup = time.perf_counter() - t
+        if os.environ.get("COH_MONITOR") and comm.rank == 0:  # Newton residual norms, for diagnosis
+            model.snes.setMonitor(lambda snes, it, norm: print(f"  it {it} |F| {norm:.3e} ksp "
+                                                               f"{snes.getKSP().getIterationNumber()}", flush=True))
         rows = []
         for k, s in enumerate(states):
             n0, l0, f0 = model.solver.total_iterations, model.solver.linear_iterations, model.factorizations
@@ -109,6 +115,10 @@ def main() -> None:
                                     "preconditioner_nonzeros": model.linear.preconditioner_nonzeros,
                                     "increments": rows}
         model.close()
+    import resource
+
+    result["method"] = args.method
+    result["peak_rss_mb_per_rank"] = comm.gather(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
     if comm.rank == 0:
         print("RESULT " + json.dumps(result))
 

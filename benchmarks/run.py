@@ -1,6 +1,6 @@
 """`make bench`: the stressfem benchmark suite (minutes to an hour; never part of `make test`).
 
-    python benchmarks/run.py [--sections solve,mpi,quality,meshing,cohesive,loadpath] [--sizes 14,24,40,56,68]
+    python benchmarks/run.py [--sections solve,mpi,quality,meshing,cohesive,cohesive_scaling,loadpath] [--sizes 14,24,40,56,68]
                              [--particles 50,200,500] [--reps 2] [--quick] [--plot-only]
 
 Each measurement runs in its own process (clean peak memory, one MPI job at a time); rows are
@@ -17,6 +17,8 @@ Sections:
               cool-down case's cached meshes and the meshing section's RVEs.
 * cohesive -- time per Newton iteration and per increment of the shipped debonding case, direct and
               iterative cohesive linear solvers (cohesive.py).
+* cohesive_scaling -- the secant cohesive path on the debonding case at about 20k and 100k dofs,
+              1 and 2 ranks: cost per increment in linear-solve units and peak memory (cohesive_cost.py).
 * loadpath -- a 100-increment linear load path (20 cool-down increments, 4 cycles of 20) at about
               500k dofs, superposed and incremental, against a single-increment run (load_path.py).
 
@@ -133,13 +135,41 @@ def section_cohesive(limit: float):
            lambda r: [r["case"], r["ranks"]])
 
 
+# the shipped debonding case remeshed ([mesh] size_um, interface_size_um): about 20k and 100k cohesive dofs
+COHESIVE_SCALING_MESHES = ((1.6, 0.8), (0.8, 0.4))
+
+
+def section_cohesive_scaling(increments: int = 6):
+    """Secant cohesive path: cost per increment in linear-solve units vs dofs, 1 and 2 ranks, peak memory."""
+    import re
+    import shutil
+
+    src = ROOT / "cases" / "nmc811-llzo-debonding"
+    for size, isize in COHESIVE_SCALING_MESHES:
+        folder = SCRATCH / f"cohesive-scaling-{isize}"
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(src / "packing.json", folder / "packing.json")
+        toml = (src / "case.toml").read_text()
+        toml = re.sub(r"\[mesh\][^\[]*", f"[mesh]\nsize_um = {size}\ninterface_size_um = {isize}\n\n", toml, count=1)
+        (folder / "case.toml").write_text(toml)
+        subprocess.run([PY, "-m", "stressfem", "mesh", str(folder)], env=_env(), cwd=ROOT, check=False,
+                       capture_output=True)
+        for ranks in (1, 2):
+            cmd = [PY, str(HERE / "cohesive_cost.py"), str(folder), "--increments", str(increments),
+                   "--linear-solver", "iterative", "--method", "secant"]
+            if ranks > 1:
+                cmd = [_mpiexec(), "-n", str(ranks)] + cmd
+            _merge("cohesive_scaling", _run(cmd, timeout=7200),
+                   lambda r: [r["cohesive"]["iterative"]["dofs"], r["ranks"]] if "cohesive" in r else [r.get("error")])
+
+
 def section_loadpath():
     _merge("load_path", _run([PY, str(HERE / "load_path.py")], timeout=7200), lambda r: [r["dofs"], r["ranks"]])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sections", default="solve,mpi,meshing,quality,cohesive,loadpath")
+    ap.add_argument("--sections", default="solve,mpi,meshing,quality,cohesive,cohesive_scaling,loadpath")
     ap.add_argument("--sizes", default="14,24,40,56,68", help="box divisions N (3 (N+1)^3 dofs)")
     ap.add_argument("--particles", default="50,200,500")
     ap.add_argument("--reps", type=int, default=2)
@@ -156,7 +186,8 @@ def main() -> None:
         for s in sections:
             {"solve": lambda: section_solve(sizes, args.reps), "mpi": lambda: section_mpi(sizes, args.reps),
              "meshing": lambda: section_meshing(particles), "quality": lambda: section_quality(particles),
-             "cohesive": lambda: section_cohesive(args.cohesive_time_limit), "loadpath": section_loadpath}[s]()
+             "cohesive": lambda: section_cohesive(args.cohesive_time_limit),
+             "cohesive_scaling": section_cohesive_scaling, "loadpath": section_loadpath}[s]()
     from plot import plot_all
 
     print("plot:", plot_all(RESULTS), flush=True)

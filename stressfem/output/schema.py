@@ -49,6 +49,8 @@ SUMMARY_KEYS = {
                 "thresholds (MPa) and the fracture warnings (output/tensile.py)",
     "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
+    "interface_laws": "runs with interface models: per interface its law type, parameters and source "
+                      "([[interfaces]], or the thin coating it represents: docs/cohesive.md)",
     "periodic": "[periodic] runs: reduced_dofs, unit_strain_solves, box_m (docs/periodic.md)",
     "effective_properties": "[periodic] homogenize = true: stiffness, moduli, HS bounds, CTE and chemical strain "
                             "tensors (docs/periodic.md)",
@@ -70,6 +72,9 @@ STEP_KEYS = {
     "voltage_V": "open-circuit voltage of the cathode phase at the end of the step (V; with an OCV table)",
     "phases": "phase name -> PHASE_STATISTICS at the end of the step",
     "interfaces": "cohesive interface name -> INTERFACE_STATISTICS (runs with [[interfaces]] only)",
+    "viscous_dissipation": "runs with [[interfaces]]: interface name -> viscous_dissipated_energy_J (J, the "
+                           "dissipated energy beyond the rate-independent dissipation of the reached damage; 0 "
+                           "without viscosity_s) and viscous_share (-, of dissipated_energy_J)",
     "solution": "superposed (from pattern solutions) or incremental (solved increment by increment)",
     "macroscopic": "[periodic] runs: strain (3 x 3, -) and stress_Pa (3 x 3, box-volume average, Pa)",
 }
@@ -110,6 +115,10 @@ INTERFACE_STATISTICS = {
     "contact_fraction": "area fraction closed, in compression (contact), damaged or not (-)",
     "max_opening_m": "largest normal opening (m)",
     "dissipated_energy_J": "energy dissipated by debonding (J)",
+    "mean_normal_traction_Pa": "area-weighted mean normal traction, + tension (Pa)",
+    "min_normal_traction_Pa": "most compressive facet normal traction (Pa)",
+    "max_normal_traction_Pa": "most tensile facet normal traction (Pa)",
+    "mean_shear_traction_Pa": "area-weighted mean magnitude of the shear traction (Pa)",
 }
 INTERFACE_MEASURES = tuple(INTERFACE_STATISTICS)  # docs/cohesive.md
 

@@ -24,14 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import NUMPY, RESIDUAL_STIFFNESS, CohesiveLaw
+from .base import NUMPY, RESIDUAL_STIFFNESS, StrengthLaw
 from .params import parameter
 
 __all__ = ["BilinearMixedMode"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class BilinearMixedMode(CohesiveLaw):
+class BilinearMixedMode(StrengthLaw):
     """Bilinear law; history variable = damage d."""
 
     GIIc_J_per_m2: float = parameter("mode II fracture energy G_IIc (J/m2)", gt=0.0)
@@ -93,3 +93,12 @@ class BilinearMixedMode(CohesiveLaw):
 
     def damage(self, h, ops=NUMPY):
         return h
+
+    def rate_independent_dissipation(self, h, jn, js1, js2):
+        """0.5 K d0m delta d (J/m2): the triangle origin / peak / point of damage d on the softening line,
+        delta = dfm d0m / (dfm - d (dfm - d0m)) the effective jump at which d is reached; G_c at d = 1."""
+        B = self.mixity(jn, self.shear_sq(js1, js2))
+        d0, df = self.onset_jump(B), self.final_jump(B)
+        d = np.clip(h, 0.0, 1.0)
+        delta = df * d0 / (df - d * (df - d0))
+        return 0.5 * self.penalty_stiffness_Pa_per_m * d0 * delta * d

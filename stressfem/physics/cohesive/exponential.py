@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .base import NUMPY, RESIDUAL_STIFFNESS, CohesiveLaw
+from .base import NUMPY, RESIDUAL_STIFFNESS, StrengthLaw
 from .params import parameter
 
 __all__ = ["Exponential", "LAMBDA_DEBONDED"]
@@ -29,7 +29,7 @@ LAMBDA_DEBONDED = 20.0
 
 
 @dataclass(frozen=True, kw_only=True)
-class Exponential(CohesiveLaw):
+class Exponential(StrengthLaw):
     """Exponential law; history variable = maximum normalised effective opening lam (-)."""
 
     # the intact stiffness is G_c / dn^2 here: K acts only in compression
@@ -62,6 +62,12 @@ class Exponential(CohesiveLaw):
         jp = self.opening(jn, ops)  # smoothed <jn>: continuous tangent at the contact transition
         tn = (k / self.dn ** 2 + kr) * jp + self.penalty_stiffness_Pa_per_m * (jn - jp)
         return tn, (k / self.dt ** 2 + kr) * js1, (k / self.dt ** 2 + kr) * js2
+
+    def rate_independent_dissipation(self, h, jn, js1, js2):
+        """G_c [1 - (1 + lam) e^-lam - lam^2 e^-lam / 2] (J/m2): the potential at lam = h minus the
+        energy recoverable along the secant; G_c as lam -> infinity."""
+        lam = np.asarray(h, dtype=float)
+        return self.GIc_J_per_m2 * (1.0 - (1.0 + lam + 0.5 * lam * lam) * np.exp(-lam))
 
     def damage(self, h, ops=NUMPY):
         lost = 1.0 - h * ops.exp(1.0 - h)

@@ -24,6 +24,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -41,8 +42,10 @@ from .fields import InterfaceFieldWriter
 from .linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, LinearSolverKind,
                      resolve_linear_solver)
 from .newton import StallTest
+from .secant import SECANT_DIRECT_OPTIONS, SECANT_OPTIONS, FrozenHistory, block_jacobian
+from .state import NQ, commit_history, damage_line, statistics, viscous_dissipation
 from .stepping import Block, NewtonCounts, StepControl, interpolate_state
-from .stats import DEBONDED, interface_fractions
+from .stats import DEBONDED
 
 __all__ = ["CohesiveInterface", "CohesiveModel", "DEFAULT_NEWTON_OPTIONS", "DEBONDED"]
 
@@ -64,9 +67,7 @@ DEFAULT_NEWTON_OPTIONS: dict = {
 # without reuse: a fresh factorisation at every Newton iteration, one direct solve
 NO_REUSE_OPTIONS: dict = {"ksp_type": "preonly"}
 
-# facet quantities assembled per interface (index -> name); global traction and jump last
-_Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
-_NQ = len(_Q)
+Method = Literal["newton", "secant"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class CohesiveInterface:
     minus_phase: str | None
     law: CohesiveLaw
     surface: str | None = None
+    source: str = "[[interfaces]]"  # where the law comes from (summary.json interface_laws)
 
 
 class CohesiveModel:
@@ -105,6 +107,8 @@ class CohesiveModel:
             GMRES needed more than ``refactor_ksp_iterations`` iterations in a Newton iteration (iterative:
             and more than ``refresh_ksp_growth`` times the first solve after the last set-up).
             False: rebuild at every Newton iteration (direct: one LU solve, no GMRES).
+        method: ``"newton"`` (exact tangent, GMRES) or ``"secant"`` (damage-frozen SPD tangent, CG;
+            alternate minimisation, cohesive/secant.py). Both converge to the same equilibrium.
         stall_iterations: a Newton solve whose residual norm stayed above its best value for this many
             consecutive iterations counts as diverged (the step is cut at once); 0: only snes_max_it.
         step: adaptive stepping controls.
@@ -116,7 +120,7 @@ class CohesiveModel:
                  *, initial_state, on_state: Sequence[Callable] = (),
                  options: dict | None = None, linear_solver: LinearSolverKind = "direct",
                  reuse_factorization: bool = True, refactor_ksp_iterations: int = 12, refresh_ksp_growth: float = 2.0,
-                 stall_iterations: int = 0,
+                 stall_iterations: int = 0, method: Method = "newton",
                  step: StepControl = StepControl(), prefix: str = "stressfem_czm_"):
         t0 = time.perf_counter()
         msh = pm.mesh
@@ -127,6 +131,9 @@ class CohesiveModel:
         self.phase_index = bulk.phase_index
         self.step, self.on_state = step, list(on_state)
         self._state = initial_state
+        if method not in ("newton", "secant"):
+            raise ValueError(f"method must be 'newton' or 'secant', not {method!r}")
+        self.method = method
         tdim, fdim = 3, 2
         msh.topology.create_connectivity(fdim, tdim)
         msh.topology.create_connectivity(tdim, fdim)
@@ -179,9 +186,10 @@ class CohesiveModel:
                 groups.append((tag, self.blocks[P], self.blocks[M]))
             gsub, gmap, _, _ = mesh.create_submesh(msh, fdim, facets)
             H = fem.functionspace(gsub, ("DG", 0))
-            Qv = fem.functionspace(gsub, ("DG", 0, (_NQ,)))
+            Qv = fem.functionspace(gsub, ("DG", 0, (NQ,)))
             g = dict(name=c.name, law=c.law, mesh=gsub, emap=gmap, H=H, Qv=Qv,
-                     h=fem.Function(H, name=c.law.history_name), q=ufl.TestFunction(Qv),
+                     h=fem.Function(H, name=c.law.history_name), hf=fem.Function(H, name="frozen_history"),
+                     q=ufl.TestFunction(Qv),
                      q0=ufl.TestFunction(H), n_owned=gsub.topology.index_map(fdim).size_local, groups=groups)
             entity_maps.append(gmap)
             self._gamma.append(g)
@@ -197,36 +205,42 @@ class CohesiveModel:
         self.bcs: AppliedBCs = make_bcs(self.blocks)
         if self.bcs.load_form is not None:
             F -= self.bcs.load_form
+        F_bulk, F = F, 0  # F: the interface terms
         frame = local_frame(n_facet("+"))
         for g in self._gamma:
-            quant, area = 0, 0
+            quant, area, trial = 0, 0, 0
             for tag, up, um in g["groups"]:
                 jump = um.u("-") - up.u("+")
                 jn, j1, j2 = frame.to_local(jump)
                 tn, t1, t2, h = g["law"].traction(jn, j1, j2, g["h"]("+"), ops, self.dt)
                 T = frame.to_global(tn, t1, t2)
-                F += ufl.inner(T, um.v("-") - up.v("+")) * dS(tag)
+                if method == "secant":  # the same traction with the history frozen at hf = h(u) (secant.py)
+                    Tf = frame.to_global(*g["law"].local_traction(jn, j1, j2, g["hf"]("+"), ops))
+                    F += ufl.inner(Tf, um.v("-") - up.v("+")) * dS(tag)
+                    trial += h * g["q0"]("+") * dS(tag)
+                else:
+                    F += ufl.inner(T, um.v("-") - up.v("+")) * dS(tag)
                 vals = ufl.as_vector([h, g["law"].damage(h, ops), jn, j1, j2, tn, t1, t2,
                                       T[0], T[1], T[2], jump[0], jump[1], jump[2]])
                 quant += ufl.inner(vals, g["q"]("+")) * dS(tag)
                 area += g["q0"]("+") * dS(tag)
             g["quant_form"] = fem.form(quant, entity_maps=entity_maps)
             g["area_form"] = fem.form(area, entity_maps=entity_maps)
-        residuals = ufl.extract_blocks(F)
+            if method == "secant":
+                g["trial_form"] = fem.form(trial, entity_maps=entity_maps)
         unknowns = [blk.u for blk in self.blocks]
-        jac = []
-        for Fi in residuals:
-            row = []
-            for uj in unknowns:
-                Jij = ufl.derivative(Fi, uj, ufl.TrialFunction(uj.function_space))
-                row.append(Jij if Jij.integrals() else None)
-            jac.append(row)
+        residuals = ufl.extract_blocks(F_bulk + F)
+        jac = block_jacobian(residuals, unknowns)
         num_dofs = self.num_dofs
         self.linear_solver = resolve_linear_solver(linear_solver, num_dofs)
-        lin_opts = DIRECT_OPTIONS if self.linear_solver == "direct" else ITERATIVE_OPTIONS
+        direct = self.linear_solver == "direct"
+        if method == "secant":
+            lin_opts = SECANT_DIRECT_OPTIONS if direct else SECANT_OPTIONS
+        else:
+            lin_opts = DIRECT_OPTIONS if direct else ITERATIVE_OPTIONS
         no_reuse = NO_REUSE_OPTIONS if not reuse_factorization and self.linear_solver == "direct" else {}
         opts = {**DEFAULT_NEWTON_OPTIONS, **lin_opts, **no_reuse, **(options or {})}
-        if opts["ksp_type"] == "preonly":
+        if opts.get("ksp_type") == "preonly" and method == "newton":
             opts = {k: v for k, v in opts.items() if k not in ("ksp_rtol", "ksp_max_it", "ksp_gmres_restart")}
         self.reuse, self.refactor_ksp_iterations, self._prefix = reuse_factorization, refactor_ksp_iterations, prefix
         self._atol = self._force_scale() * 1e-12
@@ -240,6 +254,12 @@ class CohesiveModel:
         self.snes.setConvergenceTest(self.stall_test)
         fem_petsc.assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
         self.problem.A.assemble()
+        self.frozen = None
+        if method == "secant":  # Anderson-accelerated secant steps (an inner one-step SNES, secant.py)
+            self.frozen = FrozenHistory(self._gamma, unknowns, self.problem, self.bcs.dirichlet,
+                                        block_jacobian(ufl.extract_blocks(F_bulk), unknowns),
+                                        block_jacobian(ufl.extract_blocks(F), unknowns), entity_maps)
+            self.frozen.inner_ksp.setPostSolve(self._note_secant_solve)
         self.linear = CohesivePreconditioner(self.problem.A, [blk.V for blk in self.blocks], self.linear_solver,
                                              refresh_ksp_iterations=refactor_ksp_iterations,
                                              refresh_ksp_growth=refresh_ksp_growth)
@@ -256,7 +276,7 @@ class CohesiveModel:
             g["area"] = a.array[: g["n_owned"]].copy()
             g["hdofs"] = cell_dofs(g["H"])[: g["n_owned"]]
             g["qdofs"] = cell_dofs(g["Qv"])[: g["n_owned"]]
-            g["values"] = np.zeros((g["n_owned"], _NQ))
+            g["values"] = np.zeros((g["n_owned"], NQ))
             g["work"] = np.zeros(g["n_owned"])  # J/m2, traction work along the opening path
         Vd = fem.functionspace(msh, ("DG", 1, (3,)))
         self.u_out = fem.Function(Vd, name="displacement")
@@ -323,14 +343,23 @@ class CohesiveModel:
         untouched P keeps the MUMPS factorisation (or the GAMG hierarchy) while GMRES works on the
         current Jacobian.
         """
-        fem_petsc.assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
-        ksp = snes.getKSP()
-        if snes.getIterationNumber() > 0:  # the last linear solve of this Newton solve
-            self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
+        if self.frozen is not None:  # kept bulk matrix + interface terms (secant.py)
+            self.frozen.assemble_jacobian(x, J)
+        else:
+            fem_petsc.assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
+            ksp = snes.getKSP()
+            if snes.getIterationNumber() > 0:  # the last linear solve of this Newton solve
+                self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
         if not self.reuse:
             self.linear.mark_stale()
         if self.linear.update(J):
             self.factorizations += 1
+
+    def _note_secant_solve(self, ksp, b, x) -> None:
+        """Post-solve hook of the inner KSP of the secant path: count and judge its iterations."""
+        its = ksp.getIterationNumber()
+        self.solver.linear_iterations += its
+        self.linear.note_linear_solve(its, ksp.getConvergedReason())
 
     def _newton(self) -> tuple[bool, int, list[float]]:
         saved = [blk.u.x.array.copy() for blk in self.blocks]
@@ -341,10 +370,10 @@ class CohesiveModel:
             log.info("PETSc error in the Newton solve (%s); the step counts as diverged", exc)
             reason = -100
         its = self.snes.getIterationNumber()
-        lits = self.snes.getLinearSolveIterations()
-        self.solver.linear_iterations += lits
         ksp = self.snes.getKSP()
-        if its > 0:  # the last linear solve is not seen by a later Jacobian evaluation of this solve
+        if self.frozen is None:
+            self.solver.linear_iterations += self.snes.getLinearSolveIterations()
+        if its > 0 and self.frozen is None:  # the last linear solve is not seen by a later Jacobian evaluation of this solve
             self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
         if reason <= 0:
             self.linear.mark_stale()
@@ -407,39 +436,17 @@ class CohesiveModel:
         return total
 
     # ------------------------------------------------------------------------ interface state
-    def _facet_values(self, g) -> np.ndarray:
-        vec = fem.assemble_vector(g["quant_form"])
-        vec.scatter_reverse(la.InsertMode.add)
-        vals = vec.array.reshape(-1, _NQ)[g["qdofs"]]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return vals / g["area"][:, None]
-
     def _commit(self) -> None:
-        """After a converged step: history = max(history, new), traction work along the path."""
-        for g in self._gamma:
-            new = self._facet_values(g)
-            old = g["values"]
-            dj = new[:, 11:14] - old[:, 11:14]
-            g["work"] += 0.5 * np.sum((new[:, 8:11] + old[:, 8:11]) * dj, axis=1)
-            g["values"] = new
-            h = g["h"].x.array
-            h[g["hdofs"]] = np.maximum(h[g["hdofs"]], new[:, 0])
-            g["h"].x.scatter_forward()
+        """After a converged step: history = max(history, new), traction work along the path (state.py)."""
+        commit_history(self._gamma)
 
     def _damage_line(self) -> str:
-        st = self.interface_statistics()
-        return ", ".join(f"{n}: damaged {s['damaged_fraction']:.3f}, debonded {s['debonded_fraction']:.3f}"
-                         for n, s in st.items()) or "no interfaces"
+        return damage_line(self.interface_statistics())
 
     def interface_statistics(self) -> dict[str, dict]:
         """Per interface, reduced over ranks: area, damaged/debonded/bonded/contact fractions, max opening,
         energy (stats.py)."""
-        out = {}
-        for g in self._gamma:
-            v = g["values"]
-            psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
-            out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, self.comm)
-        return out
+        return statistics(self._gamma, self.comm)
 
     @property
     def load_state(self):
@@ -460,21 +467,29 @@ class CohesiveModel:
         return InterfaceFieldWriter(self, folder)
 
     def step_summary(self) -> dict:
-        """No model-specific step entries (solver/model.py)."""
-        return {}
+        """Per interface, the viscous part of the dissipated energy and its share (state.py)."""
+        return {"viscous_dissipation": viscous_dissipation(self._gamma, self.comm)}
 
     def run_summary(self) -> dict:
-        """No model-specific summary entries (solver/model.py)."""
-        return {}
+        """The law of every interface with its parameters and origin (summary.json ``interface_laws``)."""
+        from dataclasses import asdict
+
+        from ...physics.cohesive import LAWS
+
+        kind = {cls: name for name, cls in LAWS.items()}
+        return {"interface_laws": {c.name: {"type": kind[type(c.law)], **asdict(c.law), "source": c.source}
+                                   for c in self.interfaces}}
 
     def solver_record(self) -> dict:
         """Linear (KSP) and Newton iterations of the run, and the KSP/PC types."""
-        ksp = self.snes.getKSP()
+        ksp = self.snes.getKSP() if self.frozen is None else self.frozen.inner_ksp  # secant: CG of the inner step
         return {"linear_iterations": self.solver.linear_iterations, "newton_iterations": self.solver.total_iterations,
-                "ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType()}
+                "ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType(), "method": self.method}
 
     def close(self) -> None:
         self.linear.destroy()
+        if self.frozen is not None:
+            self.frozen.destroy()
         self.problem = None
 
 

@@ -1,0 +1,82 @@
+"""Per-facet interface state of the cohesive model: facet values, history commit, statistics.
+
+Each interface record (a dict, built by model.py) holds the facet quantities of the last converged
+step in ``values`` (one row per owned facet, columns ``Q``), the irreversible history ``h`` (DG0),
+the facet areas ``area`` (m2) and the traction work ``work`` along the opening path (J/m2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..._dolfinx import MPI, fem, la
+from .stats import interface_fractions
+
+__all__ = ["Q", "NQ", "facet_values", "commit_history", "statistics", "damage_line", "viscous_dissipation"]
+
+# facet quantities assembled per interface (index -> name); global traction and jump last
+Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
+NQ = len(Q)
+
+
+def facet_values(g: dict) -> np.ndarray:
+    """The quantities Q at the centroid of every owned facet of interface record g (SI units)."""
+    vec = fem.assemble_vector(g["quant_form"])
+    vec.scatter_reverse(la.InsertMode.add)
+    vals = vec.array.reshape(-1, NQ)[g["qdofs"]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return vals / g["area"][:, None]
+
+
+def commit_history(interfaces: Sequence[dict]) -> None:
+    """After a converged step: history = max(history, new), traction work along the path (trapezoid, J/m2)."""
+    for g in interfaces:
+        new = facet_values(g)
+        old = g["values"]
+        dj = new[:, 11:14] - old[:, 11:14]
+        g["work"] += 0.5 * np.sum((new[:, 8:11] + old[:, 8:11]) * dj, axis=1)
+        g["values"] = new
+        h = g["h"].x.array
+        h[g["hdofs"]] = np.maximum(h[g["hdofs"]], new[:, 0])
+        g["h"].x.scatter_forward()
+
+
+def statistics(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str, dict]:
+    """Per interface, reduced over ranks: area, damaged/debonded/bonded/contact fractions, max opening,
+    dissipated energy (stats.py)."""
+    out = {}
+    for g in interfaces:
+        v = g["values"]
+        psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
+        out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, comm,
+                                             v[:, 5], np.hypot(v[:, 6], v[:, 7]))
+    return out
+
+
+def viscous_dissipation(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str, dict]:
+    """Per interface: the viscous part of the dissipated energy (J) and its share of it (-).
+
+    Viscous part = dissipated energy (traction work along the path minus the recoverable energy) minus
+    the rate-independent dissipation of the reached history (law.rate_independent_dissipation). It is
+    0 for a law without ``viscosity_s`` (what remains there is the time-discretisation error of the
+    work, not viscosity); the share is 0 while nothing is dissipated.
+    """
+    out = {}
+    for g in interfaces:
+        law, v, area = g["law"], g["values"], g["area"]
+        psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
+        phi = law.rate_independent_dissipation(v[:, 0], v[:, 2], v[:, 3], v[:, 4]) if len(area) else np.zeros(0)
+        local = np.array([float(area @ (g["work"] - psi)), float(area @ phi)])
+        total, ri = comm.allreduce(local[0], op=MPI.SUM), comm.allreduce(local[1], op=MPI.SUM)
+        visc = total - ri if law.viscosity_s > 0.0 else 0.0
+        out[g["name"]] = {"viscous_dissipated_energy_J": visc,
+                          "viscous_share": visc / total if total > 0.0 else 0.0}
+    return out
+
+
+def damage_line(stats: dict[str, dict]) -> str:
+    """One log line of the damaged and debonded fractions of every interface."""
+    return ", ".join(f"{n}: damaged {s['damaged_fraction']:.3f}, debonded {s['debonded_fraction']:.3f}"
+                     for n, s in stats.items()) or "no interfaces"
