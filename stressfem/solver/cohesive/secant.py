@@ -44,7 +44,7 @@ from ..._dolfinx import PETSc, fem, fem_petsc, la
 
 __all__ = ["SECANT_OPTIONS", "SECANT_DIRECT_OPTIONS", "FrozenHistory", "block_jacobian"]
 
-# Anderson mixing over one secant step (inner SNES, prefix npc_); the outer SNES needs no KSP
+# Anderson mixing over one secant step (inner SNES, prefix npc_); the outer SNES uses no KSP
 _ANDERSON: dict[str, str | int | float] = {
     "snes_type": "anderson",
     "snes_anderson_m": 5,
@@ -56,8 +56,6 @@ _ANDERSON: dict[str, str | int | float] = {
     # is exact, so this changes the path to the fixed point, not the fixed point
     "npc_snes_lag_jacobian": 3,
     "npc_snes_lag_jacobian_persists": "true",
-    "ksp_type": "preonly",
-    "pc_type": "none",
 }
 # CG + GAMG on the SPD secant operator; smoothers as in the thermoelastic solve (solver/options.py)
 SECANT_OPTIONS: dict[str, str | int | float] = {
