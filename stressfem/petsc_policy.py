@@ -40,6 +40,7 @@ _CHOICES: dict[str, frozenset[str]] = {
     "pc_gamg_type": frozenset({"agg", "classical"}),
     "pc_mg_type": frozenset({"multiplicative", "additive", "full", "kaskade"}),
     "pc_mg_cycle_type": frozenset({"v", "w"}),
+    "pc_mg_galerkin": frozenset({"both", "pmat", "mat", "none"}),
     "pc_jacobi_type": frozenset({"diagonal", "rowmax", "rowsum", "rowl1"}),
     "pc_asm_type": frozenset({"basic", "restrict", "interpolate", "none"}),
     "snes_type": frozenset({"newtonls", "newtontr", "ksponly", "nrichardson", "ngmres", "qn"}),
@@ -83,8 +84,9 @@ _MUMPS_ICNTL = re.compile(r"^mat_mumps_icntl_(\d+)$")
 _MUMPS_CNTL = re.compile(r"^mat_mumps_cntl_(\d+)$")
 _MUMPS_ICNTL_ALLOWED = set(range(6, 41)) - {30}
 _MUMPS_CNTL_ALLOWED = set(range(1, 8))
-# smoother/coarse/sub-solver prefixes under which the KSP/PC options apply again
-_INNER = re.compile(r"^(mg_levels_(\d+_)?|mg_coarse_|sub_|pc_gamg_esteig_)(?=ksp_|pc_)")
+# smoother/coarse/sub-solver prefixes under which the KSP/PC options apply again; nested for the
+# GAMG coarse solve of the P2 p-multigrid (mg_coarse_mg_levels_ksp_type, solver/options.py)
+_INNER = re.compile(r"^(mg_levels_(\d+_)?|mg_coarse_|sub_|pc_gamg_esteig_|mg_levels_(\d+_)?esteig_)+(?=ksp_|pc_)")
 
 _DANGER = (  # (pattern, why) for options refused outright with a reason
     (re.compile(r"(^|_)view|_draw|^draw|viewer"), "it writes or draws PETSc objects (files, sockets, X windows)"),
@@ -97,7 +99,7 @@ _DANGER = (  # (pattern, why) for options refused outright with a reason
      "it is not a solver-tuning option (I/O or object set-up)"),
 )
 _FAMILIES = ("ksp_* (types, tolerances, restart, norm type), pc_* (types incl. gamg/mg/lu/cholesky, factor "
-             "and GAMG/MG controls), mg_levels_/mg_coarse_/sub_ prefixed ksp_/pc_ options, mat_mumps_icntl_N / "
+             "and GAMG/MG controls), mg_levels_/mg_coarse_/sub_ prefixed (also nested) ksp_/pc_ options, mat_mumps_icntl_N / "
              "mat_mumps_cntl_N, snes_* ([cohesive_solver] only), monitors (value true)")
 
 

@@ -9,6 +9,7 @@ Requirements (issue 12):
   has a value per level and its error estimate.
 * V3 A geometry with a fixed mesh (type "msh") or fewer than 3 levels is refused with exit 2,
   naming the key.
+* V4 Image (voxel) cases: levels subdivide every voxel (test_converge_image_subdivides_voxels).
 Run time: about 30 s.
 """
 
@@ -16,10 +17,11 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import pytest
 
-from conftest import COOLDOWN_NMC_LLZO, run_cli, write_case
+from conftest import COOLDOWN_NMC_LLZO, ROOT, run_cli, write_case
 from stressfem.batch.converge import richardson
 
 TINY = """
@@ -84,3 +86,52 @@ def test_converge_refuses(tmp_path):
     proc = run_cli("converge", folder, "--levels", "2")
     assert proc.returncode == 2 and "--levels" in proc.stderr + proc.stdout
     assert not (folder / "convergence").exists()
+
+
+IMAGE = """
+[geometry]
+type = "image"
+file = "labels.npy"
+voxel_size_m = 1e-6
+labels = { "1" = "NMC811", "2" = "LLZO" }
+axis_order = "xyz"
+[solver]
+element_degree = 1
+[output]
+fields = false
+""" + COOLDOWN_NMC_LLZO
+
+
+def test_converge_image_subdivides_voxels(tmp_path):
+    """V4 An image case is refined by splitting each voxel into 1, 2, 4 cells per edge (ratio 2): the
+    same staircase geometry (phase volumes = voxel counts, 1e-10), 8x the cells per level, the case's
+    own mesh is level 0 and its difference from the extrapolated value is reported; the shipped
+    tomography case at 3 levels exceeds the voxel-mesh cell limit and is refused naming crop_voxels."""
+    import numpy as np
+
+    x, y, z = np.meshgrid(*(np.arange(6),) * 3, indexing="ij")
+    img = np.full((6, 6, 6), 2, dtype=np.uint8)
+    img[(x - 2.5) ** 2 + (y - 2.5) ** 2 + (z - 2.5) ** 2 < 5.0] = 1
+    folder = write_case(tmp_path / "image", IMAGE)
+    np.save(folder / "labels.npy", img)
+    proc = run_cli("converge", folder, check=True)
+    assert "case diff" in proc.stdout
+    data = json.loads((folder / "convergence" / "convergence.json").read_text())
+    assert data["ratio"] == 2.0 and data["case_level"] == 0
+    cells = [lv["cells"] for lv in data["levels"]]
+    assert cells == [216, 216 * 8, 216 * 64]
+    assert [lv["interface_size_um"] for lv in data["levels"]] == pytest.approx([1.0, 0.5, 0.25])
+    from stressfem.geometry.metrics import mesh_metrics, read_cell_mesh
+
+    n_nmc = int((img == 1).sum())
+    for k in range(3):
+        msh = next((folder / "convergence" / f"level-{k}" / "mesh").glob("*.msh"))
+        fractions = mesh_metrics(read_cell_mesh(msh))["volume_fractions"]
+        assert fractions["NMC811"] == pytest.approx(n_nmc / 216, rel=1e-10)
+    mean = next(r for r in data["rows"] if r["phase"] == "NMC811" and r["quantity"] == "mean hydrostatic")
+    assert mean["case_minus_extrapolated_relative"] is not None or mean["convergence"] != "monotone"
+    shipped = tmp_path / "tomography"
+    shutil.copytree(ROOT / "cases" / "nmc811-llzo-tomography", shipped)
+    proc = run_cli("converge", shipped)
+    assert proc.returncode == 2 and "geometry.crop_voxels" in proc.stderr + proc.stdout
+    assert not (shipped / "convergence").exists()

@@ -15,6 +15,10 @@ h r^2, h r, h), rho = (q1 - q0) / (q2 - q1): rho > 1 is monotone convergence wit
 p = ln(rho) / ln(r) and the Richardson value q_inf = q2 + (q2 - q1) / (rho - 1)
 (Roache, Verification and Validation in Computational Science and Engineering, 1998, Ch. 5);
 otherwise the order and extrapolated value are None (not in the asymptotic range).
+
+Image cases (voxel meshes) are refined by splitting every voxel into 2^k cells per edge
+(``geometry.subdivide``: the same staircase geometry, refined), so their ratio is 2 and the case's own
+mesh is the coarsest level; each row also gives the case's own level against the extrapolated value.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 
 import tomli_w
 
-from ..case import CASE_FILE, LayeredGeometry, LoadedCase, ParticlesGeometry, load_case
+from ..case import CASE_FILE, ImageGeometry, LayeredGeometry, LoadedCase, ParticlesGeometry, load_case
 from ..errors import CaseError
 from ..geometry.sizes import mesh_sizes, stack_sizes
 from ..output.results_dir import write_atomic
@@ -46,6 +50,7 @@ QUANTITIES = {"mean_hydrostatic_Pa": "mean hydrostatic", "mean_von_mises_Pa": "m
               "p99_von_mises_Pa": "p99 von Mises", "max_von_mises_Pa": "max von Mises",
               "max_principal_Pa": "max principal"}
 DIAGONAL = ("xx", "yy", "zz")
+IMAGE_RATIO = 2.0  # image levels: 1, 2, 4, ... cells per voxel edge
 
 
 def level_sizes(loaded: LoadedCase) -> tuple[float, float]:
@@ -55,8 +60,11 @@ def level_sizes(loaded: LoadedCase) -> tuple[float, float]:
         return mesh_sizes(g, mesh)
     if isinstance(g, LayeredGeometry):
         return stack_sizes(g.layers, mesh)
-    raise loaded.error("geometry.type", f"`stressfem converge` refines generated meshes; geometry type "
-                       f"{g.type!r} has a fixed mesh (allowed: \"particles\", \"layered\")")
+    if isinstance(g, ImageGeometry):  # cell edge of a voxel mesh
+        edge = g.voxel_size_m * g.downsample / g.subdivide * 1e6
+        return edge, edge
+    raise loaded.error("geometry.type", f"`stressfem converge` refines generated and image meshes; geometry type "
+                       f"{g.type!r} has a fixed mesh (allowed: \"particles\", \"layered\", \"image\")")
 
 
 def _relocate_files(table: dict, depth: int) -> None:
@@ -67,8 +75,34 @@ def _relocate_files(table: dict, depth: int) -> None:
 
 
 def _scale(k: int, levels: int, ratio: float, finest: float) -> float:
-    """Element-size factor of level k (0 = coarsest) relative to the case."""
-    return finest * ratio ** (levels - 1 - k)
+    """Element-size factor of level k (0 = coarsest) relative to the case (image cases: 2^-k)."""
+    return finest * ratio ** (levels - 1 - k) if finest > 0.0 else IMAGE_RATIO ** -k
+
+
+def case_level(levels: int, ratio: float, finest: float) -> int | None:
+    """The level whose mesh is the case's own (element-size factor 1), if any."""
+    hits = [k for k in range(levels) if abs(_scale(k, levels, ratio, finest) - 1.0) < 1e-6]
+    return hits[0] if hits else None
+
+
+def _image_study(loaded: LoadedCase, levels: int, finest: float) -> bool:
+    """True for image cases; refuses ``--finest`` there and studies that exceed the voxel-mesh cell limit."""
+    g = loaded.case.geometry
+    if not isinstance(g, ImageGeometry):
+        return False
+    if finest != 1.0:
+        raise CaseError(str(loaded.file), "converge --finest", f"{finest}: an image case is the coarsest level "
+                        "(its voxels are subdivided 2, 4, ... times); allowed: 1")
+    from ..geometry.image import MAX_HEXES, MAX_TETS, phase_image
+
+    kept = int((phase_image(g, loaded.input_path(g.file))[0] >= 0).sum())
+    per_voxel, limit = (1, MAX_HEXES) if g.element == "hexahedron" else (6, MAX_TETS)
+    finest_cells = kept * per_voxel * (g.subdivide * 2 ** (levels - 1)) ** 3
+    if finest_cells > limit:
+        raise CaseError(str(loaded.file), "geometry.crop_voxels", f"the finest level ({g.subdivide * 2 ** (levels - 1)}"
+                        f" cells per voxel edge) would have {finest_cells} cells (limit {limit}); study a crop "
+                        "(geometry.crop_voxels) or fewer --levels")
+    return True
 
 
 def _round(x: float) -> float:
@@ -84,10 +118,14 @@ def write_levels(loaded: LoadedCase, levels: int, ratio: float, finest: float) -
     root = loaded.directory / STUDY_DIR
     folders = []
     pack_isize = loaded.case.mesh.packing_interface_size_um or isize
+    image = isinstance(loaded.case.geometry, ImageGeometry)
     for k in range(levels):
         scale = _scale(k, levels, ratio, finest)
-        doc.setdefault("mesh", {}).update({"size_um": _round(size * scale), "interface_size_um": _round(isize * scale),
-                                           "packing_interface_size_um": pack_isize})
+        if image:  # the same voxels, each split into 2^k more cells per edge
+            doc["geometry"]["subdivide"] = loaded.case.geometry.subdivide * 2 ** k
+        else:
+            doc.setdefault("mesh", {}).update({"size_um": _round(size * scale), "interface_size_um": _round(
+                isize * scale), "packing_interface_size_um": pack_isize})
         folder = root / f"level-{k}"
         folder.mkdir(parents=True, exist_ok=True)
         text = f"# level {k} of `stressfem converge`: element sizes x {scale:.6g} of ../../{CASE_FILE}\n" + \
@@ -118,8 +156,9 @@ def richardson(values: list[float | None], ratio: float) -> dict:
     return out
 
 
-def collect(summaries: list[dict], ratio: float) -> list[dict]:
-    """One row per step, phase and quantity: values and error estimates per level, Richardson fit."""
+def collect(summaries: list[dict], ratio: float, own: int | None = None) -> list[dict]:
+    """One row per step, phase and quantity: values and error estimates per level, Richardson fit;
+    ``own``: the index of the case's own level (its difference from the extrapolated value is given too)."""
     rows = []
     last = summaries[-1]
     for s_i, step in enumerate(last["steps"]):
@@ -138,10 +177,13 @@ def collect(summaries: list[dict], ratio: float) -> list[dict]:
                 values, estimates = zip(*(pick(s, key, comp) for s in summaries))
                 fit = richardson(list(values), ratio)
                 q, q_inf = values[-1], fit["extrapolated"]
-                rel = abs(q - q_inf) / abs(q_inf) if q_inf not in (None, 0.0) and q is not None else None
+                def rel(q):
+                    return abs(q - q_inf) / abs(q_inf) if q_inf not in (None, 0.0) and q is not None else None
+
                 rows.append({"step": step["name"], "phase": phase, "quantity": label,
                              "values_Pa": list(values), "error_estimates_Pa": list(estimates), **fit,
-                             "finest_minus_extrapolated_relative": rel})
+                             "finest_minus_extrapolated_relative": rel(q),
+                             "case_minus_extrapolated_relative": None if own is None else rel(values[own])})
     return rows
 
 
@@ -153,7 +195,7 @@ def write_study(root: Path, meta: dict, rows: list[dict]) -> tuple[Path, Path]:
     w = csv.writer(buf, lineterminator="\n")
     n = len(meta["levels"])
     w.writerow(["step", "phase", "quantity", *(f"level{k}_MPa" for k in range(n)), "extrapolated_MPa", "order",
-                "finest_vs_extrapolated_rel", *(f"estimate_level{k}_MPa" for k in range(n))])
+                "finest_vs_extrapolated_rel", "case_vs_extrapolated_rel", *(f"estimate_level{k}_MPa" for k in range(n))])
 
     def mpa(v):
         return "" if v is None else f"{v / 1e6:.8g}"
@@ -161,8 +203,9 @@ def write_study(root: Path, meta: dict, rows: list[dict]) -> tuple[Path, Path]:
     for r in rows:
         w.writerow([r["step"], r["phase"], r["quantity"], *map(mpa, r["values_Pa"]), mpa(r["extrapolated"]),
                     "" if r["order"] is None else f"{r['order']:.3g}",
-                    "" if r["finest_minus_extrapolated_relative"] is None
-                    else f"{r['finest_minus_extrapolated_relative']:.4g}", *map(mpa, r["error_estimates_Pa"])])
+                    *("" if r[k] is None else f"{r[k]:.4g}" for k in ("finest_minus_extrapolated_relative",
+                                                                       "case_minus_extrapolated_relative")),
+                    *map(mpa, r["error_estimates_Pa"])])
     c = root / "convergence.csv"
     write_atomic(c, buf.getvalue())
     return j, c
@@ -172,20 +215,21 @@ def study_text(meta: dict, rows: list[dict], last_step_only: bool = True) -> str
     """A plain-text table (MPa) of the study, for the terminal."""
     steps = [rows[-1]["step"]] if (rows and last_step_only) else list(dict.fromkeys(r["step"] for r in rows))
     n = len(meta["levels"])
-    head = ["phase", "quantity", *(f"L{k}" for k in range(n)), "extrap.", "order", "diff"]
+    head = ["phase", "quantity", *(f"L{k}" for k in range(n)), "extrap.", "order", "diff", "case diff"]
     lines = ["levels: " + ", ".join(f"L{k}: interface {lv['interface_size_um']:.3g} um, {lv['cells']} cells, "
                                     f"{lv['dofs']} dofs, {lv['wall_time_s']:.0f} s"
                                     for k, lv in enumerate(meta["levels"]))]
     for step in steps:
-        lines.append(f"step {step} (MPa; diff = |finest - extrapolated| / |extrapolated|)")
+        lines.append(f"step {step} (MPa; diff = |finest - extrapolated| / |extrapolated|; case diff: the same for "
+                     f"the case's own mesh, level {meta.get('case_level')})")
         table = [head]
         for r in (r for r in rows if r["step"] == step):
             values = (f"{v / 1e6:.2f}" if v is not None else "-" for v in r["values_Pa"])
             table.append([r["phase"], r["quantity"], *values,
                           f"{r['extrapolated'] / 1e6:.2f}" if r["extrapolated"] is not None else r["convergence"],
                           f"{r['order']:.2f}" if r["order"] is not None else "-",
-                          f"{100 * r['finest_minus_extrapolated_relative']:.2f} %"
-                          if r["finest_minus_extrapolated_relative"] is not None else "-"])
+                          *(f"{100 * r[k]:.2f} %" if r[k] is not None else "-"
+                            for k in ("finest_minus_extrapolated_relative", "case_minus_extrapolated_relative"))])
         widths = [max(len(row[i]) for row in table) for i in range(len(head))]
         lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in table]
     return "\n".join(lines)
@@ -211,6 +255,10 @@ def run_study(case_dir: str | Path, levels: int = 3, ratio: float = math.sqrt(2.
     loaded = load_case(case_dir)
     check_options(loaded, levels, ratio, finest)
     level_sizes(loaded)  # refuses fixed meshes on every rank
+    if _image_study(loaded, levels, finest):
+        log.info("converge: image case: levels split every voxel into 1, 2, 4, ... cells per edge (ratio 2; "
+                 "--ratio %g not used)", ratio)
+        ratio, finest = IMAGE_RATIO, 0.0
     folders, error = None, None
     if comm.rank == 0:
         try:
@@ -230,14 +278,16 @@ def run_study(case_dir: str | Path, levels: int = 3, ratio: float = math.sqrt(2.
             log.info("converge: level %d of %d: running %s", k, levels, folder)
             summaries.append(run_case(folder, comm))
     size, isize = level_sizes(loaded)
-    meta = {"case": loaded.directory.name, "ratio": ratio, "finest_scale": finest, "levels": [
+    own = case_level(levels, ratio, finest)
+    meta = {"case": loaded.directory.name, "ratio": ratio, "finest_scale": finest if finest > 0.0 else None,
+            "case_level": own, "levels": [
         {"folder": f"{STUDY_DIR}/{f.name}", "size_um": _round(size * _scale(k, levels, ratio, finest)),
          "interface_size_um": _round(isize * _scale(k, levels, ratio, finest)),
          "cells": s.get("cells"), "dofs": s.get("dofs"),
          "element_degree": (s.get("error_estimate") or {}).get("element_degree"), "wall_time_s": s.get("wall_time_s"),
          "peak_memory_per_rank_MB": s.get("peak_memory_per_rank_MB")}
         for k, (f, s) in enumerate(zip(folders, summaries))]}
-    rows = collect(summaries, ratio)
+    rows = collect(summaries, ratio, own)
     if comm.rank == 0:
         write_study(loaded.directory / STUDY_DIR, meta, rows)
     return meta, rows

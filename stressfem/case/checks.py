@@ -1,13 +1,16 @@
 """Checks that span tables, as plain functions of the tables they read: interface names against
-[phases] and the geometry, [phases] against the phases a generated geometry makes. (Input files and
-the material library are checked by LoadedCase.check_cross_references, which knows the folder.)"""
+[phases] and the geometry, [phases] against the phases a generated geometry makes, thin (unmeshed,
+spring-layer) coatings. (Input files and the material library are checked by
+LoadedCase.check_cross_references, which knows the folder.)"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from .geometry import Geometry, MshGeometry, ParticlesGeometry
 from .interfaces import InterfaceSpec
 
-__all__ = ["check_interfaces", "phase_problem"]
+__all__ = ["check_interfaces", "thin_coating_problem", "phase_problem", "thin_coatings", "ThinCoating"]
 
 
 def check_interfaces(interfaces: list[InterfaceSpec], phases: dict[str, str], geometry: Geometry) -> None:
@@ -34,26 +37,54 @@ def check_interfaces(interfaces: list[InterfaceSpec], phases: dict[str, str], ge
             raise ValueError(f"interface {spec.name!r} is listed twice")
 
 
-def _unmeshed_coating_message(extra: set[str], geometry: Geometry) -> str | None:
-    """Why a [phases] entry that names a coating thinner than its meshed minimum is refused, or None."""
-    tables = [geometry] if isinstance(geometry, ParticlesGeometry) else [
-        layer for layer in getattr(geometry, "layers", []) if layer.type == "composite"]
-    for table in tables:
+@dataclass(frozen=True)
+class ThinCoating:
+    """An unmeshed coating whose phase is listed under [phases]: a spring interface between the particle
+    and matrix phases (physics/cohesive/spring.py), thickness in um."""
+
+    phase: str
+    particle_phase: str
+    matrix_phase: str
+    thickness_um: float
+
+    @property
+    def interface_name(self) -> str:
+        return f"{self.particle_phase}/{self.matrix_phase}"
+
+
+def _packed_tables(geometry: Geometry) -> list:
+    """The tables of a geometry that may carry a coating: a particles geometry, or its composite layers."""
+    if isinstance(geometry, ParticlesGeometry):
+        return [geometry]
+    return [layer for layer in getattr(geometry, "layers", []) if layer.type == "composite"]
+
+
+def thin_coatings(phases: dict[str, str], geometry: Geometry) -> list[ThinCoating]:
+    """The coatings thinner than coating.min_meshed_thickness_um whose phase is listed under [phases]."""
+    out = []
+    for table in _packed_tables(geometry):
         c = table.coating
-        if c is not None and not c.meshed and c.phase in extra:
-            return (f"phase {c.phase!r} is the particle coating, but the coating ({c.thickness_um:g} um) is thinner "
-                    f"than coating.min_meshed_thickness_um ({c.min_meshed_thickness_um:g} um): it is not meshed and "
-                    f"has no mechanical effect (a thin coating as an interface property is not implemented); set "
-                    f"coating.min_meshed_thickness_um to at most {c.thickness_um:g} um to mesh it (the mesh refines "
-                    f"to the shell), or remove {c.phase!r} from [phases]")
+        if c is not None and not c.meshed and c.phase in phases:
+            out.append(ThinCoating(c.phase, table.particle_phase, table.matrix_phase, c.thickness_um))
+    return out
+
+
+def thin_coating_problem(interfaces: list[InterfaceSpec], phases: dict[str, str], geometry: Geometry) -> str | None:
+    """Why a thin (spring) coating and a cohesive law on the same particle/matrix interface are refused, or None."""
+    named = {tuple(sorted(i.phases)) for i in interfaces if i.kind == "phases"}
+    for t in thin_coatings(phases, geometry):
+        if tuple(sorted((t.particle_phase, t.matrix_phase))) in named:
+            return (f"interface {t.interface_name!r} carries the unmeshed coating {t.phase!r} "
+                             f"({t.thickness_um:g} um) as a spring layer; a cohesive law on it as well is not "
+                             f"supported: mesh the coating (coating.min_meshed_thickness_um <= {t.thickness_um:g}) "
+                             f"and give laws for \"{t.particle_phase}/{t.phase}\" and \"{t.phase}/{t.matrix_phase}\", "
+                             f"or remove {t.phase!r} from [phases] (no coating), or remove this [[interfaces]] entry")
     return None
 
 
 def phase_problem(phases: dict[str, str], geometry: Geometry) -> tuple[str, str] | None:
     """(key, message) when [phases] does not match the phases a generated geometry makes, else None."""
-    thin = _unmeshed_coating_message(set(phases) - set(getattr(geometry, "phase_names", phases)), geometry)
-    if thin is not None:
-        return ("phases", thin)
+    phases = {p: m for p, m in phases.items() if p not in {t.phase for t in thin_coatings(phases, geometry)}}
     if isinstance(geometry, ParticlesGeometry):
         for key, name in (("particle_phase", geometry.particle_phase), ("matrix_phase", geometry.matrix_phase)):
             if name not in phases:

@@ -106,7 +106,8 @@ class LayeredGeometry(Table):
 class ImageGeometry(Table):
     """A labelled 3D image (TIFF stack, .npy or .raw) meshed voxel by voxel: one hexahedron per
     voxel (``element = "hexahedron"``, default) or 6 tetrahedra (``"tetrahedron"``); hexahedra can
-    get ``smoothing_iterations`` Taubin steps on interfaces and pore surfaces."""
+    get ``smoothing_iterations`` Taubin steps on interfaces and pore surfaces. ``subdivide`` n splits
+    every voxel into n^3 (the same staircase geometry, refined; ``stressfem converge`` uses it)."""
 
     type: Literal["image"]
     file: str = Field(min_length=1)
@@ -120,6 +121,7 @@ class ImageGeometry(Table):
     crop_voxels: tuple[tuple[NonNegativeInt, PositiveInt], tuple[NonNegativeInt, PositiveInt],
                        tuple[NonNegativeInt, PositiveInt]] | None = None
     downsample: Annotated[int, Field(ge=1, le=64)] = 1
+    subdivide: Annotated[int, Field(ge=1, le=8)] = 1  # cells per voxel edge: same voxel geometry, refined
     active_phase: Name | None = None
     electrolyte_phase: Name | None = None
 

@@ -10,7 +10,7 @@ from ..physics.cohesive import LAWS, make_law
 from ..physics.cohesive.params import parameters
 from .common import PetscOptions, Table
 
-__all__ = ["law_table", "BilinearLawSpec", "ExponentialLawSpec", "CohesiveLawSpec", "InterfaceSpec", "CohesiveSolverSpec"]
+__all__ = ["law_table", "BilinearLawSpec", "ExponentialLawSpec", "SpringLawSpec", "CohesiveLawSpec", "InterfaceSpec", "CohesiveSolverSpec"]
 
 
 def law_table(type_name: str, doc: str) -> type[Table]:
@@ -31,7 +31,11 @@ ExponentialLawSpec = law_table(
     "exponential", "Exponential Xu-Needleman-type law with secant unloading (one fracture energy); docs/cohesive.md.")
 
 
-CohesiveLawSpec = Annotated[Union[BilinearLawSpec, ExponentialLawSpec], Field(discriminator="type")]
+SpringLawSpec = law_table(
+    "spring", "Linear spring (imperfect, always bonded) interface: tractions k_n jn, k_t js; docs/cohesive.md.")
+
+
+CohesiveLawSpec = Annotated[Union[BilinearLawSpec, ExponentialLawSpec, SpringLawSpec], Field(discriminator="type")]
 
 
 class InterfaceSpec(Table):

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import CaseError
-from .checks import phase_problem
+from .checks import phase_problem, thin_coating_problem
 from .common import CASE_FILE
 from .geometry import ImageGeometry, MshGeometry
 from .root import Case
@@ -125,6 +125,9 @@ class LoadedCase:
         problem = phase_problem(c.phases, c.geometry)
         if problem is not None:
             raise self.error(*problem)
+        thin = thin_coating_problem(c.interfaces, c.phases, c.geometry)
+        if thin is not None:
+            raise self.error("interfaces", thin)
         if isinstance(c.geometry, (ImageGeometry, MshGeometry)):
             path = self.input_path(c.geometry.file)
             if not path.is_file():

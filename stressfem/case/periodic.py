@@ -79,9 +79,10 @@ def check_periodic_case(loaded) -> None:
                                "free faces: prescribe periodic.macro_strain / periodic.macro_stress_Pa per component"
                                if lateral else "a periodic box has no free faces: remove [[boundary_conditions]] and "
                                "prescribe periodic.macro_strain / periodic.macro_stress_Pa per component")
-    if c.interfaces:
-        raise loaded.error("interfaces", "cohesive interfaces inside periodic volumes are not supported yet; "
-                           "remove [periodic] or [[interfaces]]")
+    if c.has_interface_model:
+        raise loaded.error("interfaces" if c.interfaces else "phases",
+                           "cohesive or spring-layer (thin coating) interfaces inside periodic volumes are not "
+                           "supported yet; remove [periodic], or [[interfaces]] and the thin coating's phase")
     for i, stage in enumerate(c.stages):
         if stage.type == "pressure" and not (lateral and set(stage.surfaces) <= {"zmin", "zmax"}):
             raise loaded.error(f"stages[{i}]", "a pressure stage loads box faces; a periodic box has none: prescribe "

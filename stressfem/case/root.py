@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 
 from .boundary import BoundaryCondition
-from .checks import check_interfaces
+from .checks import ThinCoating, check_interfaces, thin_coatings
 from .common import Name, Table
 from .geometry import Geometry, ImageGeometry
 from .interfaces import CohesiveSolverSpec, InterfaceSpec
@@ -50,7 +50,7 @@ class Case(Table):
     def _default_element_degree(self) -> "Case":
         if self.solver.element_degree is None:
             hex_image = isinstance(self.geometry, ImageGeometry) and self.geometry.element == "hexahedron"
-            degree = 1 if self.interfaces or hex_image else 2
+            degree = 1 if self.has_interface_model or hex_image else 2
             object.__setattr__(self, "solver", self.solver.model_copy(update={"element_degree": degree}))
         return self
 
@@ -58,3 +58,13 @@ class Case(Table):
     def _interface_phases(self) -> "Case":
         check_interfaces(self.interfaces, self.phases, self.geometry)
         return self
+
+    @property
+    def thin_coatings(self) -> list[ThinCoating]:
+        """Unmeshed coatings listed under [phases]: spring-layer interfaces (docs/cohesive.md, "Thin coatings")."""
+        return thin_coatings(self.phases, self.geometry)
+
+    @property
+    def has_interface_model(self) -> bool:
+        """True when the run needs the interface (block) model: [[interfaces]] or a thin spring coating."""
+        return bool(self.interfaces) or bool(self.thin_coatings)

@@ -192,8 +192,10 @@ def _coating_info(layer: CompositeLayer) -> dict:
         out["interfaces"] = [f"{layer.particle_phase}/{c.phase}", f"{c.phase}/{layer.matrix_phase}"]
     else:
         out["interface"] = f"{layer.particle_phase}/{layer.matrix_phase}"
-        out["note"] = ("coating thinner than min_meshed_thickness_um: not meshed and without mechanical effect "
-                       "(a thin coating as an interface property is not implemented)")
-        log.warning("coating %s (%g um) is thinner than coating.min_meshed_thickness_um (%g um): not meshed, "
-                    "it has no mechanical effect in this run", c.phase, c.thickness_um, c.min_meshed_thickness_um)
+        out["note"] = ("coating thinner than min_meshed_thickness_um: not meshed; a spring-layer interface on "
+                       f"{out['interface']} (k_n = M/t, k_t = G/t) when its phase is listed under [phases], "
+                       "otherwise without mechanical effect (docs/cohesive.md, Thin coatings)")
+        log.warning("coating %s (%g um) is thinner than coating.min_meshed_thickness_um (%g um): not meshed; it acts "
+                    "as a spring layer on %s only if %s is listed under [phases], otherwise it has no mechanical "
+                    "effect", c.phase, c.thickness_um, c.min_meshed_thickness_um, out["interface"], c.phase)
     return out

@@ -119,7 +119,7 @@ def _voxel_corners(phase_img: np.ndarray, voxel: float) -> tuple[np.ndarray, np.
 def _too_many(n_voxels: int, per_voxel: int, limit: int, kind: str) -> None:
     if per_voxel * n_voxels > limit:
         raise GeometryError(f"{n_voxels} voxels give {per_voxel * n_voxels} {kind} (limit {limit}); raise "
-                            f"geometry.downsample or set geometry.crop_voxels")
+                            f"geometry.downsample, set geometry.crop_voxels or lower geometry.subdivide")
 
 
 def voxel_tets(phase_img: np.ndarray, voxel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -249,9 +249,14 @@ def build_image_mesh(geometry, image_path: Path, out_file: Path) -> tuple[dict, 
     t0 = time.perf_counter()
     phases = geometry.phase_names
     phase_img, voxel = phase_image(geometry, image_path)
-    voxel_um = voxel * 1e6
+    n = geometry.subdivide
+    if n > 1:  # n^3 cells per voxel: the same voxel geometry, refined (phase_img is not returned subdivided)
+        cells_img = np.repeat(np.repeat(np.repeat(phase_img, n, axis=0), n, axis=1), n, axis=2)
+    else:
+        cells_img = phase_img
+    voxel_um = voxel * 1e6 / n
     hexes = geometry.element == "hexahedron"
-    points, cells, phase = (voxel_hexes if hexes else voxel_tets)(phase_img, voxel_um)
+    points, cells, phase = (voxel_hexes if hexes else voxel_tets)(cells_img, voxel_um)
     smoothing = None
     if geometry.smoothing_iterations:
         from .smoothing import taubin_smooth
@@ -270,7 +275,8 @@ def build_image_mesh(geometry, image_path: Path, out_file: Path) -> tuple[dict, 
         "n_cells": int(len(cells)),
         "n_hexahedra" if hexes else "n_tetrahedra": int(len(cells)),
         "n_nodes": int(len(points)),
-        "cells_per_voxel": per_voxel,
+        "cells_per_voxel": per_voxel * n**3,
+        "subdivide": n,
         "surface_facets": counts,
         "meshing_time_s": time.perf_counter() - t0,
     }

@@ -20,7 +20,7 @@ __all__ = ["case_mesh_file", "geometry_key", "MESH_CACHE_DIR", "GEOMETRY_VERSION
 log = logging.getLogger(__name__)
 
 MESH_CACHE_DIR = "mesh"
-GEOMETRY_VERSION = 10  # bump when a builder's output changes for the same parameters
+GEOMETRY_VERSION = 11  # bump when a builder's output changes for the same parameters
 
 
 def geometry_key(loaded: LoadedCase) -> str:

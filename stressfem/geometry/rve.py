@@ -60,7 +60,8 @@ def build_particle_rve(packing: Packing, geometry, mesh, out_file, periodic_axes
         spheres = [(3, add_sphere(occ, c, r, q)) for c, r, q in zip(packing.centres_um, packing.radii_um, rot)]
         if packing.necks is not None:  # contact policy "neck": solid cylinders join close particles
             spheres += [(3, occ.addCylinder(*n[:3], *(n[3:6] - n[:3]), n[6])) for n in packing.necks]
-        if getattr(packing, "fused", None) is not None:  # contact policy "fused": one union (geometry/dense.py)
+        if packing.necks is not None or getattr(packing, "fused", None) is not None:
+            # contact policies "neck" and "fused": one union (geometry/dense.py), no internal faces
             from .dense import fuse_volumes
 
             spheres = fuse_volumes(occ, spheres)

@@ -82,22 +82,35 @@ def homogenize_case(case_dir: str | Path, comm, points: int = 5) -> dict:
     return report
 
 
+def _where(c: dict, bounds: str = "Hashin-Shtrikman") -> str:
+    """'within the ... bounds at 0.9500 of the window' (or OUTSIDE) for a bounds_check entry."""
+    pos = "" if c["position"] is None else f" at {c['position']:.4f} of the window (0 lower, 1 upper)"
+    return ("within" if c["within"] else "OUTSIDE") + f" the {bounds} bounds" + pos
+
+
 def format_report(r: dict) -> str:
     """Plain-text summary: stiffness (GPa), moduli against HS bounds, CTE and chemical strain tensors."""
     lines = ["effective stiffness (Voigt xx yy zz yz xz xy, GPa):"]
     lines += ["  " + " ".join(f"{v / 1e9:8.2f}" for v in row) for row in r["stiffness_voigt_Pa"]]
-    iso, hs = r["isotropic_moduli"], r["hashin_shtrikman_Pa"]
-    lines.append(f"bulk modulus  {iso['K_from_compliance_Pa'] / 1e9:.2f} (1/S) .. {iso['K_from_C_Pa'] / 1e9:.2f} (C) GPa;"
-                 f" Hashin-Shtrikman [{hs['K_lower'] / 1e9:.2f}, {hs['K_upper'] / 1e9:.2f}] GPa")
-    lines.append(f"shear modulus {iso['G_from_compliance_Pa'] / 1e9:.2f} (1/S) .. {iso['G_from_C_Pa'] / 1e9:.2f} (C) GPa;"
-                 f" Hashin-Shtrikman [{hs['G_lower'] / 1e9:.2f}, {hs['G_upper'] / 1e9:.2f}] GPa")
+    hs, vr, check = r["hashin_shtrikman_Pa"], r["voigt_reuss_Pa"], r["bounds_check"]
+    names = {"voigt_type": "from C", "reuss_type": "from C^-1"}
+    rigorous = "" if hs["rigorous"] else " (crystal phases: Voigt/Reuss crystal moduli, not rigorous)"
+    for q, label in (("K", "bulk modulus "), ("G", "shear modulus")):
+        lines.append(f"{label} Voigt-Reuss [{vr[q + '_lower'] / 1e9:.5f}, {vr[q + '_upper'] / 1e9:.5f}] GPa; "
+                     f"Hashin-Shtrikman [{hs[q + '_lower'] / 1e9:.5f}, {hs[q + '_upper'] / 1e9:.5f}] GPa{rigorous}")
+        for kind, src in names.items():
+            c = check[f"{q}_{kind}"]
+            lines.append(f"  {src:9s} {c['value'] / 1e9:.5f} GPa: {_where(c)}")
     th = r["thermal_expansion"]
     bounds = th.get("levin_hashin_shtrikman_bounds_secant_per_K")
     lines.append(f"thermal expansion (1e-6/K), stress-free at {th['stress_free_temperature_K']:.1f} K: "
                  "T, secant xx yy zz, instantaneous xx yy zz" + (", volumetric secant bounds" if bounds else ""))
+    if "cte_volumetric_secant" in check:
+        c = check["cte_volumetric_secant"]
+        lines.append(f"  volumetric secant at {th['temperature_K'][0]:.2f} K: {c['value'] * 1e6:.5f}: {_where(c, "Levin/HS")}")
     for k, T in enumerate(th["temperature_K"]):
         sec, ins = np.diag(th["secant_per_K"][k]) * 1e6, np.diag(th["instantaneous_per_K"][k]) * 1e6
-        extra = f"  [{bounds[k][0] * 1e6:.3f}, {bounds[k][1] * 1e6:.3f}]" if bounds else ""
+        extra = f"  [{bounds[k][0] * 1e6:.4f}, {bounds[k][1] * 1e6:.4f}]" if bounds else ""
         lines.append(f"  {T:8.2f} K  {sec[0]:7.3f} {sec[1]:7.3f} {sec[2]:7.3f}   {ins[0]:7.3f} {ins[1]:7.3f} "
                      f"{ins[2]:7.3f}{extra}")
     ch = r.get("chemical_expansion")

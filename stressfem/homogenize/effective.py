@@ -7,8 +7,10 @@ From the unit-strain solutions of the periodic model (solver/macro.py):
   (E(T) / (T - T0)) and instantaneous (central difference over +-0.5 K; exact for the linear
   problem with piecewise-linear CTE tables away from their kinks), and the effective chemical
   strain tensor against state of charge at the stress-free temperature;
-* next to them the Hashin-Shtrikman bounds of the isotropic phase moduli, and for two solid
-  phases the Levin/Rosen-Hashin bounds of the volumetric CTE (homogenize/bounds.py).
+* next to them the Voigt/Reuss and Hashin-Shtrikman bounds of the phase moduli, for two isotropic
+  solid phases the Levin/Rosen-Hashin bounds of the volumetric CTE, and where the computed
+  Voigt- and Reuss-type averages lie in those windows (homogenize/bounds.py: which quantity each
+  bound applies to, for any box geometry).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import logging
 import numpy as np
 
 from ..physics.eigenstrain import LoadState
-from .bounds import hashin_shtrikman, levin_cte
+from .bounds import hashin_shtrikman, levin_cte, voigt_reuss, window_check
 
 __all__ = ["Homogenizer", "voigt_stiffness", "isotropic_moduli"]
 
@@ -80,8 +82,9 @@ class Homogenizer:
     def _levin_bounds(self, temperatures_K) -> list | None:
         """Volumetric secant CTE bounds for two solid phases filling the box, else None."""
         K = [m.bulk_modulus_Pa for m in self.materials]
-        if len(self.materials) != 2 or abs(self.fractions.sum() - 1.0) > 1e-6 or abs(K[0] - K[1]) <= 1e-9 * K[0]:
-            return None  # Levin's relation needs two solid phases of different bulk moduli
+        if (len(self.materials) != 2 or abs(self.fractions.sum() - 1.0) > 1e-6 or abs(K[0] - K[1]) <= 1e-9 * K[0]
+                or any(m.crystal_stiffness_Pa is not None for m in self.materials)):
+            return None  # Levin's relation needs two isotropic solid phases of different bulk moduli
         hs = self.bounds()
         out = []
         for T in temperatures_K:
@@ -95,21 +98,58 @@ class Homogenizer:
         strains = [self.free_strain(LoadState(temperature_K=self.T0, soc=float(s))) for s in socs]
         return {"temperature_K": self.T0, "soc": list(map(float, socs)), "strain": [e.tolist() for e in strains]}
 
-    def bounds(self) -> dict[str, float]:
-        """Hashin-Shtrikman bounds (Pa) of the isotropic phase moduli (pores: K = G = 0)."""
-        K = [m.bulk_modulus_Pa for m in self.materials]
-        G = [m.shear_modulus_Pa for m in self.materials]
-        f = list(self.fractions)
+    def phase_moduli(self) -> np.ndarray:
+        """Per phase (rows) the Voigt- and Reuss-type moduli K_V, G_V, K_R, G_R (Pa); pores appended as 0."""
+        from ..physics.elasticity import transversely_isotropic_voigt
+
+        rows = []
+        for m in self.materials:
+            if m.crystal_stiffness_Pa is None:
+                rows.append([m.bulk_modulus_Pa, m.shear_modulus_Pa] * 2)
+            else:
+                iso = isotropic_moduli(transversely_isotropic_voigt(*m.crystal_stiffness_Pa))
+                rows.append([iso["K_from_C_Pa"], iso["G_from_C_Pa"], iso["K_from_compliance_Pa"],
+                             iso["G_from_compliance_Pa"]])
         if self.fractions.sum() < 1.0 - 1e-6:  # pores (unmeshed void)
-            K, G, f = K + [0.0], G + [0.0], f + [1.0 - self.fractions.sum()]
-        return hashin_shtrikman(K, G, f)
+            rows.append([0.0] * 4)
+        return np.array(rows)
+
+    def _all_fractions(self) -> list[float]:
+        f = list(self.fractions)
+        return f + [1.0 - self.fractions.sum()] if self.fractions.sum() < 1.0 - 1e-6 else f
+
+    def bounds(self) -> dict:
+        """Hashin-Shtrikman bounds (Pa); exact for isotropic phases (``rigorous``), for crystal phases
+        from each crystal's Voigt moduli (upper) and Reuss moduli (lower), not rigorous."""
+        M, f = self.phase_moduli(), self._all_fractions()
+        upper, lower = hashin_shtrikman(M[:, 0], M[:, 1], f), hashin_shtrikman(M[:, 2], M[:, 3], f)
+        return {"K_lower": lower["K_lower"], "K_upper": upper["K_upper"], "G_lower": lower["G_lower"],
+                "G_upper": upper["G_upper"], "rigorous": bool(np.allclose(M[:, :2], M[:, 2:], rtol=1e-12))}
+
+    def voigt_reuss_bounds(self) -> dict[str, float]:
+        """Voigt (upper) and Reuss (lower) bounds (Pa) of the bulk and shear moduli, rigorous for any phases."""
+        M = self.phase_moduli()
+        return voigt_reuss(M[:, 0], M[:, 1], M[:, 2], M[:, 3], self._all_fractions())
+
+    def bounds_check(self, hs: dict, thermal: dict) -> dict:
+        """Where the Voigt-type (from C) and Reuss-type (from C^-1) moduli and the volumetric secant CTE
+        (first temperature) lie in their HS / Levin windows (docs/periodic.md, Bounds)."""
+        iso = isotropic_moduli(self.C)
+        out = {f"{q}_{kind}": window_check(iso[f"{q}_from_{src}_Pa"], hs[f"{q}_lower"], hs[f"{q}_upper"])
+               for q in ("K", "G") for kind, src in (("voigt_type", "C"), ("reuss_type", "compliance"))}
+        levin = thermal.get("levin_hashin_shtrikman_bounds_secant_per_K")
+        if levin:
+            out["cte_volumetric_secant"] = window_check(thermal["secant_volumetric_mean_per_K"][0], *levin[0])
+        return out
 
     def report(self, temperatures_K, socs=None) -> dict:
         """Everything, as a strict-JSON-ready dict."""
+        hs, thermal = self.bounds(), self.thermal(temperatures_K)
         out = {"stiffness_voigt_Pa": self.C.tolist(), "isotropic_moduli": isotropic_moduli(self.C),
-               "hashin_shtrikman_Pa": self.bounds(),
+               "hashin_shtrikman_Pa": hs, "voigt_reuss_Pa": self.voigt_reuss_bounds(),
+               "bounds_check": self.bounds_check(hs, thermal),
                "phase_volume_fractions": dict(zip(self.phase_names, map(float, self.fractions))),
-               "thermal_expansion": self.thermal(temperatures_K)}
+               "thermal_expansion": thermal}
         if socs is not None:
             out["chemical_expansion"] = self.chemical(socs)
         return out

@@ -3,8 +3,9 @@
 Written as ``fields.pvd`` + per-time ``.pvtu`` + per-rank ``.vtu`` pieces, laid out like DOLFINx's
 VTKFile; one time entry per stage end (or per increment), in load-path order. The ParaView time of the
 entries (``field_times``) is the temperature (degrees C) when only the temperature changes between
-them, the state of charge when only that changes, else 1, 2, ... (entries in load-path order in the
-.pvd either way; ParaView plays them in ascending time, so a cool-down plays from cold to hot). With
+them, the state of charge when only that changes, else the stage progress: j - 1 + the fraction of
+stage j's path reached (stage ends at 1, 2, ...; ``stage_progress``). Entries are in load-path order
+in the .pvd either way; ParaView plays them in ascending time, so a cool-down plays from cold to hot. With
 several stages, ``fields-<stage>.pvd`` also holds each stage's entries on its own axis: temperature
 (degrees C) for temperature steps, state of charge otherwise.
 Linear tetrahedral and hexahedral meshes use a raw-binary VTU writer (``_BinaryVTK``: same files and
@@ -23,7 +24,7 @@ from .._dolfinx import fem, io
 from ..physics.elasticity import cell_dofs
 from .stats import DOLFINX_TO_VTK_HEX, CellStress
 
-__all__ = ["FieldWriter", "field_times"]
+__all__ = ["FieldWriter", "field_times", "stage_progress", "STAGE_PROGRESS_AXIS"]
 
 
 def _safe(name: str) -> str:
@@ -31,17 +32,50 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.+-]", "-", name)
 
 
-def field_times(states: list[tuple[float, float]]) -> tuple[list[float], str]:
+STAGE_PROGRESS_AXIS = "stage progress (stage number - 1 + fraction of the stage's load path)"
+
+
+def field_times(states: list[tuple[float, float]], stages: list[tuple[str | None, bool]] | None = None,
+                start: tuple[float, float] | None = None) -> tuple[list[float], str]:
     """(times, axis name) for field entries at (temperature_K, soc) states: temperature in degrees C if
     the temperatures are distinct and the soc constant, soc if the socs are distinct and the
-    temperature constant, else the entry number 1, 2, ..."""
+    temperature constant; otherwise, with the entries' ``stages`` ((stage name, thermal) per entry),
+    the stage progress (``stage_progress``), else the entry number 1, 2, ..."""
     T = np.array([s[0] for s in states], dtype=float)
     soc = np.array([s[1] for s in states], dtype=float)
     if len(states) > 1 and len(np.unique(T)) == len(T) and np.ptp(soc) == 0:
         return [float(t) - 273.15 for t in T], "temperature (degrees C)"
     if len(states) > 1 and len(np.unique(soc)) == len(soc) and np.ptp(T) == 0:
         return [float(x) for x in soc], "state of charge"
+    if (stages is not None and len(stages) == len(states) and all(name for name, _ in stages)
+            and len({name for name, _ in stages}) > 1):
+        return stage_progress(states, stages, start), STAGE_PROGRESS_AXIS
     return [float(k + 1) for k in range(len(states))], "entry number (load-path order)"
+
+
+def stage_progress(states: list[tuple[float, float]], stages: list[tuple[str, bool]],
+                   start: tuple[float, float] | None = None) -> list[float]:
+    """Monotone time for entries of several stages: j - 1 + f for an entry of the j-th stage (in load-path
+    order), f in (0, 1] the fraction of the stage's path reached: (x - x_start)/(x_end - x_start) of its
+    abscissa x (temperature for thermal stages, else soc) when that rises or falls monotonically from the
+    stage start (the previous stage's last entry, or ``start`` for the first stage) to its last entry,
+    else the entry's rank in the stage / the stage's entry count. Stage ends are 1, 2, 3, ..."""
+    names = list(dict.fromkeys(name for name, _ in stages))
+    times, prev = [0.0] * len(states), start
+    for j, name in enumerate(names):
+        k = [i for i, (n, _) in enumerate(stages) if n == name]
+        col = 0 if stages[k[0]][1] else 1
+        x = np.array([states[i][col] for i in k])
+        x0 = prev[col] if prev is not None else None
+        frac = np.arange(1, len(k) + 1) / len(k)
+        if x0 is not None and x[-1] != x0:
+            f = (x - x0) / (x[-1] - x0)
+            if np.all(np.diff(np.concatenate(([0.0], f))) > 0):
+                frac = f
+        for i, fi in zip(k, frac):
+            times[i] = j + float(fi)
+        prev = states[k[-1]]
+    return times
 
 
 class FieldWriter:
@@ -105,14 +139,15 @@ class FieldWriter:
             return
         self.file.write_function([self.u, *self._cell_fields()], float(self._t))
 
-    def close(self) -> str | None:
-        """Finish the files; returns the ParaView time axis chosen (binary writer with states), else None."""
+    def close(self, start: tuple[float, float] | None = None) -> str | None:
+        """Finish the files; returns the ParaView time axis chosen (binary writer with states), else None.
+        ``start``: (temperature_K, soc) of the stress-free start, the origin of the first stage's progress."""
         if self._binary is None:
             self.file.close()
             return None
         if len(self._states) != len(self._binary.entries):
             return None
-        times, axis = field_times(self._states)
+        times, axis = field_times(self._states, self._stages, start)
         files = [f for _, f in self._binary.entries]
         self._binary.entries = list(zip(times, files))
         if self._binary.comm.rank == 0:

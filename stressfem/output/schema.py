@@ -113,6 +113,10 @@ INTERFACE_STATISTICS = {
     "contact_fraction": "area fraction closed, in compression (contact), damaged or not (-)",
     "max_opening_m": "largest normal opening (m)",
     "dissipated_energy_J": "energy dissipated by debonding (J)",
+    "mean_normal_traction_Pa": "area-weighted mean normal traction, + tension (Pa)",
+    "min_normal_traction_Pa": "most compressive facet normal traction (Pa)",
+    "max_normal_traction_Pa": "most tensile facet normal traction (Pa)",
+    "mean_shear_traction_Pa": "area-weighted mean magnitude of the shear traction (Pa)",
 }
 INTERFACE_MEASURES = tuple(INTERFACE_STATISTICS)  # docs/cohesive.md
 

@@ -69,7 +69,8 @@ def check_phases(loaded: LoadedCase, volumes: dict[str, int], source: Path) -> l
     if missing:
         raise loaded.error("phases", f"physical volumes {missing} of {source} have no material; add "
                            f"`<name> = \"<material>\"` under [phases] for each")
-    unknown = sorted(set(loaded.case.phases) - set(volumes))
+    thin = {t.phase for t in loaded.case.thin_coatings}  # spring-layer interfaces, not volumes
+    unknown = sorted(set(loaded.case.phases) - set(volumes) - thin)
     if unknown:
         raise loaded.error("phases", f"phases {unknown} are not physical volumes of {source} "
                            f"(it has {sorted(volumes)})")
@@ -101,18 +102,20 @@ def crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict
 
 
 def _build_model(loaded: LoadedCase, pm, bulk, boundary) -> Model:
-    """The thermoelastic model, the cohesive one when the case has [[interfaces]], the periodic one with [periodic]."""
+    """The thermoelastic model, the cohesive one when the case has [[interfaces]] or a thin (spring) coating,
+    the periodic one with [periodic]."""
     if loaded.case.periodic is not None:  # periodic box, macroscopic loading (solver/macro.py)
         from .macro import build_periodic_model
 
         return build_periodic_model(loaded, pm, bulk, boundary)
-    if loaded.case.interfaces:  # cohesive interfaces: block submeshes, Newton, adaptive stepping
+    if loaded.case.has_interface_model:  # cohesive or spring interfaces: block submeshes, Newton, adaptive stepping
         from .cohesive import build_cohesive_model
 
         return build_cohesive_model(loaded, pm, bulk, boundary)
     solver = loaded.case.solver
     try:
-        model = ThermoelasticModel(pm, bulk, boundary, options=petsc_options(solver), degree=solver.element_degree)
+        options = petsc_options(solver, p_multigrid=solver.element_degree > 1)
+        model = ThermoelasticModel(pm, bulk, boundary, options=options, degree=solver.element_degree)
     except PetscSetupError as exc:
         raise loaded.error("solver.petsc_options", str(exc)) from None
     problem = (dirichlet_conflicts(boundary.supports, model.bcs.dirichlet, pm.mesh.comm)

@@ -136,9 +136,9 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
 
         stats_index, interior = interior_phase_index(pm.mesh, model.phase_index, case.output.interior_margin_um * 1e-6,
                                                      case.output.interior_axes, volumes)
-    balanced = not case.interfaces and all(bc.type != "fixed" for bc in case.boundary_conditions)
+    balanced = not case.has_interface_model and all(bc.type != "fixed" for bc in case.boundary_conditions)
     estimator = RecoveryEstimator(pm.mesh, stats_index, phase_names, volumes, balanced=balanced)
-    cohesive = bool(case.interfaces)  # the model's solve returns Newton iterations; linear ones are counted apart
+    cohesive = case.has_interface_model  # the model's solve returns Newton iterations; linear ones are counted apart
     fracture = FractureOutput(phase_names, materials, case.output.tensile_thresholds_MPa, comm)
     history = History(phase_names, list(model.interface_statistics()), history_columns(stages),
                       (["voltage_V"] if scale else []) + (["newton_iterations"] if cohesive else []), fracture.columns)
@@ -236,7 +236,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         checkpoints.after_step(index, state, history, steps)
     t_path = time.perf_counter() - t_path  # every increment: solve or combination, statistics, outputs
     if writer is not None:
-        log.info("fields.pvd time axis: %s", writer.close())
+        log.info("fields.pvd time axis: %s", writer.close(start=(reference.temperature_K, reference.soc)))
     if iwriter is not None:
         iwriter.close()
     peak = comm.gather(_peak_memory_mb(), root=0)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from .._dolfinx import PETSc, fem, fem_petsc
 from ..errors import SolverError
+from .pmultigrid import P_MULTIGRID_PC, PMultigrid
 
 __all__ = ["LinearSolver", "PetscSetupError"]
 
@@ -26,10 +27,12 @@ class LinearSolver:
         near_nullspace: rigid-body modes for GAMG.
         nullspace: free rigid-body modes (None when the supports fix them all).
         options: PETSc options, set under ``prefix``.
+        p_multigrid: the trial space when its degree is >= 2: with ``pc_type = "mg"`` in ``options``, a
+            two-level p-multigrid to its degree-1 space (solver/pmultigrid.py).
     """
 
     def __init__(self, a: fem.Form, L: fem.Form, bcs: Sequence[fem.DirichletBC], *, near_nullspace,
-                 nullspace, options: dict, prefix: str):
+                 nullspace, options: dict, prefix: str, p_multigrid: fem.FunctionSpace | None = None):
         self.a, self.L, self.bcs, self.nullspace = a, L, list(bcs), nullspace
         self.A = fem_petsc.assemble_matrix(a, bcs=self.bcs)
         self.A.assemble()
@@ -43,6 +46,9 @@ class LinearSolver:
         self.ksp = PETSc.KSP().create(self.A.getComm())
         self.ksp.setOptionsPrefix(prefix)
         self.ksp.setOperators(self.A)
+        self.pmg = None
+        if p_multigrid is not None and options.get("pc_type") == P_MULTIGRID_PC:
+            self.pmg = PMultigrid.attach(self.ksp.getPC(), self.A, p_multigrid)
         try:
             self.ksp.setFromOptions()
             self.ksp.setInitialGuessNonzero(self.ksp.getType() != "preonly")
@@ -86,6 +92,8 @@ class LinearSolver:
 
     def destroy(self) -> None:
         self.ksp.destroy()
+        if self.pmg is not None:
+            self.pmg.destroy()
         self.A.destroy()
         self.b.destroy()
 

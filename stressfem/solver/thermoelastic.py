@@ -70,7 +70,7 @@ class ThermoelasticModel:
             self.a_form, self.L_form, self.bcs.dirichlet,
             near_nullspace=near_nullspace(modes, msh.comm),
             nullspace=free_rigid_modes(self.V, modes, self.bcs.dirichlet),
-            options=options, prefix=prefix,
+            options=options, prefix=prefix, p_multigrid=self.V if degree > 1 else None,
         )
         self.stress_expr = bulk.stiffness.stress(strain(self.u) - eps0)
         self._cell_stress = CellStressEvaluator(self.stress_expr, self.pm.mesh)

@@ -27,8 +27,12 @@ def test_hand_case_fractions():
     d = np.array([0.0, 0.5, 1.0, 0.9995])
     jn = np.array([-1e-9, -1e-9, 2e-9, -1e-10])
     energy = np.array([0.0, 1.0, 2.4, 2.0])
-    st = interface_fractions(area, d, jn, energy, MPI.COMM_SELF)
+    tn, ts = np.array([-5.0, -1.0, 0.0, 3.0]), np.array([1.0, 2.0, 0.0, 4.0])
+    st = interface_fractions(area, d, jn, energy, MPI.COMM_SELF, tn, ts)
     assert set(st) == set(INTERFACE_KEYS)
+    assert st["mean_normal_traction_Pa"] == pytest.approx((-5.0 - 2.0 + 0.0 + 12.0) / 10.0, rel=1e-15)
+    assert st["min_normal_traction_Pa"] == -5.0 and st["max_normal_traction_Pa"] == 3.0
+    assert st["mean_shear_traction_Pa"] == pytest.approx((1.0 + 4.0 + 16.0) / 10.0, rel=1e-15)
     assert st["area_m2"] == 10.0
     assert st["damaged_fraction"] == pytest.approx(0.9, abs=1e-15)
     assert st["debonded_fraction"] == pytest.approx(0.7, abs=1e-15)

@@ -1,16 +1,20 @@
 """ParaView time axis of fields.pvd (stressfem/output/fields.py field_times) and reading it back in order.
 
-Requirements (exact; under 1 s):
+Requirements (exact to 1e-12; under 1 s):
 * F1 Entries that differ only in temperature get their temperature in degrees C as time; entries that
-  differ only in state of charge get the soc; anything else (a cool-down then a charge, repeated
-  states) keeps 1, 2, ...
+  differ only in state of charge get the soc; entries of several stages that mix both (a cool-down then a
+  charge) get the stage progress j - 1 + f (f: fraction of stage j's temperature or soc path reached from
+  the stage start; stage ends at 1, 2, ...), strictly increasing; without stage names, or a cycle that
+  repeats states within one stage, the entry number 1, 2, ... or the entry's rank in its stage.
 * F2 viz reads the entries of a .pvd in the file's (load-path) order, also when the times fall
   (a cool-down written as temperatures).
 """
 
 from __future__ import annotations
 
-from stressfem.output.fields import field_times
+import pytest
+
+from stressfem.output.fields import STAGE_PROGRESS_AXIS, field_times
 from stressfem.viz.data import read_pvd_entries
 
 
@@ -21,6 +25,31 @@ def test_time_axis_choice():
     assert field_times([(810.65, 0.0), (298.15, 0.0), (298.15, 0.5)])[0] == [1.0, 2.0, 3.0]  # cool-down + charge
     assert field_times([(298.15, 0.5), (298.15, 1.0), (298.15, 0.5)])[0] == [1.0, 2.0, 3.0]  # a cycle repeats
     assert field_times([(298.15, 0.0)])[0] == [1.0]
+    # one stage, one entry: the entry number, not the stage progress
+    assert field_times([(298.15, 0.0)], [("cool", True)], start=(1323.15, 0.0))[1] == "entry number (load-path order)"
+
+
+def test_mixed_stages_get_the_stage_progress():
+    """Cool-down 1050 -> 25 C in 2 increments, then a charge to soc 0.5 in 2, every increment written."""
+    states = [(810.65, 0.0), (298.15, 0.0), (298.15, 0.25), (298.15, 0.5)]
+    stages = [("cool", True), ("cool", True), ("charge", False), ("charge", False)]
+    times, axis = field_times(states, stages, start=(1323.15, 0.0))
+    assert axis == STAGE_PROGRESS_AXIS
+    assert times == pytest.approx([0.5, 1.0, 1.5, 2.0], abs=1e-12)
+    # without the start state the first stage falls back to the entry rank; stage ends stay 1, 2
+    assert field_times(states, stages)[0] == pytest.approx([0.5, 1.0, 1.5, 2.0], abs=1e-12)
+    # non-uniform increments: the fraction of the path, not the entry rank
+    states = [(1223.15, 0.0), (298.15, 0.0), (298.15, 0.1), (298.15, 0.5)]
+    assert field_times(states, stages, start=(1323.15, 0.0))[0] == pytest.approx([100 / 1025, 1.0, 1.2, 2.0], abs=1e-12)
+    # stage ends only (one entry per stage), a cycle: charge to 1, discharge to 0.5 (soc repeats across stages)
+    states = [(298.15, 0.0), (298.15, 1.0), (298.15, 0.5), (298.15, 1.0)]
+    stages = [("cool", True), ("charge", False), ("discharge", False), ("recharge", False)]
+    times = field_times(states, stages, start=(1323.15, 0.0))[0]
+    assert times == pytest.approx([1.0, 2.0, 3.0, 4.0], abs=1e-12)
+    # a stage whose path is not monotone from its start (soc 0 -> 0.5 -> 0.2 in one stage): entry ranks
+    states = [(810.65, 0.0), (298.15, 0.5), (298.15, 0.2)]
+    stages = [("cool", True), ("wobble", False), ("wobble", False)]
+    assert field_times(states, stages, start=(1323.15, 0.0))[0] == pytest.approx([1.0, 1.5, 2.0], abs=1e-12)
 
 
 def test_pvd_read_in_file_order(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from stressfem.petsc_policy import PetscOptionError, check_petsc_options
+from stressfem.solver.options import ELASTICITY_DEFAULTS, P_MULTIGRID_DEFAULTS
 
 ATTACKS = [
     {"ksp_view": "ascii:/tmp/x"},
@@ -56,6 +57,15 @@ def test_bad_values_and_unknown_options_are_refused(opts):
     {"pc_gamg_threshold": 0.02, "pc_gamg_agg_nsmooths": 1, "ksp_monitor": True, "ksp_converged_reason": True},
     {"mg_levels_ksp_chebyshev_esteig": "0,0.1,0,1.1", "ksp_norm_type": "unpreconditioned"},
     {"snes_rtol": 1e-9, "snes_linesearch_type": "bt", "snes_monitor": True},
+    {"mg_coarse_mg_levels_ksp_max_it": 3, "mg_coarse_pc_gamg_threshold": 0.01, "pc_mg_galerkin": "both"},
+    ELASTICITY_DEFAULTS, P_MULTIGRID_DEFAULTS,
 ], ids=str)
 def test_tuning_options_pass(opts):
     check_petsc_options(opts, snes=True)
+
+
+def test_nested_prefixes_do_not_open_the_allowlist():
+    for opts in ({"mg_coarse_mg_levels_ksp_view": True}, {"mg_coarse_mg_levels_frobnicate": 1},
+                 {"mg_coarse_pc_python_type": "m.PC"}):
+        with pytest.raises(PetscOptionError):
+            check_petsc_options(opts)

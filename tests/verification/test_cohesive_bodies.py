@@ -55,7 +55,8 @@ BIL = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e
 LAW = ('{ type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, normal_strength_Pa = 100e6, '
        'shear_strength_Pa = 150e6, GIc_J_per_m2 = 2.4, GIIc_J_per_m2 = 2.4 }')
 KEYS = {"area_m2", "damaged_fraction", "debonded_fraction", "bonded_fraction", "contact_fraction", "max_opening_m",
-        "dissipated_energy_J"}
+        "dissipated_energy_J", "mean_normal_traction_Pa", "min_normal_traction_Pa", "max_normal_traction_Pa",
+        "mean_shear_traction_Pa"}
 
 
 # ----------------------------------------------------------------------------- B1 two-grain bar

@@ -91,7 +91,8 @@ def test_interface_outputs(octant_cohesive):
     step = read_summary(octant_cohesive)["steps"][-1]
     st = step["interfaces"]["particle/matrix"]
     assert set(st) == {"area_m2", "damaged_fraction", "debonded_fraction", "bonded_fraction", "contact_fraction",
-                       "max_opening_m", "dissipated_energy_J"}
+                       "max_opening_m", "dissipated_energy_J", "mean_normal_traction_Pa", "min_normal_traction_Pa",
+                       "max_normal_traction_Pa", "mean_shear_traction_Pa"}
     assert st["bonded_fraction"] == pytest.approx(1.0 - st["debonded_fraction"], abs=1e-12)
     # Newton and linear (KSP) iterations are separate columns and summary entries
     with open(octant_cohesive / "results" / "history.csv") as fh:

@@ -10,7 +10,11 @@ Requirements and tolerances:
 * V3 An equilibrium charge case (NMC811 octant in LLZO, cool-down then `voltage_end_V = 4.3`) writes
   `voltage_V` in every history.csv row and in summary.json steps; the charge ends at 4.3 V (1e-9)
   and at the soc where the NMC811 table gives 4.3 V; fields-<stage>.pvd put each stage on its own
-  ParaView time axis (degrees C for the cool-down, soc for the charge; 1e-5, the pvd's 6 digits). About 3 s.
+  ParaView time axis (degrees C for the cool-down, soc for the charge; 1e-5, the pvd's 6 digits) and the
+  combined fields.pvd on the stage-progress axis (1 at the end of the cool-down, 1 + soc/soc_end on the
+  charge; 1e-5). About 3 s.
+* V6 A cool-down (2 increments) then a charge (3 increments), every increment written: the combined
+  fields.pvd is on the stage-progress axis 0.5, 1, 4/3, 5/3, 2 (1e-5) and the run log names it. About 3 s.
 * V4 `soc_end` and `voltage_end_V` together, a voltage outside the table's range, and voltage_end_V
   with no OCV phase are refused with exit 2, naming `stages[1].voltage_end_V` (or the stage). About 2 s.
 * V5 A galvanostatic stage's voltage_end_V resolves to the matching soc_end (1e-12); with duration_s it
@@ -113,6 +117,26 @@ def test_charge_case_writes_voltage(tmp_path):
 
     assert times("fields-cooling.pvd") == [pytest.approx(25.0)]
     assert times("fields-charge.pvd") == pytest.approx([float(r["soc"]) for r in rows[1:]], abs=1e-5)
+    # one cool-down entry at 25 C, then the charge at 25 C: only the soc changes, so fields.pvd uses it
+    assert times("fields.pvd") == pytest.approx([0.0] + [float(r["soc"]) for r in rows[1:]], abs=1e-5)
+
+
+def test_mixed_stages_field_axis(tmp_path):
+    """V6: a cool-down in 2 increments then a charge: the combined fields.pvd is on the stage-progress axis."""
+    toml = CHARGE.format(end="soc_end = 0.5").replace("increments = 1", "increments = 2", 1).replace(
+        "fields = false", "fields = true\nfields_every_increment = true")
+    folder = write_case(tmp_path / "mixed", toml)
+    write_octant_msh(folder / "octant.msh", a=1.0, b=3.0, size=0.6, interface_size=0.3)
+    run_cli("run", folder, check=True)
+    rows = list(csv.DictReader((folder / "results" / "history.csv").open()))
+    assert [float(r["soc"]) for r in rows] == pytest.approx([0.0, 0.0] + [0.5 * (k + 1) / 3 for k in range(3)], abs=1e-6)
+    import re
+
+    text = (folder / "results" / "fields.pvd").read_text()
+    times = [float(t) for t in re.findall(r'timestep="([^"]+)"', text)]
+    # cool-down 1050 -> 537.5 -> 25 C: 0.5, 1; charge to soc 0.5 in 3 increments: 1 + 1/3, 1 + 2/3, 2
+    assert times == pytest.approx([0.5, 1.0, 4 / 3, 5 / 3, 2.0], abs=1e-5)
+    assert "fields.pvd time axis: stage progress" in (folder / "results" / "run.log").read_text()
 
 
 @pytest.mark.parametrize("end, phases, expect", [

@@ -5,14 +5,15 @@ from __future__ import annotations
 from .base import NUMPY, CohesiveLaw, NumpyOps, UflOps
 from .bilinear import BilinearMixedMode
 from .exponential import Exponential
+from .spring import LinearSpring, thin_layer_stiffness
 
-__all__ = ["CohesiveLaw", "BilinearMixedMode", "Exponential", "NumpyOps", "UflOps", "NUMPY", "LAWS", "make_law"]
+__all__ = ["CohesiveLaw", "BilinearMixedMode", "Exponential", "LinearSpring", "thin_layer_stiffness", "NumpyOps", "UflOps", "NUMPY", "LAWS", "make_law"]
 
-LAWS = {"bilinear": BilinearMixedMode, "exponential": Exponential}
+LAWS = {"bilinear": BilinearMixedMode, "exponential": Exponential, "spring": LinearSpring}
 
 
 def make_law(params: dict) -> CohesiveLaw:
-    """A law from a case.toml table: {"type": "bilinear" | "exponential", <parameters with units>}."""
+    """A law from a case.toml table: {"type": "bilinear" | "exponential" | "spring", <parameters with units>}."""
     params = dict(params)
     kind = params.pop("type")
     if kind not in LAWS:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .params import check_bounds, parameter
 
-__all__ = ["CohesiveLaw", "NumpyOps", "UflOps", "NUMPY", "RESIDUAL_STIFFNESS"]
+__all__ = ["CohesiveLaw", "StrengthLaw", "NumpyOps", "UflOps", "NUMPY", "RESIDUAL_STIFFNESS"]
 
 # Stiffness kept by a fully damaged interface, as a fraction of the penalty K (-): a particle
 # whose whole surface debonds is then still (very weakly) held and the Newton system stays
@@ -85,20 +85,14 @@ class CohesiveLaw(ABC):
     """Base of the traction-separation laws: local jump + history in, local traction + history out.
 
     Subclasses declare their parameters with :func:`~.params.parameter` (the case.toml table of
-    the law is derived from them), implement ``trial_history``, ``local_traction`` and ``damage``
-    and set ``history_name``. Every law has a penalty stiffness, two strengths, a mode I fracture
-    energy and a viscosity.
+    the law is derived from them), implement ``trial_history``, ``local_traction``, ``damage`` and
+    ``reference_opening_m`` and set ``history_name``. Every law has a viscosity; the damaging laws
+    (:class:`StrengthLaw`) add a penalty stiffness, two strengths and a mode I fracture energy.
     """
 
-    penalty_stiffness_Pa_per_m: float = parameter(
-        "stiffness of the intact interface and contact penalty in compression K (Pa/m)", gt=0.0)
     viscosity_s: float = parameter(
         "viscous regularisation time (s of load pseudo-time, one increment = 1 s; 0 = none)",
         default=0.0, ge=0.0, group="numerical")
-    normal_strength_Pa: float = parameter("normal strength N: peak traction in mode I (Pa)", gt=0.0)
-    shear_strength_Pa: float = parameter("shear strength S: peak traction in modes II/III (Pa)", gt=0.0)
-    GIc_J_per_m2: float = parameter("mode I fracture energy G_Ic, the only one of a one-energy law (J/m2)",
-                                    gt=0.0)
 
     history_name = "history"
 
@@ -119,16 +113,6 @@ class CohesiveLaw(ABC):
         """Damage in [0, 1] for a history value (output and statistics)."""
 
     # --- common ---------------------------------------------------------------------------
-    def opening(self, jn, ops):
-        """Smoothed positive part of the normal jump (m): (jn + sqrt(jn^2 + eps^2)) / 2.
-
-        The switch between the damaged tensile stiffness and the contact penalty at jn = 0 is
-        spread over eps = 1e-3 N/K (the normal traction error is at most 5e-4 N), so that Newton
-        does not cycle on facets that sit at the contact transition (the convergence problem of
-        contact in cohesive zones).
-        """
-        return ops.smooth_pos(jn, 1e-3 * self.normal_strength_Pa / self.penalty_stiffness_Pa_per_m)
-
     def shear_sq(self, js1, js2):
         """Squared shear jump, regularised so that sqrt and its derivative exist at zero (m2)."""
         eps = 1e-9 * self.reference_opening_m
@@ -161,3 +145,25 @@ class CohesiveLaw(ABC):
         """Recoverable energy per area (J/m2): both laws unload along the secant to the origin."""
         tn, t1, t2 = self.local_traction(jn, js1, js2, h, ops)
         return 0.5 * (tn * jn + t1 * js1 + t2 * js2)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StrengthLaw(CohesiveLaw, ABC):
+    """A damaging law: penalty (contact) stiffness, two strengths and a mode I fracture energy."""
+
+    penalty_stiffness_Pa_per_m: float = parameter(
+        "stiffness of the intact interface and contact penalty in compression K (Pa/m)", gt=0.0)
+    normal_strength_Pa: float = parameter("normal strength N: peak traction in mode I (Pa)", gt=0.0)
+    shear_strength_Pa: float = parameter("shear strength S: peak traction in modes II/III (Pa)", gt=0.0)
+    GIc_J_per_m2: float = parameter("mode I fracture energy G_Ic, the only one of a one-energy law (J/m2)",
+                                    gt=0.0)
+
+    def opening(self, jn, ops):
+        """Smoothed positive part of the normal jump (m): (jn + sqrt(jn^2 + eps^2)) / 2.
+
+        The switch between the damaged tensile stiffness and the contact penalty at jn = 0 is
+        spread over eps = 1e-3 N/K (the normal traction error is at most 5e-4 N), so that Newton
+        does not cycle on facets that sit at the contact transition (the convergence problem of
+        contact in cohesive zones).
+        """
+        return ops.smooth_pos(jn, 1e-3 * self.normal_strength_Pa / self.penalty_stiffness_Pa_per_m)

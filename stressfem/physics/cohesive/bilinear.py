@@ -24,14 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import NUMPY, RESIDUAL_STIFFNESS, CohesiveLaw
+from .base import NUMPY, RESIDUAL_STIFFNESS, StrengthLaw
 from .params import parameter
 
 __all__ = ["BilinearMixedMode"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class BilinearMixedMode(CohesiveLaw):
+class BilinearMixedMode(StrengthLaw):
     """Bilinear law; history variable = damage d."""
 
     GIIc_J_per_m2: float = parameter("mode II fracture energy G_IIc (J/m2)", gt=0.0)

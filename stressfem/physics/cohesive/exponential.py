@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .base import NUMPY, RESIDUAL_STIFFNESS, CohesiveLaw
+from .base import NUMPY, RESIDUAL_STIFFNESS, StrengthLaw
 from .params import parameter
 
 __all__ = ["Exponential", "LAMBDA_DEBONDED"]
@@ -29,7 +29,7 @@ LAMBDA_DEBONDED = 20.0
 
 
 @dataclass(frozen=True, kw_only=True)
-class Exponential(CohesiveLaw):
+class Exponential(StrengthLaw):
     """Exponential law; history variable = maximum normalised effective opening lam (-)."""
 
     # the intact stiffness is G_c / dn^2 here: K acts only in compression

@@ -1,4 +1,4 @@
-"""Build the cohesive model of a case with [[interfaces]] (called by the driver)."""
+"""Build the cohesive model of a case with [[interfaces]] or thin spring-layer coatings (called by the driver)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import logging
 from ..._dolfinx import PETSc
 from ...case import LoadedCase
 from ...geometry.msh import PhaseMesh
-from ...physics.cohesive import make_law
+from ...materials import resolve_materials
+from ...physics.cohesive import LinearSpring, make_law, thin_layer_stiffness
 from ...physics.eigenstrain import LoadState
 from ..bc_checks import dirichlet_conflicts
 from ..boundary import BoundarySpec
@@ -39,6 +40,28 @@ def _checked_block_bcs(loaded: LoadedCase, boundary: BoundarySpec, pm: PhaseMesh
     return out
 
 
+def thin_coating_interfaces(loaded: LoadedCase, phase_names: list[str]) -> list[CohesiveInterface]:
+    """A linear spring interface particle/matrix for each thin (unmeshed) coating listed under [phases]:
+    k_n = M_c / t, k_t = G_c / t from the coating material (physics/cohesive/spring.py)."""
+    out = []
+    materials = resolve_materials(loaded)
+    for t in loaded.case.thin_coatings:
+        if t.particle_phase not in phase_names or t.matrix_phase not in phase_names:
+            raise loaded.error("phases", f"the thin coating {t.phase!r} joins {t.particle_phase!r} and "
+                               f"{t.matrix_phase!r}, which must both be volumes of the mesh ({sorted(phase_names)})")
+        m = materials[t.phase]
+        if m.anisotropic:
+            raise loaded.error(f"materials.{t.phase}", "a thin (spring-layer) coating needs an isotropic material "
+                               "(youngs_modulus_Pa, poisson_ratio)")
+        kn, kt = thin_layer_stiffness(m.youngs_modulus_Pa, m.poisson_ratio, t.thickness_um * 1e-6)
+        log.info("thin coating %s (%g um, below coating.min_meshed_thickness_um): spring layer on %s with "
+                 "k_n = M/t = %.4g Pa/m, k_t = G/t = %.4g Pa/m (E = %.4g Pa, nu = %.4g; docs/cohesive.md)",
+                 t.phase, t.thickness_um, t.interface_name, kn, kt, m.youngs_modulus_Pa, m.poisson_ratio)
+        law = LinearSpring(normal_stiffness_Pa_per_m=kn, shear_stiffness_Pa_per_m=kt)
+        out.append(CohesiveInterface(t.interface_name, t.particle_phase, t.matrix_phase, law))
+    return out
+
+
 def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, boundary: BoundarySpec) -> CohesiveModel:
     """The CohesiveModel for the case's interfaces, boundary conditions and solver settings."""
     case = loaded.case
@@ -66,6 +89,7 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
             raise loaded.error(f"interfaces[{k}].name", f"{spec.name!r}: phases must be volumes of the mesh "
                                f"({sorted(phase_names)})")
         interfaces.append(CohesiveInterface(spec.name, plus, minus, law))
+    interfaces += thin_coating_interfaces(loaded, phase_names)
     s = case.cohesive_solver
     step = StepControl(first_fraction=s.first_step_fraction, cut_factor=s.cut_factor, grow_factor=s.grow_factor,
                        easy_iterations=s.easy_iterations, min_fraction=s.min_step_fraction)

@@ -50,7 +50,8 @@ def statistics(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str, dict]:
     for g in interfaces:
         v = g["values"]
         psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
-        out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, comm)
+        out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, comm,
+                                             v[:, 5], np.hypot(v[:, 6], v[:, 7]))
     return out
 
 

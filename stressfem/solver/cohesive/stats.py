@@ -6,7 +6,9 @@ Definitions (docs/cohesive.md, "Outputs"); fractions are of the interface area:
   * ``bonded_fraction``: d < DEBONDED (still carrying cohesive traction) = 1 - debonded_fraction;
   * ``contact_fraction``: closed, in compression (normal opening jn < 0), damaged or not;
   * ``max_opening_m``: the largest normal opening (m); ``dissipated_energy_J`` the traction work along
-    the path minus the recoverable energy (J).
+    the path minus the recoverable energy (J);
+  * ``mean_normal_traction_Pa`` (area-weighted, + tension), ``min_/max_normal_traction_Pa`` (facet
+    extremes) and ``mean_shear_traction_Pa`` (area-weighted shear magnitude).
 One Allreduce of the sums and one of the maximum: the same on any number of ranks, and a rank
 without facets of an interface still takes part.
 """
@@ -26,16 +28,27 @@ INTERFACE_KEYS = INTERFACE_MEASURES  # the keys of interface_fractions(), as dec
 
 
 def interface_fractions(area: np.ndarray, damage: np.ndarray, normal_opening: np.ndarray, energy: np.ndarray,
-                        comm: MPI.Comm) -> dict[str, float]:
-    """The statistics of the module docstring from per-facet area (m2), damage, normal opening (m), energy (J/m2)."""
+                        comm: MPI.Comm, normal_traction: np.ndarray | None = None,
+                        shear_traction: np.ndarray | None = None) -> dict[str, float]:
+    """The statistics of the module docstring from per-facet area (m2), damage, normal opening (m), energy
+    (J/m2), normal traction (Pa, + tension) and shear traction magnitude (Pa); tractions default to zero."""
+    tn = np.zeros_like(area) if normal_traction is None else normal_traction
+    ts = np.zeros_like(area) if shear_traction is None else shear_traction
     local = np.array([area.sum(), area[damage > 0].sum(), area[damage >= DEBONDED].sum(),
-                      area[damage < DEBONDED].sum(), area[normal_opening < 0].sum(), float(area @ energy)])
+                      area[damage < DEBONDED].sum(), area[normal_opening < 0].sum(), float(area @ energy),
+                      float(area @ tn), float(area @ ts)])
     tot = allreduce_array(comm, local, MPI.SUM)
-    mx = allreduce_array(comm, np.array([normal_opening.max(initial=0.0)]), MPI.MAX)[0]
+    big = np.finfo(float).max  # a rank without facets must not win the max/min
+    mx = allreduce_array(comm, np.array([normal_opening.max(initial=0.0), tn.max(initial=-big),
+                                         -tn.min(initial=big)]), MPI.MAX)
     A = float(tot[0])
     frac = [float(x / A) if A > 0 else 0.0 for x in tot[1:5]]
     return {"area_m2": A, "damaged_fraction": frac[0], "debonded_fraction": frac[1], "bonded_fraction": frac[2],
-            "contact_fraction": frac[3], "max_opening_m": float(mx), "dissipated_energy_J": float(tot[5])}
+            "contact_fraction": frac[3], "max_opening_m": float(mx[0]), "dissipated_energy_J": float(tot[5]),
+            "mean_normal_traction_Pa": float(tot[6] / A) if A > 0 else 0.0,
+            "min_normal_traction_Pa": float(-mx[2]) if A > 0 else 0.0,
+            "max_normal_traction_Pa": float(mx[1]) if A > 0 else 0.0,
+            "mean_shear_traction_Pa": float(tot[7] / A) if A > 0 else 0.0}
 
 
 def opening_bound_m(free_strain: float, size_m: float, factor: float = 3.0) -> float:
