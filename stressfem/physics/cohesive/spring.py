@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .base import NUMPY, CohesiveLaw
 from .params import parameter
 
@@ -57,3 +59,7 @@ class LinearSpring(CohesiveLaw):
 
     def damage(self, h, ops=NUMPY):
         return 0.0 * h
+
+    def rate_independent_dissipation(self, h, jn, js1, js2):
+        """A linear spring dissipates nothing (J/m2)."""
+        return np.zeros(np.shape(h))
