@@ -12,11 +12,14 @@ Requirements and tolerances:
 * T2 FE (P1, Lame octant, spring law under [[interfaces]], k = 1e17 Pa/m, which halves the bonded pressure):
   particle mean hydrostatic stress within 2 % of -P (measured -0.61 %), and the area-weighted mean normal
   traction of the interface within 2 % of -P; the interface is bonded and closed everywhere.
+* T5 Serial and `mpiexec -n 2` give the same phase means (1e-6 relative) and interface statistics (1e-6
+  relative; tractions to 1e-6 of the mean normal traction).
 * T3 Thin-coating limit (closed form): for a ZrO2 coating (library values) on NMC811 in LLZO, the spring
   model with k_n = M/t and the exact three-layer (core/coating/matrix) solution converge to each other
   as t -> 0: |P_spring - P_3layer| <= (t / a) |P_bonded| for t/a from 1e-1 to 1e-3.
 * T4 A generated case with a 5 nm ZrO2 coating listed under [phases] runs with a spring interface
-  NMC811/LLZO (k_n and k_t from the library ZrO2 in the log), its summary holds the interface statistics,
+  NMC811/LLZO (k_n and k_t from the library ZrO2 in the log and in summary.json interface_laws, 1e-12),
+  its summary holds the interface statistics,
   and the particles' mean hydrostatic stress differs from the uncoated (bonded, same P1 mesh) run by less
   than 1 % (closed form for a 1.75 um particle: 5 nm ZrO2 changes the pressure by 0.28 % exactly, by 0.14 % as a spring).
 """
@@ -85,11 +88,16 @@ fields = false
 """
 
 
-def test_spring_interface_fe_matches_closed_form(tmp_path):
-    folder = write_case(tmp_path / "spring", SPRING_CASE)
+@pytest.fixture(scope="module")
+def spring_octant(tmp_path_factory):
+    folder = write_case(tmp_path_factory.mktemp("spring"), SPRING_CASE)
     write_octant_msh(folder / "octant.msh", a=1.0, b=3.0, size=0.4, interface_size=0.1)
     run_cli("run", folder, check=True)
-    step = read_summary(folder)["steps"][-1]
+    return folder
+
+
+def test_spring_interface_fe_matches_closed_form(spring_octant):
+    step = read_summary(spring_octant)["steps"][-1]
     P = _pressure(K_SPRING)
     sh = step["phases"]["particle"]["mean_hydrostatic_Pa"]
     assert sh == pytest.approx(-P, rel=0.02), (sh, -P)
@@ -97,6 +105,21 @@ def test_spring_interface_fe_matches_closed_form(tmp_path):
     assert st["damaged_fraction"] == 0.0 and st["bonded_fraction"] == 1.0
     assert st["contact_fraction"] == pytest.approx(1.0)  # the particle is pressed: jn = -P/k < 0 everywhere
     assert st["mean_normal_traction_Pa"] == pytest.approx(-P, rel=0.02), (st["mean_normal_traction_Pa"], -P)
+
+
+@pytest.mark.mpi
+def test_spring_serial_equals_mpi(spring_octant, tmp_path):
+    folder = write_case(tmp_path / "mpi", SPRING_CASE)
+    (folder / "octant.msh").write_bytes((spring_octant / "octant.msh").read_bytes())
+    run_cli("run", folder, np=2, check=True)
+    a, b = read_summary(spring_octant)["steps"][-1], read_summary(folder)["steps"][-1]
+    for phase in ("particle", "matrix"):
+        assert b["phases"][phase]["mean_hydrostatic_Pa"] == pytest.approx(a["phases"][phase]["mean_hydrostatic_Pa"],
+                                                                          rel=1e-6)
+    scale = abs(a["interfaces"]["particle/matrix"]["mean_normal_traction_Pa"])
+    for key, v in a["interfaces"]["particle/matrix"].items():
+        tol = 1e-6 * scale if key.endswith("traction_Pa") else 1e-6 * abs(v) + 1e-20
+        assert b["interfaces"]["particle/matrix"][key] == pytest.approx(v, abs=tol), key
 
 
 @pytest.mark.parametrize("t_over_a", [1e-1, 1e-2, 1e-3])
@@ -144,3 +167,7 @@ fields = false
     h_plain = step_plain["phases"]["NMC811"]["mean_hydrostatic_Pa"]
     assert np.isclose(h_thin, h_plain, rtol=0.01), (h_thin, h_plain)
     assert "ZrO2" not in step_thin["phases"]
+    law = read_summary(thin)["interface_laws"]["NMC811/LLZO"]
+    assert law["type"] == "spring" and law["source"].startswith("thin coating ZrO2 (0.005 um)")
+    assert law["normal_stiffness_Pa_per_m"] == pytest.approx(kn, rel=1e-12)
+    assert law["shear_stiffness_Pa_per_m"] == pytest.approx(kt, rel=1e-12)

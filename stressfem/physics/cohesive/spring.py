@@ -61,5 +61,5 @@ class LinearSpring(CohesiveLaw):
         return 0.0 * h
 
     def rate_independent_dissipation(self, h, jn, js1, js2):
-        """A linear spring dissipates nothing (J/m2)."""
-        return np.zeros(np.shape(h))
+        """An elastic interface dissipates nothing (J/m2)."""
+        return 0.0 * np.asarray(h, dtype=float)

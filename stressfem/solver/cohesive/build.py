@@ -66,7 +66,8 @@ def thin_coating_interfaces(loaded: LoadedCase, phase_names: list[str]) -> list[
                  "k_n = M/t = %.4g Pa/m, k_t = G/t = %.4g Pa/m (E = %.4g Pa, nu = %.4g; docs/cohesive.md)",
                  t.phase, t.thickness_um, t.interface_name, kn, kt, m.youngs_modulus_Pa, m.poisson_ratio)
         law = LinearSpring(normal_stiffness_Pa_per_m=kn, shear_stiffness_Pa_per_m=kt)
-        out.append(CohesiveInterface(t.interface_name, t.particle_phase, t.matrix_phase, law))
+        out.append(CohesiveInterface(t.interface_name, t.particle_phase, t.matrix_phase, law,
+                                     source=f"thin coating {t.phase} ({t.thickness_um:g} um): k_n = M/t, k_t = G/t"))
     return out
 
 

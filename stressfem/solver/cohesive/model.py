@@ -85,6 +85,7 @@ class CohesiveInterface:
     minus_phase: str | None
     law: CohesiveLaw
     surface: str | None = None
+    source: str = "[[interfaces]]"  # where the law comes from (summary.json interface_laws)
 
 
 class CohesiveModel:
@@ -475,8 +476,14 @@ class CohesiveModel:
         return {"viscous_dissipation": viscous_dissipation(self._gamma, self.comm)}
 
     def run_summary(self) -> dict:
-        """No model-specific summary entries (solver/model.py)."""
-        return {}
+        """The law of every interface with its parameters and origin (summary.json ``interface_laws``)."""
+        from dataclasses import asdict
+
+        from ...physics.cohesive import LAWS
+
+        kind = {cls: name for name, cls in LAWS.items()}
+        return {"interface_laws": {c.name: {"type": kind[type(c.law)], **asdict(c.law), "source": c.source}
+                                   for c in self.interfaces}}
 
     def solver_record(self) -> dict:
         """Linear (KSP) and Newton iterations of the run, and the KSP/PC types."""
