@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--no-reuse", action="store_true")
     ap.add_argument("--linear-solver", nargs="+", default=["direct", "iterative"],
                     choices=["auto", "direct", "iterative"])
-    ap.add_argument("--method", default="newton", choices=["newton", "secant"])
+    ap.add_argument("--method", default="newton", choices=["newton", "secant", "newton_secant"])
     ap.add_argument("--petsc", nargs="*", default=[], help="extra [cohesive_solver] petsc_options KEY=VALUE")
     args = ap.parse_args()
     logging.basicConfig(level=getattr(logging, os.environ.get("COH_LOG", "WARNING")))

@@ -152,7 +152,7 @@ def section_cohesive_scaling(increments: int = 6):
         toml = (src / "case.toml").read_text()
         toml = re.sub(r"\[mesh\][^\[]*", f"[mesh]\nsize_um = {size}\ninterface_size_um = {isize}\n\n", toml, count=1)
         (folder / "case.toml").write_text(toml)
-        subprocess.run([PY, "-m", "stressfem", "mesh", str(folder)], env=_env(), cwd=ROOT, check=False,
+        subprocess.run([str(Path(PY).parent / "stressfem"), "mesh", str(folder)], env=_env(), cwd=ROOT, check=False,
                        capture_output=True)
         for ranks in (1, 2):
             cmd = [PY, str(HERE / "cohesive_cost.py"), str(folder), "--increments", str(increments),

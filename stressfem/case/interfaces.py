@@ -76,7 +76,7 @@ class InterfaceSpec(Table):
 class CohesiveSolverSpec(Table):
     """Newton (PETSc SNES) and adaptive load stepping of cases with [[interfaces]]."""
 
-    method: Literal["newton", "secant"] = "newton"
+    method: Literal["newton", "secant", "newton_secant"] = "newton"
     rtol: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-9
     max_newton_iterations: Annotated[int, Field(ge=1, le=500)] = 25
     line_search: Literal["basic", "bt"] = "basic"

@@ -126,3 +126,32 @@ def test_bad_parameters_are_rejected():
         BilinearMixedMode(**{**BIL, "penalty_stiffness_Pa_per_m": 1e12})
     with pytest.raises(ValueError, match="positive"):
         Exponential(**{**EXP, "GIc_J_per_m2": 0.0})
+
+
+def test_rate_independent_dissipation():
+    """Rate-independent dissipation (the reference of the viscous share): 0 undamaged, G_c at complete
+    separation (bilinear at d = 1 in mode I and II: G_Ic, G_IIc; exponential as lam -> 20: within
+    1e-6 of G_c), monotone in the history; equal to the traction work minus the recoverable energy of a
+    monotone mode I path (bilinear, d = 0.5: 1e-9 relative)."""
+    from stressfem.physics.cohesive import BilinearMixedMode, Exponential
+
+    bil = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
+                            GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0)
+    one, zero = np.ones(1), np.zeros(1)
+    jn = np.array([1e-8])
+    assert bil.rate_independent_dissipation(zero, jn, zero, zero)[0] == 0.0
+    assert bil.rate_independent_dissipation(one, jn, zero, zero)[0] == pytest.approx(2.0, rel=1e-9)
+    assert bil.rate_independent_dissipation(one, zero, jn, zero)[0] == pytest.approx(5.0, rel=1e-6)
+    # mode I path to d = 0.5: work under the bilinear curve minus 0.5 t delta
+    K, N, G = 1e17, 100e6, 2.0
+    d0, df = N / K, 2 * G / N
+    delta = df * d0 / (df - 0.5 * (df - d0))
+    work = 0.5 * N * d0 + 0.5 * (N + N * (df - delta) / (df - d0)) * (delta - d0)
+    t = 0.5 * K * delta
+    assert bil.rate_independent_dissipation(0.5 * one, np.array([delta]), zero, zero)[0] == pytest.approx(
+        work - 0.5 * t * delta, rel=1e-9)
+    exp = Exponential(penalty_stiffness_Pa_per_m=1e18, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
+                      GIc_J_per_m2=2.0)
+    lam = np.array([0.0, 0.5, 1.0, 3.0, 20.0])
+    phi = exp.rate_independent_dissipation(lam, lam * 0, lam * 0, lam * 0)
+    assert phi[0] == 0.0 and np.all(np.diff(phi) > 0) and phi[-1] == pytest.approx(2.0, rel=1e-6)

@@ -71,3 +71,18 @@ def test_schema_keys():
         CohesiveSolverSpec(linear_solvers="direct")
     with pytest.raises(ValidationError):
         CohesiveSolverSpec(refresh_ksp_growth=0.5)
+
+
+def test_secant_step_limit_default():
+    """The secant path defaults to SECANT_MAX_STEPS steps unless max_newton_iterations is given."""
+    from types import SimpleNamespace
+
+    from stressfem.case.interfaces import CohesiveSolverSpec
+    from stressfem.solver.cohesive.build import SECANT_MAX_STEPS, newton_options
+
+    def opts(**kw):
+        return newton_options(SimpleNamespace(case=SimpleNamespace(cohesive_solver=CohesiveSolverSpec(**kw))))
+
+    assert opts(method="secant")["snes_max_it"] == SECANT_MAX_STEPS
+    assert opts(method="secant", max_newton_iterations=30)["snes_max_it"] == 30
+    assert opts()["snes_max_it"] == 25 and opts(method="newton_secant")["snes_max_it"] == 25

@@ -1,15 +1,19 @@
 """The secant (damage-frozen, SPD) cohesive path: CG + kept GAMG, Anderson-accelerated (solver/cohesive/secant.py).
 
 Requirements and tolerances:
-* S1 Secant path = Newton path on the mode I pull through complete separation (force, debonded
+* S1 Secant path and newton_secant (GMRES on the exact tangent, GAMG from the secant matrix) = Newton
+  path on the mode I pull through complete separation (force, debonded
   fraction, dissipated energy, maximum opening): 1e-6 relative (1e-9 of the curve's largest value
   absolute). Both stop at snes_rtol 1e-9 on the same residual, so they agree to about 1e-9.
-* S2 A fully debonded (floating) particle inside a block, on the iterative path: a cube particle
+* S2 A fully debonded (floating) particle inside a block, on the secant iterative path: a cube particle
   (1 um) in a clamped cube (3 um) shrinks thermally by 2 % linear strain, ten times the final
   opening of its interface law; the secant path with CG + GAMG converges in every increment, the
-  whole interface is debonded, the particle stays put (its mean displacement is below 1e-2 of its
-  free shrinkage displacement at a face, 10 nm) and every cell stress is finite and below 1 MPa
-  in the particle (it shrinks freely once debonded; the residual stiffness 1e-8 K holds it).
+  whole interface is debonded, the particle stays in its cavity (its mean displacement is below
+  0.75 of the gap, i.e. of its free shrinkage displacement at a face, 10 nm) and every cell stress
+  is finite and below 1 MPa in the particle (it shrinks freely once debonded). Its rigid position
+  is set only by the residual stiffness 1e-8 K, whose force at a 5 nm offset (3e-13 N) is below
+  the Newton tolerance: measured 0.1 nm serially and 5.2 nm on 2 ranks; a debonded particle's
+  position inside its gap is not determined by the model (docs/cohesive.md).
 """
 
 from __future__ import annotations
@@ -36,18 +40,20 @@ KEYS = ("force_N", "debonded_fraction", "damaged_fraction", "dissipated_energy_J
 
 def test_secant_equals_newton():
     rows = {}
-    for method, kind in (("newton", "direct"), ("secant", "iterative")):
+    for method, kind in (("newton", "direct"), ("secant", "iterative"), ("newton_secant", "iterative")):
         out = run_pull(BIL, (1.0, 0.0, 0.0), mode_targets(BIL, "I"), cells_per_width=2, linear_solver=kind,
                        method=method)
         rows[method] = out["rows"]
         if method == "secant":
             assert out["model"].linear.kind == "iterative" and out["model"].snes.getType() == "anderson"
-    n, s = rows["newton"], rows["secant"]
-    assert len(n) == len(s) and n[-1]["debonded_fraction"] == 1.0
+    n = rows["newton"]
+    assert n[-1]["debonded_fraction"] == 1.0
     scale = {key: max(abs(r[key]) for r in n) for key in KEYS}
-    for a, b in zip(n, s):
-        for key in KEYS:
-            assert b[key] == pytest.approx(a[key], rel=1e-6, abs=1e-9 * scale[key]), key
+    for other in (rows["secant"], rows["newton_secant"]):
+        assert len(other) == len(n)
+        for a, b in zip(n, other):
+            for key in KEYS:
+                assert b[key] == pytest.approx(a[key], rel=1e-6, abs=1e-9 * scale[key]), key
 
 
 def cube_in_cube(comm, outer: float = 3e-6, inner: float = 1e-6, n: int = 9) -> PhaseMesh:
@@ -89,7 +95,7 @@ def test_floating_particle_iterative():
     mean = np.array([comm.allreduce(float(arr[:, i].sum()), op=MPI.SUM) for i in range(3)])
     mean /= comm.allreduce(n, op=MPI.SUM)
     free_face = 0.5 * strain * 1e-6  # free shrinkage displacement of a particle face (m)
-    assert np.linalg.norm(mean) < 1e-2 * free_face
+    assert np.linalg.norm(mean) < 0.75 * free_face
     cs = model.cell_stress()
     sig = cs.von_mises
     assert comm.allreduce(bool(np.all(np.isfinite(cs.components))), op=MPI.LAND)

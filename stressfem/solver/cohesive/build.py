@@ -17,7 +17,12 @@ from .bcs import apply_boundary_to_blocks
 from .model import CohesiveInterface, CohesiveModel
 from .stepping import StepControl
 
-__all__ = ["build_cohesive_model", "newton_options"]
+__all__ = ["build_cohesive_model", "newton_options", "SECANT_MAX_STEPS"]
+
+# default step limit of the secant path (max_newton_iterations not given): its steps are cheap and
+# converge linearly; with 25 the shipped case's debonding onset (charge 4) cost 118 steps with
+# cut-backs, with 80 it cost 40 (docs/performance.md section 8.2)
+SECANT_MAX_STEPS = 80
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +30,10 @@ log = logging.getLogger(__name__)
 def newton_options(loaded: LoadedCase) -> dict:
     """PETSc SNES/KSP options from [cohesive_solver] (user petsc_options win)."""
     s = loaded.case.cohesive_solver
-    opts = {"snes_rtol": s.rtol, "snes_max_it": s.max_newton_iterations, "snes_linesearch_type": s.line_search}
+    max_it = s.max_newton_iterations
+    if s.method == "secant" and "max_newton_iterations" not in s.model_fields_set:
+        max_it = SECANT_MAX_STEPS
+    opts = {"snes_rtol": s.rtol, "snes_max_it": max_it, "snes_linesearch_type": s.line_search}
     return {**opts, **s.petsc_options}
 
 

@@ -160,6 +160,11 @@ class CohesivePreconditioner:
     def num_near_nullspace_modes(self) -> int:
         return len(self._nullspace_vecs)
 
+    @property
+    def stale(self) -> bool:
+        """True when the next ``update`` rebuilds the preconditioner."""
+        return self._stale
+
     def mark_stale(self) -> None:
         """Rebuild the preconditioner at the next Jacobian evaluation (after a failure)."""
         self._stale = True

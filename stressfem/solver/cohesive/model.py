@@ -67,7 +67,7 @@ DEFAULT_NEWTON_OPTIONS: dict = {
 # without reuse: a fresh factorisation at every Newton iteration, one direct solve
 NO_REUSE_OPTIONS: dict = {"ksp_type": "preonly"}
 
-Method = Literal["newton", "secant"]
+Method = Literal["newton", "secant", "newton_secant"]
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,9 @@ class CohesiveModel:
             GMRES needed more than ``refactor_ksp_iterations`` iterations in a Newton iteration (iterative:
             and more than ``refresh_ksp_growth`` times the first solve after the last set-up).
             False: rebuild at every Newton iteration (direct: one LU solve, no GMRES).
-        method: ``"newton"`` (exact tangent, GMRES) or ``"secant"`` (damage-frozen SPD tangent, CG;
-            alternate minimisation, cohesive/secant.py). Both converge to the same equilibrium.
+        method: ``"newton"`` (exact tangent, GMRES), ``"secant"`` (damage-frozen SPD tangent, CG;
+            alternate minimisation, cohesive/secant.py) or ``"newton_secant"`` (exact tangent, GMRES
+            preconditioned from the SPD secant matrix). All converge to the same equilibrium.
         stall_iterations: a Newton solve whose residual norm stayed above its best value for this many
             consecutive iterations counts as diverged (the step is cut at once); 0: only snes_max_it.
         step: adaptive stepping controls.
@@ -131,8 +132,8 @@ class CohesiveModel:
         self.phase_index = bulk.phase_index
         self.step, self.on_state = step, list(on_state)
         self._state = initial_state
-        if method not in ("newton", "secant"):
-            raise ValueError(f"method must be 'newton' or 'secant', not {method!r}")
+        if method not in ("newton", "secant", "newton_secant"):
+            raise ValueError(f"method must be 'newton', 'secant' or 'newton_secant', not {method!r}")
         self.method = method
         tdim, fdim = 3, 2
         msh.topology.create_connectivity(fdim, tdim)
@@ -205,7 +206,7 @@ class CohesiveModel:
         self.bcs: AppliedBCs = make_bcs(self.blocks)
         if self.bcs.load_form is not None:
             F -= self.bcs.load_form
-        F_bulk, F = F, 0  # F: the interface terms
+        F_bulk, F, F_sec = F, 0, 0  # F: the interface terms; F_sec: with the history frozen at hf
         frame = local_frame(n_facet("+"))
         for g in self._gamma:
             quant, area, trial = 0, 0, 0
@@ -214,22 +215,21 @@ class CohesiveModel:
                 jn, j1, j2 = frame.to_local(jump)
                 tn, t1, t2, h = g["law"].traction(jn, j1, j2, g["h"]("+"), ops, self.dt)
                 T = frame.to_global(tn, t1, t2)
-                if method == "secant":  # the same traction with the history frozen at hf = h(u) (secant.py)
+                if method != "newton":  # the same traction with the history frozen at hf = h(u) (secant.py)
                     Tf = frame.to_global(*g["law"].local_traction(jn, j1, j2, g["hf"]("+"), ops))
-                    F += ufl.inner(Tf, um.v("-") - up.v("+")) * dS(tag)
+                    F_sec += ufl.inner(Tf, um.v("-") - up.v("+")) * dS(tag)
                     trial += h * g["q0"]("+") * dS(tag)
-                else:
-                    F += ufl.inner(T, um.v("-") - up.v("+")) * dS(tag)
+                F += ufl.inner(T, um.v("-") - up.v("+")) * dS(tag)
                 vals = ufl.as_vector([h, g["law"].damage(h, ops), jn, j1, j2, tn, t1, t2,
                                       T[0], T[1], T[2], jump[0], jump[1], jump[2]])
                 quant += ufl.inner(vals, g["q"]("+")) * dS(tag)
                 area += g["q0"]("+") * dS(tag)
             g["quant_form"] = fem.form(quant, entity_maps=entity_maps)
             g["area_form"] = fem.form(area, entity_maps=entity_maps)
-            if method == "secant":
+            if method != "newton":
                 g["trial_form"] = fem.form(trial, entity_maps=entity_maps)
         unknowns = [blk.u for blk in self.blocks]
-        residuals = ufl.extract_blocks(F_bulk + F)
+        residuals = ufl.extract_blocks(F_bulk + (F_sec if method == "secant" else F))
         jac = block_jacobian(residuals, unknowns)
         num_dofs = self.num_dofs
         self.linear_solver = resolve_linear_solver(linear_solver, num_dofs)
@@ -240,7 +240,7 @@ class CohesiveModel:
             lin_opts = DIRECT_OPTIONS if direct else ITERATIVE_OPTIONS
         no_reuse = NO_REUSE_OPTIONS if not reuse_factorization and self.linear_solver == "direct" else {}
         opts = {**DEFAULT_NEWTON_OPTIONS, **lin_opts, **no_reuse, **(options or {})}
-        if opts.get("ksp_type") == "preonly" and method == "newton":
+        if opts.get("ksp_type") == "preonly" and method != "secant":
             opts = {k: v for k, v in opts.items() if k not in ("ksp_rtol", "ksp_max_it", "ksp_gmres_restart")}
         self.reuse, self.refactor_ksp_iterations, self._prefix = reuse_factorization, refactor_ksp_iterations, prefix
         self._atol = self._force_scale() * 1e-12
@@ -255,11 +255,13 @@ class CohesiveModel:
         fem_petsc.assemble_matrix(self.problem.A, self.problem.J, self.bcs.dirichlet, diag=1.0)
         self.problem.A.assemble()
         self.frozen = None
-        if method == "secant":  # Anderson-accelerated secant steps (an inner one-step SNES, secant.py)
+        if method != "newton":  # secant: Anderson-accelerated secant steps (an inner one-step SNES, secant.py)
             self.frozen = FrozenHistory(self._gamma, unknowns, self.problem, self.bcs.dirichlet,
                                         block_jacobian(ufl.extract_blocks(F_bulk), unknowns),
-                                        block_jacobian(ufl.extract_blocks(F), unknowns), entity_maps)
-            self.frozen.inner_ksp.setPostSolve(self._note_secant_solve)
+                                        block_jacobian(ufl.extract_blocks(F_sec), unknowns), entity_maps,
+                                        wrap_residual=method == "secant")
+            if method == "secant":
+                self.frozen.inner_ksp.setPostSolve(self._note_secant_solve)
         self.linear = CohesivePreconditioner(self.problem.A, [blk.V for blk in self.blocks], self.linear_solver,
                                              refresh_ksp_iterations=refactor_ksp_iterations,
                                              refresh_ksp_growth=refresh_ksp_growth)
@@ -343,7 +345,7 @@ class CohesiveModel:
         untouched P keeps the MUMPS factorisation (or the GAMG hierarchy) while GMRES works on the
         current Jacobian.
         """
-        if self.frozen is not None:  # kept bulk matrix + interface terms (secant.py)
+        if self.method == "secant":  # kept bulk matrix + interface terms (secant.py)
             self.frozen.assemble_jacobian(x, J)
         else:
             fem_petsc.assemble_jacobian(snes, x, J, J, self.problem.u, self.problem.J, None, self.bcs.dirichlet)
@@ -352,7 +354,10 @@ class CohesiveModel:
                 self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
         if not self.reuse:
             self.linear.mark_stale()
-        if self.linear.update(J):
+        source = J
+        if self.method == "newton_secant" and self.linear.stale:  # the PC from the SPD secant matrix
+            source = self.frozen.secant_matrix(x)
+        if self.linear.update(source):
             self.factorizations += 1
 
     def _note_secant_solve(self, ksp, b, x) -> None:
@@ -371,9 +376,9 @@ class CohesiveModel:
             reason = -100
         its = self.snes.getIterationNumber()
         ksp = self.snes.getKSP()
-        if self.frozen is None:
+        if self.method != "secant":
             self.solver.linear_iterations += self.snes.getLinearSolveIterations()
-        if its > 0 and self.frozen is None:  # the last linear solve is not seen by a later Jacobian evaluation of this solve
+        if its > 0 and self.method != "secant":  # the last linear solve is not seen by a later Jacobian evaluation of this solve
             self.linear.note_linear_solve(ksp.getIterationNumber(), ksp.getConvergedReason())
         if reason <= 0:
             self.linear.mark_stale()
@@ -482,7 +487,7 @@ class CohesiveModel:
 
     def solver_record(self) -> dict:
         """Linear (KSP) and Newton iterations of the run, and the KSP/PC types."""
-        ksp = self.snes.getKSP() if self.frozen is None else self.frozen.inner_ksp  # secant: CG of the inner step
+        ksp = self.snes.getKSP() if self.method != "secant" else self.frozen.inner_ksp  # secant: CG of the inner step
         return {"linear_iterations": self.solver.linear_iterations, "newton_iterations": self.solver.total_iterations,
                 "ksp_type": ksp.getType(), "pc_type": ksp.getPC().getType(), "method": self.method}
 

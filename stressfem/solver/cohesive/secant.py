@@ -44,7 +44,7 @@ from ..._dolfinx import PETSc, fem, fem_petsc, la
 
 __all__ = ["SECANT_OPTIONS", "SECANT_DIRECT_OPTIONS", "FrozenHistory", "block_jacobian"]
 
-# Anderson mixing over one secant step (inner SNES, prefix npc_); the outer SNES needs no KSP
+# Anderson mixing over one secant step (inner SNES, prefix npc_); the outer SNES uses no KSP
 _ANDERSON: dict[str, str | int | float] = {
     "snes_type": "anderson",
     "snes_anderson_m": 5,
@@ -56,8 +56,6 @@ _ANDERSON: dict[str, str | int | float] = {
     # is exact, so this changes the path to the fixed point, not the fixed point
     "npc_snes_lag_jacobian": 3,
     "npc_snes_lag_jacobian_persists": "true",
-    "ksp_type": "preonly",
-    "pc_type": "none",
 }
 # CG + GAMG on the SPD secant operator; smoothers as in the thermoelastic solve (solver/options.py)
 SECANT_OPTIONS: dict[str, str | int | float] = {
@@ -106,22 +104,34 @@ class FrozenHistory:
         bcs: the Dirichlet conditions of the problem.
         jac_bulk, jac_interface: the block Jacobian (ufl) of the bulk terms and of the interface terms.
         entity_maps: the entity maps of the mixed-domain forms.
+        wrap_residual: True (the secant path): the residual callback sets hf = h(u) first.
+            False (``newton_secant``): only ``secant_matrix`` is used, to build the preconditioner.
     """
 
     def __init__(self, interfaces: Sequence[dict], u: Sequence[fem.Function], problem, bcs,
-                 jac_bulk: list[list], jac_interface: list[list], entity_maps):
+                 jac_bulk: list[list], jac_interface: list[list], entity_maps, wrap_residual: bool = True):
         self.interfaces, self.u, self.bcs = interfaces, list(u), bcs
         self._ctx = {"u": problem.u, "residual": problem.F, "jacobian": problem.J, "bcs": bcs}
         blocks = problem.b.getAttr("_blocks")
         if blocks is not None:
             self._ctx["_blocks"] = blocks
-        problem.solver.setFunction(self.residual, problem.b)
-        self.inner_ksp = problem.solver.getNPC().getKSP()
+        self.inner_ksp = None
+        if wrap_residual:
+            problem.solver.setFunction(self.residual, problem.b)
+            self.inner_ksp = problem.solver.getNPC().getKSP()
         self.a_interface = fem.form(jac_interface, entity_maps=entity_maps)
         self.A_bulk = problem.A.duplicate(copy=True)  # the pattern of the full Jacobian (all entries kept)
         self.A_bulk.zeroEntries()
         fem_petsc.assemble_matrix(self.A_bulk, fem.form(jac_bulk, entity_maps=entity_maps), bcs, diag=1.0)
         self.A_bulk.assemble()
+        self._S: PETSc.Mat | None = None
+
+    def secant_matrix(self, x: PETSc.Vec) -> PETSc.Mat:
+        """The secant matrix at u = x in a kept matrix of the full Jacobian's pattern (newton_secant)."""
+        if self._S is None:
+            self._S = self.A_bulk.duplicate(copy=True)
+        self.assemble_jacobian(x, self._S)
+        return self._S
 
     def assemble_jacobian(self, x: PETSc.Vec, J: PETSc.Mat) -> None:
         """J = kept bulk matrix + interface terms at u = x with the history frozen at h(u)."""
@@ -135,6 +145,8 @@ class FrozenHistory:
 
     def destroy(self) -> None:
         self.A_bulk.destroy()
+        if self._S is not None:
+            self._S.destroy()
 
     def update(self) -> None:
         """hf = h(u) on every owned facet (irreversible, viscous), ghosts updated."""
