@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .base import NUMPY, RESIDUAL_STIFFNESS, StrengthLaw
 from .params import parameter
 
