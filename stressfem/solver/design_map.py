@@ -136,6 +136,9 @@ def _coefficients(cm: CaseModel, p: _Point) -> np.ndarray:
 
 def _check(cm: CaseModel, ctx: StageContext, axes: list[GridAxis], quantities: list[str]) -> None:
     if not cm.model.superposable:
+        if ctx.loaded.case.periodic is not None:
+            raise ctx.loaded.error("periodic", "design maps need load patterns to superpose; a periodic model "
+                                   "solves each load state directly: remove [periodic] or use stressfem sweep")
         raise ctx.loaded.error("interfaces", "design maps need a linear model; this case has cohesive [[interfaces]]")
     if cm.bulk.thermal is None or cm.model.pattern_names[:len(cm.phase_names)] != cm.bulk.thermal.names:
         raise RuntimeError("the thermal patterns must come first, one per phase")

@@ -275,6 +275,10 @@ def test_refusals(tmp_path):
     E = np.array(read_summary(image)["steps"][-1]["macroscopic"]["strain"])
     exact = LIBRARY["LLZO"].cte_per_K * DT
     assert np.abs(E - exact * np.eye(3)).max() < 1e-8 * abs(exact)
+    # design maps superpose load patterns, which a periodic model does not have: refused naming [periodic]
+    proc = run_cli("map", image, "--x", "stress_free_temperature_C=800:1000:2", "--y", "temperature_C=25,100",
+                   "--quantity", "LLZO.max_principal_Pa")
+    assert proc.returncode == 2 and "key 'periodic'" in proc.stderr and "stressfem sweep" in proc.stderr, proc.stderr
 
 
 def test_homogenize_command_and_run_option(tmp_path, laminate_msh):

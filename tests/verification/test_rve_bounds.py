@@ -12,7 +12,7 @@ shipped RVE ... lie within the Hashin-Shtrikman bounds"):
   bounds are labelled rigorous (isotropic phases).
   A conforming displacement FE stiffness is never below the exact one, so the upper bounds are the
   sharp test; the HS windows here are only 5e-5 (bulk) and 3e-5 (shear) of the moduli wide.
-  Measured (P2, 12 um, 135k dofs): positions in the windows (0 lower, 1 upper) K 0.970,
+  Measured (P2, 12 um): positions in the windows (0 lower, 1 upper) K 0.970,
   G 0.954, CTE 0.970. The shipped 15 um case: K 0.954, G 0.946, CTE 0.954. With the cool-down
   case's coarser mesh (0.75 um) the shear modulus lies 1.3e-6 above G_HS+ (position 1.04 at
   15 um, 1.05 at 20 um): the discretisation error of that mesh (docs/periodic.md, Bounds).
