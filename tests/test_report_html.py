@@ -97,3 +97,24 @@ def test_renders_in_headless_chromium(report, tmp_path):
     proc = subprocess.run(cmd[:-2] + ["--window-size=1200,2400", f"--screenshot={shot}", path.resolve().as_uri()],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and shot.stat().st_size > 50_000, proc.stderr[-2000:]
+
+
+def test_interface_models_applied(tmp_path):
+    """Issue 15: the report states which interface model was applied (e.g. a thin coating's spring
+    layer) with its parameters and origin, as recorded in summary.json ``interface_laws``."""
+    import json
+
+    from stressfem.viz.report import write_report
+
+    case = tmp_path / "coated"
+    synthetic_results(case, n=3)
+    summary = case / "results" / "summary.json"
+    s = json.loads(summary.read_text())
+    s["interface_laws"] = {"NCM85/LLZO": {"type": "spring", "normal_stiffness_Pa_per_m": 5.654e19,
+                                          "shear_stiffness_Pa_per_m": 1.615e19,
+                                          "source": "thin coating ZrO2 (0.005 um): k_n = M/t, k_t = G/t"}}
+    summary.write_text(json.dumps(s))
+    text = write_report(case, make_figures=False).read_text(encoding="utf-8")
+    assert "Interface models applied" in text
+    for needle in ("NCM85/LLZO", "spring", "normal_stiffness_Pa_per_m: 5.654e+19", "thin coating ZrO2"):
+        assert needle in text, needle

@@ -313,6 +313,14 @@ def write_report(case_or_results, output: str | Path | None = None, make_figures
     bcs = s.get("boundary_conditions") or []
     if bcs:
         parts += ["<h3>Boundary conditions</h3><ul>" + "".join(f"<li>{_e(b)}</li>" for b in bcs) + "</ul>"]
+    laws = s.get("interface_laws") or {}
+    if laws:
+        parts += ["<h3>Interface models applied</h3>",
+                  _table(["interface", "law", "parameters", "source"],
+                         [[_e(name), _e(law.get("type")),
+                           "<br>".join(f"{_e(k)}: {_num(v) if isinstance(v, (int, float)) else _e(v)}"
+                                       for k, v in law.items() if k not in ("type", "source")),
+                           _e(law.get("source"))] for name, law in laws.items()])]
     # load path and per-step tables
     steps = data.steps
     lp = [[_e(st.get("name")), _e(st.get("type")), _num(st.get("temperature_K"), 1, "{:.1f}"),
