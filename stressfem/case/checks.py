@@ -75,16 +75,17 @@ def thin_coating_problem(interfaces: list[InterfaceSpec], phases: dict[str, str]
     for t in thin_coatings(phases, geometry):
         if tuple(sorted((t.particle_phase, t.matrix_phase))) in named:
             return (f"interface {t.interface_name!r} carries the unmeshed coating {t.phase!r} "
-                             f"({t.thickness_um:g} um) as a spring layer; a cohesive law on it as well is not "
-                             f"supported: mesh the coating (coating.min_meshed_thickness_um <= {t.thickness_um:g}) "
-                             f"and give laws for \"{t.particle_phase}/{t.phase}\" and \"{t.phase}/{t.matrix_phase}\", "
-                             f"or remove {t.phase!r} from [phases] (no coating), or remove this [[interfaces]] entry")
+                    f"({t.thickness_um:g} um) as a spring layer; a cohesive law on it as well is not "
+                    f"supported: mesh the coating (coating.min_meshed_thickness_um <= {t.thickness_um:g}) "
+                    f"and give laws for \"{t.particle_phase}/{t.phase}\" and \"{t.phase}/{t.matrix_phase}\", "
+                    f"or remove {t.phase!r} from [phases] (no coating), or remove this [[interfaces]] entry")
     return None
 
 
 def phase_problem(phases: dict[str, str], geometry: Geometry) -> tuple[str, str] | None:
     """(key, message) when [phases] does not match the phases a generated geometry makes, else None."""
-    phases = {p: m for p, m in phases.items() if p not in {t.phase for t in thin_coatings(phases, geometry)}}
+    spring_layers = {t.phase for t in thin_coatings(phases, geometry)}  # interface models, not volumes
+    phases = {p: m for p, m in phases.items() if p not in spring_layers}
     if isinstance(geometry, ParticlesGeometry):
         for key, name in (("particle_phase", geometry.particle_phase), ("matrix_phase", geometry.matrix_phase)):
             if name not in phases:

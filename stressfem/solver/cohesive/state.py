@@ -14,7 +14,8 @@ import numpy as np
 from ..._dolfinx import MPI, fem, la
 from .stats import interface_fractions
 
-__all__ = ["Q", "NQ", "facet_values", "commit_history", "statistics", "damage_line", "viscous_dissipation"]
+__all__ = ["Q", "NQ", "facet_values", "commit_history", "dissipated_per_area", "statistics", "damage_line",
+           "viscous_dissipation"]
 
 # facet quantities assembled per interface (index -> name); global traction and jump last
 Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
@@ -43,14 +44,19 @@ def commit_history(interfaces: Sequence[dict]) -> None:
         g["h"].x.scatter_forward()
 
 
+def dissipated_per_area(g: dict) -> np.ndarray:
+    """Per owned facet: the traction work along the path minus the recoverable energy 0.5 T.jump (J/m2)."""
+    v = g["values"]
+    return g["work"] - 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
+
+
 def statistics(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str, dict]:
     """Per interface, reduced over ranks: area, damaged/debonded/bonded/contact fractions, max opening,
     dissipated energy (stats.py)."""
     out = {}
     for g in interfaces:
         v = g["values"]
-        psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
-        out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], g["work"] - psi, comm,
+        out[g["name"]] = interface_fractions(g["area"], v[:, 1], v[:, 2], dissipated_per_area(g), comm,
                                              v[:, 5], np.hypot(v[:, 6], v[:, 7]))
     return out
 
@@ -66,9 +72,8 @@ def viscous_dissipation(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str,
     out = {}
     for g in interfaces:
         law, v, area = g["law"], g["values"], g["area"]
-        psi = 0.5 * np.sum(v[:, 8:11] * v[:, 11:14], axis=1)
         phi = law.rate_independent_dissipation(v[:, 0], v[:, 2], v[:, 3], v[:, 4]) if len(area) else np.zeros(0)
-        local = np.array([float(area @ (g["work"] - psi)), float(area @ phi)])
+        local = np.array([float(area @ dissipated_per_area(g)), float(area @ phi)])
         total, ri = comm.allreduce(local[0], op=MPI.SUM), comm.allreduce(local[1], op=MPI.SUM)
         visc = total - ri if law.viscosity_s > 0.0 else 0.0
         out[g["name"]] = {"viscous_dissipated_energy_J": visc,
