@@ -80,9 +80,7 @@ def check_periodic_case(loaded) -> None:
                                if lateral else "a periodic box has no free faces: remove [[boundary_conditions]] and "
                                "prescribe periodic.macro_strain / periodic.macro_stress_Pa per component")
     if c.has_interface_model:
-        raise loaded.error("interfaces" if c.interfaces else "phases",
-                           "cohesive or spring-layer (thin coating) interfaces inside periodic volumes are not "
-                           "supported yet; remove [periodic], or [[interfaces]] and the thin coating's phase")
+        _check_cohesive(loaded)
     for i, stage in enumerate(c.stages):
         if stage.type == "pressure" and not (lateral and set(stage.surfaces) <= {"zmin", "zmax"}):
             raise loaded.error(f"stages[{i}]", "a pressure stage loads box faces; a periodic box has none: prescribe "
@@ -94,3 +92,19 @@ def check_periodic_case(loaded) -> None:
                            "an image volume is in general not periodic: its opposite faces cut different "
                            "particles, and periodic conditions join them anyway. Set "
                            "accept_nonperiodic_image = true to run it (a warning is recorded), or remove [periodic]")
+
+
+def _check_cohesive(loaded) -> None:
+    """Cohesive (or spring-layer) interfaces inside a periodic box: what the periodic Newton path supports."""
+    c = loaded.case
+    if c.periodic.directions != "xyz":
+        raise loaded.error("periodic.directions", "cohesive or spring-layer interfaces inside a periodic volume need "
+                           "directions = \"xyz\" (a laterally periodic stack with interfaces is not supported yet); "
+                           "remove [periodic] or the interfaces")
+    s = c.cohesive_solver
+    if s.method != "newton":
+        raise loaded.error("cohesive_solver.method", f"{s.method!r} is not available inside a periodic volume: the "
+                           f"periodic cohesive solve is Newton on P^T J P (docs/cohesive.md); set method = \"newton\"")
+    if s.linear_solver == "iterative":
+        raise loaded.error("cohesive_solver.linear_solver", "inside a periodic volume the reduced Newton system is "
+                           "solved by MUMPS LU (GMRES with a kept factorisation); set \"direct\" or \"auto\"")

@@ -103,8 +103,8 @@ def crystal_axes(loaded: LoadedCase, pm, phase_names, materials, mesh_info: dict
 
 def _build_model(loaded: LoadedCase, pm, bulk, boundary) -> Model:
     """The thermoelastic model, the cohesive one when the case has [[interfaces]] or a thin (spring) coating,
-    the periodic one with [periodic]."""
-    if loaded.case.periodic is not None:  # periodic box, macroscopic loading (solver/macro.py)
+    the periodic one with [periodic] (with interfaces too: solver/cohesive/periodic.py)."""
+    if loaded.case.periodic is not None and not loaded.case.has_interface_model:  # periodic box (solver/macro.py)
         from .macro import build_periodic_model
 
         return build_periodic_model(loaded, pm, bulk, boundary)

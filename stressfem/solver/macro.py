@@ -31,7 +31,7 @@ from .bulk import BulkPhysics
 from .periodic import ReducedSolver, box_bounds, periodic_prolongation
 from .thermoelastic import ThermoelasticModel, cell_measure
 
-__all__ = ["PeriodicModel", "build_periodic_model", "unit_strain", "to_voigt", "from_voigt"]
+__all__ = ["PeriodicModel", "build_periodic_model", "unit_strain", "to_voigt", "from_voigt", "box_mean"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,14 @@ def to_voigt(t: np.ndarray) -> np.ndarray:
 def from_voigt(v: Sequence[float]) -> np.ndarray:
     """Six components in Voigt order (tensor components) -> symmetric (3, 3) tensor."""
     return sum(float(v[j]) * unit_strain(j) for j in range(6))
+
+
+def box_mean(comm, volumes: np.ndarray, s: CellStress, box_volume: float) -> np.ndarray:
+    """Box-volume average (Pa, 3x3) of a per-cell stress over all ranks; ``volumes``: owned cells (m3)."""
+    local = np.einsum("n,nij->ij", volumes, s.tensor)
+    total = np.empty_like(local)
+    comm.Allreduce(local, total, op=MPI.SUM)
+    return total / box_volume
 
 
 class PeriodicModel(ThermoelasticModel):
@@ -142,10 +150,7 @@ class PeriodicModel(ThermoelasticModel):
 
     def mean_stress(self, s: CellStress) -> np.ndarray:
         """Box-volume average (Pa) of a per-cell stress, over all ranks."""
-        local = np.einsum("n,nij->ij", self._volumes, s.tensor)
-        total = np.empty_like(local)
-        self.pm.mesh.comm.Allreduce(local, total, op=MPI.SUM)
-        return total / self.box_volume
+        return box_mean(self.pm.mesh.comm, self._volumes, s, self.box_volume)
 
     def phase_volume(self, i: int) -> float:
         """Volume (m3) of phase i (index into phase_names) over all ranks."""

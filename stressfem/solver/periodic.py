@@ -12,6 +12,7 @@ follows shared/examples/periodic_ptap.py.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -20,7 +21,7 @@ from .._dolfinx import MPI, PETSc, fem
 from ..errors import SolverError
 from ..parallel import allreduce_array
 
-__all__ = ["PeriodicityError", "box_bounds", "periodic_prolongation", "ReducedSolver"]
+__all__ = ["PeriodicityError", "box_bounds", "periodic_prolongation", "block_prolongation", "ReducedSolver"]
 
 log = logging.getLogger(__name__)
 
@@ -44,45 +45,74 @@ def periodic_prolongation(V: fem.FunctionSpace, lo: np.ndarray, hi: np.ndarray, 
     Raises PeriodicityError (on every rank) when a node of a max face has no partner within
     rel_tol * (largest box length) on the min face, or the face node counts differ.
     """
-    comm = V.mesh.comm
-    imap, bs = V.dofmap.index_map, V.dofmap.index_map_bs
-    n_own = imap.size_local
-    x = V.tabulate_dof_coordinates()[:n_own]
+    return block_prolongation([V], lo, hi, rel_tol, axes)
+
+
+def block_prolongation(spaces: Sequence[fem.FunctionSpace], lo: np.ndarray, hi: np.ndarray, rel_tol: float = 1e-6,
+                       axes: str = "xyz", labels: Sequence[np.ndarray] | None = None) -> PETSc.Mat:
+    """P for several vector spaces (block size 3) stacked as DOLFINx's ``kind="mpi"`` block vectors.
+
+    Rows: on each rank the owned dofs of space 0, then of space 1, ...; columns: the reduced dofs
+    of all spaces. Each space pairs its own max-face nodes with its own min-face nodes (the
+    cohesive model's blocks: a node is never paired across blocks). ``labels``: per space an
+    integer per owned node (e.g. the bonded cluster of the cohesive model); a node must have a
+    partner with the same label. Raises PeriodicityError (every rank) as periodic_prolongation,
+    naming the space when there are several.
+    """
+    comm = spaces[0].mesh.comm
     tol = rel_tol * float(np.max(hi - lo))
     periodic = np.array(["xyz"[i] in axes for i in range(3)])
-    on_hi, on_lo = (np.abs(x - hi) < tol) & periodic, (np.abs(x - lo) < tol) & periodic
-    counts = allreduce_array(comm, np.concatenate([on_lo.sum(axis=0), on_hi.sum(axis=0)]).astype(float), MPI.SUM)
-    master_x = np.where(on_hi, lo, x)  # a max-face coordinate maps to the min face, axis by axis
-    is_slave = on_hi.any(axis=1)
-    n_master = int((~is_slave).sum())
-    offset = comm.exscan(n_master) or 0
-    reduced = np.full(n_own, -1, dtype=np.int64)
-    reduced[~is_slave] = offset + np.arange(n_master)
-    candidates = (~is_slave) & on_lo.any(axis=1)  # masters of slaves lie on a min face
-    pts = np.concatenate(comm.allgather(x[candidates]))
-    ids = np.concatenate(comm.allgather(reduced[candidates]))
-    worst = 0.0
-    if is_slave.any():
-        if len(pts) == 0:
-            worst = np.inf
-        else:
-            dist, k = cKDTree(pts).query(master_x[is_slave])
-            worst = float(dist.max())
-            reduced[is_slave] = ids[k]
-    worst = comm.allreduce(worst, op=MPI.MAX)
-    if worst > tol or np.any(counts[:3] != counts[3:]):  # (non-periodic axes count 0 on both sides)
-        raise PeriodicityError(
-            f"opposite box faces do not carry matching nodes: nodes on the min/max faces x {counts[0]:.0f}/"
-            f"{counts[3]:.0f}, y {counts[1]:.0f}/{counts[4]:.0f}, z {counts[2]:.0f}/{counts[5]:.0f}; largest "
-            f"distance of a max-face node to its translated partner {worst / np.max(hi - lo):.2e} of the box "
-            f"(tolerance {rel_tol:g})")
-    n_red = comm.allreduce(n_master)
-    rows = n_own * bs
-    cols = (reduced[:, None] * bs + np.arange(bs)).ravel().astype(PETSc.IntType)
-    P = PETSc.Mat().createAIJ(((rows, None), (n_master * bs, n_red * bs)),
-                              csr=(np.arange(rows + 1, dtype=PETSc.IntType), cols, np.ones(rows)), comm=comm)
+    parts = []
+    for V in spaces:
+        x = V.tabulate_dof_coordinates()[: V.dofmap.index_map.size_local]
+        on_hi, on_lo = (np.abs(x - hi) < tol) & periodic, (np.abs(x - lo) < tol) & periodic
+        parts.append((x, on_lo, on_hi, on_hi.any(axis=1)))
+    counts = allreduce_array(comm, np.concatenate([np.concatenate([p[1].sum(axis=0), p[2].sum(axis=0)])
+                                                   for p in parts]).astype(float), MPI.SUM).reshape(-1, 6)
+    n_master = [int((~p[3]).sum()) for p in parts]
+    offset = (comm.exscan(sum(n_master)) or 0) + np.concatenate([[0], np.cumsum(n_master)[:-1]])
+    cols, worst, foreign = [], np.zeros(len(spaces)), np.zeros(len(spaces))
+    for s, ((x, on_lo, on_hi, is_slave), first) in enumerate(zip(parts, offset)):
+        label = np.zeros(len(x), dtype=np.int64) if labels is None else np.asarray(labels[s], dtype=np.int64)
+        reduced = np.full(len(x), -1, dtype=np.int64)
+        reduced[~is_slave] = first + np.arange(n_master[s])
+        candidates = (~is_slave) & on_lo.any(axis=1)  # masters of slaves lie on a min face
+        pts = np.concatenate(comm.allgather(x[candidates]))
+        ids = np.concatenate(comm.allgather(reduced[candidates]))
+        lab = np.concatenate(comm.allgather(label[candidates]))
+        if is_slave.any():
+            if len(pts) == 0:
+                worst[s] = np.inf
+            else:
+                dist, k = cKDTree(pts).query(np.where(on_hi, lo, x)[is_slave])  # max face -> min face, per axis
+                worst[s] = float(dist.max())
+                foreign[s] = float(np.count_nonzero(lab[k] != label[is_slave]))
+                reduced[is_slave] = ids[k]
+        cols.append(reduced)
+    worst = allreduce_array(comm, worst, MPI.MAX)
+    foreign = allreduce_array(comm, foreign, MPI.SUM)
+    for s in range(len(spaces)):
+        c = counts[s]
+        if worst[s] > tol or np.any(c[:3] != c[3:]):  # (non-periodic axes count 0 on both sides)
+            where = f"displacement block {s}: " if len(spaces) > 1 else ""
+            raise PeriodicityError(
+                f"{where}opposite box faces do not carry matching nodes: nodes on the min/max faces x {c[0]:.0f}/"
+                f"{c[3]:.0f}, y {c[1]:.0f}/{c[4]:.0f}, z {c[2]:.0f}/{c[5]:.0f}; largest distance of a max-face "
+                f"node to its translated partner {worst[s] / np.max(hi - lo):.2e} of the box (tolerance {rel_tol:g})")
+        if foreign[s]:
+            raise PeriodicityError(f"displacement block {s}: {foreign[s]:.0f} max-face node(s) would be joined to "
+                                   f"the node of another body cluster on the opposite face")
+    bs = spaces[0].dofmap.index_map_bs
+    red = np.concatenate(cols)
+    rows = len(red) * bs
+    n_red = comm.allreduce(sum(n_master))
+    P = PETSc.Mat().createAIJ(((rows, None), (sum(n_master) * bs, n_red * bs)),
+                              csr=(np.arange(rows + 1, dtype=PETSc.IntType),
+                                   (red[:, None] * bs + np.arange(bs)).ravel().astype(PETSc.IntType), np.ones(rows)),
+                              comm=comm)
     P.assemble()
-    log.info("periodic prolongation: %d node classes of %d nodes", n_red, imap.size_global)
+    log.info("periodic prolongation: %d node classes of %d nodes", n_red,
+             sum(V.dofmap.index_map.size_global for V in spaces))
     return P
 
 

@@ -14,6 +14,7 @@ from ..bc_checks import dirichlet_conflicts
 from ..boundary import BoundarySpec
 from ..bulk import BulkPhysics
 from .bcs import apply_boundary_to_blocks
+from ..periodic import PeriodicityError
 from .model import CohesiveInterface, CohesiveModel
 from .stepping import StepControl
 
@@ -103,6 +104,8 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
     step = StepControl(first_fraction=s.first_step_fraction, cut_factor=s.cut_factor, grow_factor=s.grow_factor,
                        easy_iterations=s.easy_iterations, min_fraction=s.min_step_fraction)
     try:
+        if case.periodic is not None:  # u = E x + w per block, Newton on P^T J P (periodic.py)
+            return _periodic_model(loaded, pm, bulk, interfaces, step)
         return CohesiveModel(pm, bulk, make_bcs=lambda blocks: _checked_block_bcs(loaded, boundary, pm, blocks),
                              interfaces=interfaces, initial_state=LoadState(temperature_K=bulk.stress_free_K),
                              options=newton_options(loaded), step=step,
@@ -114,6 +117,26 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
         raise loaded.error("cohesive_solver.petsc_options", f"PETSc could not set up the Newton solver with these "
                            f"options ({loaded.case.cohesive_solver.petsc_options}): PETSc error code {exc.ierr}; "
                            f"change the options") from None
+    except PeriodicityError as exc:
+        raise loaded.error("periodic", f"{exc}. With [[interfaces]] every displacement block is paired with itself "
+                           f"across the box faces: a body cut by a face must be one physical volume on both sides "
+                           f"(generated particle boxes are), and no cohesive interface may lie on a box face; "
+                           f"or remove [periodic]") from None
     except ValueError as exc:
         index = getattr(exc, "index", None)  # bodies.InterfaceLayoutError names its [[interfaces]] entry
         raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None
+
+
+def _periodic_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, interfaces, step: StepControl):
+    """The PeriodicCohesiveModel of a case with [periodic] and cohesive interfaces (checks: case/periodic.py)."""
+    from .periodic import PeriodicCohesiveModel
+
+    s = loaded.case.cohesive_solver
+    opts = newton_options(loaded)
+    ksp = {k: v for k, v in opts.items() if k.startswith(("ksp_", "pc_"))}
+    return PeriodicCohesiveModel(pm, bulk, interfaces, loaded.case.periodic,
+                                 initial_state=LoadState(temperature_K=bulk.stress_free_K),
+                                 options={k: v for k, v in opts.items() if k not in ksp}, ksp_options=ksp, step=step,
+                                 reuse_factorization=s.reuse_factorization,
+                                 refactor_ksp_iterations=s.refactor_ksp_iterations,
+                                 stall_iterations=s.stall_iterations)

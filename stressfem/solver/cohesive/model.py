@@ -136,8 +136,7 @@ class CohesiveModel:
             raise ValueError(f"method must be 'newton', 'secant' or 'newton_secant', not {method!r}")
         self.method = method
         tdim, fdim = 3, 2
-        msh.topology.create_connectivity(fdim, tdim)
-        msh.topology.create_connectivity(tdim, fdim)
+        msh.topology.create_connectivity(fdim, tdim), msh.topology.create_connectivity(tdim, fdim)
         self._f2c = msh.topology.connectivity(fdim, tdim)
         self._c2f = msh.topology.connectivity(tdim, fdim).array.reshape(-1, 4)
 
@@ -403,7 +402,8 @@ class CohesiveModel:
         last_hist: list[float] = []
         while s < 1.0 - 1e-12:
             ds = min(ds, 1.0 - s)
-            trial = interpolate_state(start, state, s + ds)
+            self.fraction = s + ds  # of the increment, at the sub-step's end (periodic.py ramps its targets)
+            trial = interpolate_state(start, state, self.fraction)
             self._apply(trial, ds)
             n_fact = self.factorizations
             ok, its, hist = self._newton()

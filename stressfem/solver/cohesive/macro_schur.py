@@ -1,0 +1,147 @@
+"""The linear step of the periodic cohesive Newton iteration: P^T J P and the macroscopic Schur complement.
+
+Unknowns of a Newton step: the periodic fluctuation increment dw (reduced dofs, u = P w + sum_j E_j l_j
+with l_j the unit macroscopic strain field B_j (x - lo), m) and the increments dE_U of the macroscopic
+strain components whose stress is prescribed. With J the exact block Jacobian and F the residual
+(N) on the full block dofs:
+
+    [ P^T J P     P^T J L_U ] [dw  ]     [ P^T F            ]
+    [ L_U^T J P   L_U^T J L_U ] [dE_U] = - [ L_U^T F - V S_U ]
+
+(L_U^T F = V Sigma_U, the box volume V times the mean stress of the prescribed components, since the
+interface terms vanish for the continuous l_j). Block elimination: a = -Jr^-1 P^T F and
+c_j = Jr^-1 P^T J l_j (one factorisation, 1 + |U| solves), then the |U| x |U| system
+(L_U^T J L_U - L_U^T J P C) dE_U = -(L_U^T F - V S_U) - L_U^T J P a, and dw = a - C dE_U.
+
+Jr = P^T J P (PETSc PtAP, pattern reused) has the three translations of the whole box as its null
+space: one node (3 reduced dofs on rank 0) is pinned. GMRES iterates on the current Jr,
+preconditioned by a kept MUMPS LU of an earlier Jr (refreshed when GMRES needs more than
+``refresh_ksp_iterations`` iterations or fails), as the non-periodic direct path (linear.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..._dolfinx import PETSc
+from .linear import DIRECT_OPTIONS
+
+__all__ = ["MacroSchur"]
+
+log = logging.getLogger(__name__)
+
+
+class MacroSchur:
+    """Reduced Newton steps (module doc) with a kept LU preconditioner.
+
+    Args:
+        P: block prolongation (full owned dofs x reduced dofs), solver/periodic.py block_prolongation.
+        lin: the six unit macroscopic strain fields l_j (full block vectors, m per unit strain).
+        prefix: PETSc options prefix of the reduced KSP.
+        refresh_ksp_iterations: rebuild the LU when GMRES needed more iterations than this.
+        options: user KSP options (``ksp_*``/``pc_*`` keys of [cohesive_solver] petsc_options) over
+            linear.DIRECT_OPTIONS.
+    """
+
+    def __init__(self, P: PETSc.Mat, lin: Sequence[PETSc.Vec], prefix: str, refresh_ksp_iterations: int,
+                 options: dict | None = None):
+        self.P, self.lin = P, list(lin)
+        self.refresh_ksp_iterations = refresh_ksp_iterations
+        comm = P.getComm()
+        self.Jr: PETSc.Mat | None = None
+        self.Jpc: PETSc.Mat | None = None
+        self.pin = np.arange(3, dtype=PETSc.IntType) if P.getOwnershipRangeColumn()[0] == 0 \
+            else np.zeros(0, dtype=PETSc.IntType)
+        self._diag = 1.0
+        opts = PETSc.Options()
+        for k, v in {**DIRECT_OPTIONS, **(options or {})}.items():
+            opts[f"{prefix}{k}"] = v
+        self.ksp = PETSc.KSP().create(comm)
+        self.ksp.setOptionsPrefix(prefix)
+        self.ksp.setFromOptions()
+        self._full = P.createVecLeft()
+        self._rhs = P.createVecRight()
+        self.stale = True
+        self.setups = 0
+        self.iterations = 0
+
+    def mark_stale(self) -> None:
+        """Refactorise at the next operator update."""
+        self.stale = True
+
+    def restrict(self, full: PETSc.Vec, out: PETSc.Vec) -> PETSc.Vec:
+        """out = P^T full with the pinned entries zero."""
+        self.P.multTranspose(full, out)
+        out.setValues(self.pin, np.zeros(len(self.pin)))
+        out.assemble()
+        return out
+
+    def set_operator(self, J: PETSc.Mat) -> bool:
+        """Jr = P^T J P (pinned); the LU is rebuilt when stale. Returns True on a rebuild."""
+        if self.Jr is None:
+            self.Jr = J.PtAP(self.P)
+            self._diag = float(self.Jr.getDiagonal().max()[1])
+        else:
+            J.PtAP(self.P, result=self.Jr)
+        self.Jr.zeroRowsColumns(self.pin, diag=self._diag)
+        if not self.stale:
+            return False
+        if self.Jpc is None:
+            self.Jpc = self.Jr.duplicate(copy=True)
+        else:
+            self.Jr.copy(self.Jpc, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+        self.ksp.setOperators(self.Jr, self.Jpc)
+        self.stale = False
+        self.setups += 1
+        return True
+
+    def _solve(self, b: PETSc.Vec, x: PETSc.Vec) -> bool:
+        x.set(0.0)
+        self.ksp.solve(b, x)
+        its, reason = self.ksp.getIterationNumber(), self.ksp.getConvergedReason()
+        self.iterations += its
+        if reason < 0 or its > self.refresh_ksp_iterations:
+            self.stale = True
+        return reason > 0
+
+    def step(self, J: PETSc.Mat, F: PETSc.Vec, unknown: Sequence[int], stress_residual: np.ndarray,
+             dx: PETSc.Vec) -> tuple[np.ndarray, bool]:
+        """The Newton increment: dx (full block vector, m) = P dw + sum_j dE_j l_j; returns (dE_U, ok).
+
+        stress_residual: L_U^T F - V S_U (N m), for the components ``unknown``.
+        """
+        self.restrict(F, self._rhs)
+        self._rhs.scale(-1.0)
+        a = self._rhs.duplicate()
+        ok = self._solve(self._rhs, a)
+        Jl, C, H = [], [], []  # J l_j (full), c_j = Jr^-1 P^T J l_j, h_j = P^T J^T l_j (reduced)
+        for j in unknown:
+            Jl.append(self._full.duplicate())
+            J.mult(self.lin[j], Jl[-1])
+            g = self.restrict(Jl[-1], self._rhs.duplicate())
+            C.append(g.duplicate())
+            ok = self._solve(g, C[-1]) and ok
+            J.multTranspose(self.lin[j], self._full)
+            H.append(self.restrict(self._full, g))
+        dE = np.zeros(len(unknown))
+        if len(unknown):
+            S = np.array([[self.lin[jk].dot(Jl[i]) - H[k].dot(C[i]) for i in range(len(unknown))]
+                          for k, jk in enumerate(unknown)])
+            rhs = -np.asarray(stress_residual, dtype=float) - np.array([h.dot(a) for h in H])
+            dE = np.linalg.solve(S, rhs)
+            for i in range(len(unknown)):
+                a.axpy(-dE[i], C[i])
+        self.P.mult(a, dx)
+        for i, j in enumerate(unknown):
+            dx.axpy(dE[i], self.lin[j])
+        for v in [a, *Jl, *C, *H]:
+            v.destroy()
+        return dE, ok
+
+    def destroy(self) -> None:
+        for obj in (self.ksp, self.Jr, self.Jpc, self._full, self._rhs):
+            if obj is not None:
+                obj.destroy()
