@@ -137,6 +137,4 @@ def _periodic_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, interf
     return PeriodicCohesiveModel(pm, bulk, interfaces, loaded.case.periodic,
                                  initial_state=LoadState(temperature_K=bulk.stress_free_K),
                                  options={k: v for k, v in opts.items() if k not in ksp}, ksp_options=ksp, step=step,
-                                 reuse_factorization=s.reuse_factorization,
-                                 refactor_ksp_iterations=s.refactor_ksp_iterations,
                                  stall_iterations=s.stall_iterations)

@@ -14,9 +14,12 @@ c_j = Jr^-1 P^T J l_j (one factorisation, 1 + |U| solves), then the |U| x |U| sy
 (L_U^T J L_U - L_U^T J P C) dE_U = -(L_U^T F - V S_U) - L_U^T J P a, and dw = a - C dE_U.
 
 Jr = P^T J P (PETSc PtAP, pattern reused) has the three translations of the whole box as its null
-space: one node (3 reduced dofs on rank 0) is pinned. GMRES iterates on the current Jr,
-preconditioned by a kept MUMPS LU of an earlier Jr (refreshed when GMRES needs more than
-``refresh_ksp_iterations`` iterations or fails), as the non-periodic direct path (linear.py).
+space: one node (3 reduced dofs on rank 0) is pinned. Jr is factorised by MUMPS at every Newton
+iteration (KSP preonly): keeping the LU of an earlier iteration as a GMRES preconditioner, as the
+non-periodic direct path does (linear.py), cost 4.8x more time on the periodic particle box of
+docs/cohesive.md (1 + 6 GMRES solves per Newton iteration on a stale LU while interfaces soften).
+J is the block Jacobian without the always-zero couplings of the mixed-domain pattern
+(linear.py structural_pattern): P^T J P of the full pattern is denser and its LU 1.7x slower.
 """
 
 from __future__ import annotations
@@ -27,50 +30,42 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..._dolfinx import PETSc
-from .linear import DIRECT_OPTIONS
 
-__all__ = ["MacroSchur"]
+__all__ = ["MacroSchur", "REDUCED_OPTIONS"]
+
+REDUCED_OPTIONS: dict[str, str] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
 
 log = logging.getLogger(__name__)
 
 
 class MacroSchur:
-    """Reduced Newton steps (module doc) with a kept LU preconditioner.
+    """Reduced Newton steps (module doc), one LU per Newton iteration.
 
     Args:
         P: block prolongation (full owned dofs x reduced dofs), solver/periodic.py block_prolongation.
         lin: the six unit macroscopic strain fields l_j (full block vectors, m per unit strain).
         prefix: PETSc options prefix of the reduced KSP.
-        refresh_ksp_iterations: rebuild the LU when GMRES needed more iterations than this.
         options: user KSP options (``ksp_*``/``pc_*`` keys of [cohesive_solver] petsc_options) over
-            linear.DIRECT_OPTIONS.
+            REDUCED_OPTIONS.
     """
 
-    def __init__(self, P: PETSc.Mat, lin: Sequence[PETSc.Vec], prefix: str, refresh_ksp_iterations: int,
-                 options: dict | None = None):
+    def __init__(self, P: PETSc.Mat, lin: Sequence[PETSc.Vec], prefix: str, options: dict | None = None):
         self.P, self.lin = P, list(lin)
-        self.refresh_ksp_iterations = refresh_ksp_iterations
         comm = P.getComm()
         self.Jr: PETSc.Mat | None = None
-        self.Jpc: PETSc.Mat | None = None
         self.pin = np.arange(3, dtype=PETSc.IntType) if P.getOwnershipRangeColumn()[0] == 0 \
             else np.zeros(0, dtype=PETSc.IntType)
         self._diag = 1.0
         opts = PETSc.Options()
-        for k, v in {**DIRECT_OPTIONS, **(options or {})}.items():
+        for k, v in {**REDUCED_OPTIONS, **(options or {})}.items():
             opts[f"{prefix}{k}"] = v
         self.ksp = PETSc.KSP().create(comm)
         self.ksp.setOptionsPrefix(prefix)
         self.ksp.setFromOptions()
         self._full = P.createVecLeft()
         self._rhs = P.createVecRight()
-        self.stale = True
         self.setups = 0
         self.iterations = 0
-
-    def mark_stale(self) -> None:
-        """Refactorise at the next operator update."""
-        self.stale = True
 
     def restrict(self, full: PETSc.Vec, out: PETSc.Vec) -> PETSc.Vec:
         """out = P^T full with the pinned entries zero."""
@@ -79,33 +74,22 @@ class MacroSchur:
         out.assemble()
         return out
 
-    def set_operator(self, J: PETSc.Mat) -> bool:
-        """Jr = P^T J P (pinned); the LU is rebuilt when stale. Returns True on a rebuild."""
+    def set_operator(self, J: PETSc.Mat) -> None:
+        """Jr = P^T J P (pinned), factorised at the next solve."""
         if self.Jr is None:
             self.Jr = J.PtAP(self.P)
             self._diag = float(self.Jr.getDiagonal().max()[1])
         else:
             J.PtAP(self.P, result=self.Jr)
         self.Jr.zeroRowsColumns(self.pin, diag=self._diag)
-        if not self.stale:
-            return False
-        if self.Jpc is None:
-            self.Jpc = self.Jr.duplicate(copy=True)
-        else:
-            self.Jr.copy(self.Jpc, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
-        self.ksp.setOperators(self.Jr, self.Jpc)
-        self.stale = False
+        self.ksp.setOperators(self.Jr)
         self.setups += 1
-        return True
 
     def _solve(self, b: PETSc.Vec, x: PETSc.Vec) -> bool:
         x.set(0.0)
         self.ksp.solve(b, x)
-        its, reason = self.ksp.getIterationNumber(), self.ksp.getConvergedReason()
-        self.iterations += its
-        if reason < 0 or its > self.refresh_ksp_iterations:
-            self.stale = True
-        return reason > 0
+        self.iterations += self.ksp.getIterationNumber()
+        return self.ksp.getConvergedReason() > 0
 
     def step(self, J: PETSc.Mat, F: PETSc.Vec, unknown: Sequence[int], stress_residual: np.ndarray,
              dx: PETSc.Vec) -> tuple[np.ndarray, bool]:
@@ -142,6 +126,6 @@ class MacroSchur:
         return dE, ok
 
     def destroy(self) -> None:
-        for obj in (self.ksp, self.Jr, self.Jpc, self._full, self._rhs):
+        for obj in (self.ksp, self.Jr, self._full, self._rhs):
             if obj is not None:
                 obj.destroy()

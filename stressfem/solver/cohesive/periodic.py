@@ -50,20 +50,20 @@ _R = PETSc.SNES.ConvergedReason
 class PeriodicCohesiveModel(CohesiveModel):
     """CohesiveModel on a box periodic in x, y and z with macroscopic strain/stress per component (module doc).
 
-    Args (others as CohesiveModel; the method is "newton", the linear solver MUMPS LU of P^T J P):
+    Args (others as CohesiveModel; the method is "newton", the linear solver a MUMPS LU of P^T J P at every
+    Newton iteration, so reuse_factorization and refactor_ksp_iterations have no effect):
         spec: the [periodic] table (directions "xyz").
         ksp_options: ``ksp_*`` / ``pc_*`` options of the reduced solve (over linear.DIRECT_OPTIONS).
     """
 
     def __init__(self, pm: PhaseMesh, bulk: BulkPhysics, interfaces: Sequence[CohesiveInterface], spec: PeriodicSpec,
-                 *, initial_state, ksp_options: dict | None = None, refactor_ksp_iterations: int = 12,
-                 prefix: str = "stressfem_czm_", **kwargs):
+                 *, initial_state, ksp_options: dict | None = None, prefix: str = "stressfem_czm_", **kwargs):
         if spec.directions != "xyz":
             raise ValueError("cohesive interfaces need a box periodic in x, y and z (directions = \"xyz\")")
         described = [f"periodic along {spec.axes}: u = E x + w in every displacement block, w periodic"]
         super().__init__(pm, bulk, lambda blocks: AppliedBCs(described=described), interfaces,
                          initial_state=initial_state, linear_solver="direct", method="newton",
-                         refactor_ksp_iterations=refactor_ksp_iterations, prefix=prefix, **kwargs)
+                         prefix=prefix, **kwargs)
         self.spec = spec
         msh = pm.mesh
         self.lo, self.hi = box_bounds(msh)
@@ -72,7 +72,7 @@ class PeriodicCohesiveModel(CohesiveModel):
         self.P = block_prolongation([blk.V for blk in self.blocks], self.lo, self.hi, spec.node_tolerance,
                                     spec.axes, self._node_clusters())
         self.lin = [self._unit_field(j) for j in range(6)]
-        self._schur = MacroSchur(self.P, self.lin, f"{prefix}periodic_", refactor_ksp_iterations, ksp_options)
+        self._schur = MacroSchur(self.P, self.lin, f"{prefix}periodic_", ksp_options)
         self._prescribed = np.array(spec.strain_prescribed())
         self._unknown = [int(j) for j in np.flatnonzero(~self._prescribed)]
         self._targets = np.array(spec.targets(), dtype=float)
@@ -157,9 +157,12 @@ class PeriodicCohesiveModel(CohesiveModel):
                     reason = reason or _R.DIVERGED_MAX_IT
                     break
                 fem_petsc.assemble_jacobian(self.snes, x, A, A, self.problem.u, self.problem.J, None, [])
-                if self._schur.set_operator(A):
-                    self.factorizations += 1
-                dE, ok = self._schur.step(A, F, self._unknown, rE, self._dx)
+                self.linear.mark_stale()  # J without the always-zero couplings of the mixed-domain pattern (linear.py)
+                self.linear.update(A)
+                J = self.linear.P
+                self._schur.set_operator(J)
+                self.factorizations += 1
+                dE, ok = self._schur.step(J, F, self._unknown, rE, self._dx)
                 if not ok:
                     reason = _R.DIVERGED_LINEAR_SOLVE
                     break
@@ -175,7 +178,6 @@ class PeriodicCohesiveModel(CohesiveModel):
         if ok:
             self.solver.macro_strain, self.solver.macro_targets = E.tolist(), targets.tolist()
         else:
-            self._schur.mark_stale()
             for blk, s in zip(self.blocks, saved):
                 blk.u.x.array[:] = s
         return ok, its, hist[-4:]

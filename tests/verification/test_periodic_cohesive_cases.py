@@ -1,0 +1,200 @@
+"""Cohesive interfaces inside periodic volumes through the CLI (case files, summary.json).
+
+Requirements and tolerances:
+* PCC1 Strong interface = bonded: a periodic sphere cell (10 vol %, r = 0.29 um, E 150 / 100 GPa,
+  CTE 10 / 15e-6 1/K, cooled by 1000 K) with a cohesive sphere/matrix interface whose strengths are
+  far above the stresses equals the bonded periodic P1 run up to the penalty compliance: the
+  interface adds an opening t_n / K to a bulk displacement of order sigma R / E, so the mean phase
+  stresses and the macroscopic strain differ by O(E / (K R)). Checked: with K = 1e21 Pa/m the
+  difference is below 2 E_max / (K R) = 1.0e-3 (relative to the largest mean stress component / the
+  macroscopic strain), and it falls with 1/K (K = 1e22: 10x smaller, within 20 %).
+* PCC2 A small periodic NMC811/LLZO particle box with cohesive interfaces (the shipped debonding
+  law) runs a cool-down and a charge: summary.json has the macroscopic strain and stress tensors
+  per step (free expansion: |Sigma| < 1e-6 of the phase stresses), the interface statistics and
+  part of the interface debonds. No damage concentrates at the box faces: the debonded fraction of
+  the interface in the centred half-volume cube minus that in the rest of the box, compared with the same
+  difference for the cube translated periodically over 32 positions (a 4 x 4 x 2 grid of shifts):
+  with periodic conditions no position is special, so the centred value is one draw of that
+  distribution and lies within 3 standard deviations of its mean.
+* PCC3 Refusals (exit 2, naming the key): method = "secant", linear_solver = "iterative",
+  directions = "xy" with interfaces, and a laminate whose A/B interface would lie on the periodic
+  z faces (a displacement block cannot be paired with itself across the faces).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from conftest import read_summary, run_cli, write_case
+from stressfem.output.schema import DEBONDED
+from stressfem.verification.periodic_cells import write_laminate_msh, write_sphere_cell_msh
+
+SPHERE_CASE = """
+[geometry]
+type = "msh"
+file = "cell.msh"
+[phases]
+sphere = "hard"
+matrix = "soft"
+[materials.hard]
+youngs_modulus_Pa = 150e9
+poisson_ratio = 0.25
+cte_per_K = 10e-6
+[materials.soft]
+youngs_modulus_Pa = 100e9
+poisson_ratio = 0.3
+cte_per_K = 15e-6
+[solver]
+element_degree = 1
+[periodic]
+[[stages]]
+type = "cooling"
+stress_free_temperature_C = 1000
+final_temperature_C = 0
+increments = 2
+"""
+
+
+def _strong(K: float) -> str:
+    return ('[[interfaces]]\nname = "sphere/matrix"\nlaw = { type = "bilinear", penalty_stiffness_Pa_per_m = '
+            f'{K:g}, normal_strength_Pa = 1e11, shear_strength_Pa = 1e11, GIc_J_per_m2 = 1e6, GIIc_J_per_m2 = 1e6, '
+            'bk_exponent = 2.0 }\n')
+
+
+def _macro_and_means(summary: dict) -> tuple[np.ndarray, np.ndarray]:
+    step = summary["steps"][-1]
+    means = np.array([step["phases"][p]["mean_stress_Pa"] for p in ("sphere", "matrix")])
+    return np.array(step["macroscopic"]["strain"]), means
+
+
+def test_strong_interface_equals_bonded(tmp_path):
+    msh = write_sphere_cell_msh(tmp_path / "cell.msh", 0.1, size=0.2)
+    runs = {}
+    for name, extra in (("bonded", ""), ("k21", _strong(1e21)), ("k22", _strong(1e22))):
+        folder = write_case(tmp_path / name, SPHERE_CASE + extra)
+        shutil.copy(msh, folder / "cell.msh")
+        run_cli("run", folder, check=True)
+        runs[name] = _macro_and_means(read_summary(folder))
+    E0, S0 = runs["bonded"]
+    radius = (3 * 0.1 / (4 * np.pi)) ** (1 / 3) * 1e-6
+    diffs = {}
+    for name, K in (("k21", 1e21), ("k22", 1e22)):
+        E, S = runs[name]
+        diffs[name] = (np.abs(E - E0).max() / np.abs(E0).max(), np.abs(S - S0).max() / np.abs(S0).max())
+        assert max(diffs[name]) < 2 * 150e9 / (K * radius), (name, diffs[name])
+    for k in range(2):
+        assert abs(diffs["k21"][k] / diffs["k22"][k] / 10 - 1) < 0.2, diffs
+
+
+BOX_CASE = """
+[geometry]
+type = "particles"
+box_um = [10.0, 10.0, 10.0]
+volume_fraction = 0.30
+particle_phase = "NMC811"
+matrix_phase = "LLZO"
+seed = 3
+size_distribution = { type = "lognormal", d50_um = 4.0, sigma_ln = 0.15 }
+[mesh]
+size_um = 2.0
+interface_size_um = 1.0
+[phases]
+NMC811 = "NMC811"
+LLZO = "LLZO"
+[periodic]
+[[stages]]
+type = "cooling"
+name = "cooldown"
+stress_free_temperature_C = 1050.0
+final_temperature_C = 25.0
+increments = 1
+[[stages]]
+type = "soc"
+name = "charge"
+soc_end = 1.0
+increments = 4
+[[interfaces]]
+name = "NMC811/LLZO"
+# the law of cases/nmc811-llzo-debonding (sources there)
+law = { type = "bilinear", penalty_stiffness_Pa_per_m = 1.0e18, normal_strength_Pa = 100e6, shear_strength_Pa = 150e6, GIc_J_per_m2 = 2.4, GIIc_J_per_m2 = 2.4, bk_exponent = 2.0, viscosity_s = 0.05 }
+[output]
+fields_every_increment = false
+"""
+
+
+def _array(text: str, name: str | None) -> np.ndarray:
+    tag = r'<DataArray[^>]*Name="%s"[^>]*>(.*?)</DataArray>' % name if name else \
+        r"<Points>\s*<DataArray[^>]*>(.*?)</DataArray>"
+    return np.array(re.search(tag, text, re.S).group(1).split(), dtype=float)
+
+
+def interface_facets(results: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centroids (m), areas (m2) and debonded indicator (damage >= DEBONDED) of the interface facets at the last
+    output time (serial vtu)."""
+    pvd = (results / "interface_NMC811-LLZO.pvd").read_text()
+    stem, number = re.findall(r'file="([^"]*?)(\d{6})\.pvtu"', pvd)[-1]
+    text = (results / f"{Path(stem).name}_p0_{number}.vtu").read_text()
+    x = _array(text, None).reshape(-1, 3)
+    tri = _array(text, "connectivity").astype(int).reshape(-1, 3)
+    damage = (_array(text, "damage") >= DEBONDED).astype(float)
+    p = x[tri]
+    area = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
+    return p.mean(axis=1), area, damage
+
+
+def inner_minus_outer(centroid, area, damage, box: float, shift) -> float:
+    """Area mean of ``damage`` in the half-volume cube centred at box/2 + shift (periodically wrapped) minus
+    outside."""
+    half = 0.5 * box / 2 ** (1 / 3)
+    d = (centroid - 0.5 * box - np.asarray(shift) + 0.5 * box) % box - 0.5 * box
+    inner = np.all(np.abs(d) < half, axis=1)
+    mean = [float(area[m] @ damage[m] / area[m].sum()) for m in (inner, ~inner)]
+    return mean[0] - mean[1]
+
+
+def test_particle_box_cooldown_and_charge(tmp_path):
+    folder = write_case(tmp_path / "box", BOX_CASE)
+    run_cli("run", folder, check=True)
+    s = read_summary(folder)
+    assert s["periodic"]["reduced_dofs"] > 0 and s["interface_laws"]["NMC811/LLZO"]["type"] == "bilinear"
+    for step in s["steps"]:
+        macro = np.array(step["macroscopic"]["stress_Pa"])
+        scale = max(abs(p["mean_hydrostatic_Pa"]) for p in step["phases"].values())
+        assert np.abs(macro).max() < 1e-6 * scale, macro  # free expansion
+        assert np.array(step["macroscopic"]["strain"]).shape == (3, 3)
+        assert {"damaged_fraction", "debonded_fraction", "dissipated_energy_J"} <= set(
+            step["interfaces"]["NMC811/LLZO"])
+    cool, charged = s["steps"][0], s["steps"][-1]
+    assert cool["interfaces"]["NMC811/LLZO"]["debonded_fraction"] == 0.0  # compression after sintering
+    assert 0.0 < charged["interfaces"]["NMC811/LLZO"]["debonded_fraction"] < 1.0
+    assert np.trace(np.array(cool["macroscopic"]["strain"])) < 0.0  # the composite contracts on cooling
+    c, a, d = interface_facets(folder / "results")
+    box = 10e-6
+    shifts = [(i * box / 4, j * box / 4, k * box / 2) for i in range(4) for j in range(4) for k in range(2)]
+    diffs = np.array([inner_minus_outer(c, a, d, box, sh) for sh in shifts])
+    z = (diffs[0] - diffs.mean()) / diffs.std()
+    assert abs(z) < 3.0, (diffs[0], diffs.mean(), diffs.std())
+
+
+def test_refusals(tmp_path):
+    laminate = write_laminate_msh(tmp_path / "laminate.msh", fraction=0.5, size=0.5)
+    base = ('[geometry]\ntype = "msh"\nfile = "laminate.msh"\n[phases]\nA = "LLZO"\nB = "NMC811"\n'
+            '[[stages]]\ntype = "cooling"\nstress_free_temperature_C = 1000\nfinal_temperature_C = 0\nincrements = 1\n'
+            '[[interfaces]]\nname = "A/B"\nlaw = { type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, '
+            'normal_strength_Pa = 1e8, shear_strength_Pa = 1e8, GIc_J_per_m2 = 1.0, GIIc_J_per_m2 = 1.0 }\n')
+    cases = {"secant": ("[periodic]\n[cohesive_solver]\nmethod = \"secant\"\n", "cohesive_solver.method"),
+             "iterative": ("[periodic]\n[cohesive_solver]\nlinear_solver = \"iterative\"\n",
+                           "cohesive_solver.linear_solver"),
+             "lateral": ("[periodic]\ndirections = \"xy\"\n", "periodic.directions"),
+             "face": ("[periodic]\n", "periodic")}
+    for name, (extra, key) in cases.items():
+        folder = write_case(tmp_path / name, base + extra)
+        shutil.copy(laminate, folder / "laminate.msh")
+        proc = run_cli("run", folder)
+        assert proc.returncode == 2, (name, proc.stderr[-2000:])
+        assert key in proc.stderr, (name, proc.stderr[-2000:])
+    assert "another body cluster" in proc.stderr or "matching nodes" in proc.stderr
