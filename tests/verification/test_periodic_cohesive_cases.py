@@ -11,11 +11,14 @@ Requirements and tolerances:
 * PCC2 A small periodic NMC811/LLZO particle box with cohesive interfaces (the shipped debonding
   law) runs a cool-down and a charge: summary.json has the macroscopic strain and stress tensors
   per step (free expansion: |Sigma| < 1e-6 of the phase stresses), the interface statistics and
-  part of the interface debonds. No damage concentrates at the box faces: the debonded fraction of
-  the interface in the centred half-volume cube minus that in the rest of the box, compared with the same
-  difference for the cube translated periodically over 32 positions (a 4 x 4 x 2 grid of shifts):
-  with periodic conditions no position is special, so the centred value is one draw of that
-  distribution and lies within 3 standard deviations of its mean.
+  part of the interface debonds. No damage concentrates at the box faces: the damaged (after the
+  cool-down) and the debonded (after the charge) fraction of the interface within 1 um (one interface
+  element) of the box faces minus that of the rest, compared with the same difference for the faces
+  translated periodically over 64 positions (a 4 x 4 x 4 grid of shifts): with periodic conditions
+  no position is special, so the box's own value is one draw of that distribution and lies below
+  its mean + 3 standard deviations (measured: z = -1.1 and -1.7; the same box with rollers on three
+  faces and three free faces: z = +3.3 after the cool-down, 33 % of the interface near the faces
+  damaged against 1.8 % inside, the artefact of issue 14).
 * PCC3 Refusals (exit 2, naming the key): method = "secant", linear_solver = "iterative",
   directions = "xy" with interfaces, and a laminate whose A/B interface would lie on the periodic
   z faces (a displacement block cannot be paired with itself across the faces).
@@ -121,6 +124,8 @@ increments = 4
 name = "NMC811/LLZO"
 # the law of cases/nmc811-llzo-debonding (sources there)
 law = { type = "bilinear", penalty_stiffness_Pa_per_m = 1.0e18, normal_strength_Pa = 100e6, shear_strength_Pa = 150e6, GIc_J_per_m2 = 2.4, GIIc_J_per_m2 = 2.4, bk_exponent = 2.0, viscosity_s = 0.05 }
+[cohesive_solver]
+max_newton_iterations = 12
 [output]
 fields_every_increment = false
 """
@@ -132,28 +137,27 @@ def _array(text: str, name: str | None) -> np.ndarray:
     return np.array(re.search(tag, text, re.S).group(1).split(), dtype=float)
 
 
-def interface_facets(results: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centroids (m), areas (m2) and debonded indicator (damage >= DEBONDED) of the interface facets at the last
-    output time (serial vtu)."""
-    pvd = (results / "interface_NMC811-LLZO.pvd").read_text()
-    stem, number = re.findall(r'file="([^"]*?)(\d{6})\.pvtu"', pvd)[-1]
-    text = (results / f"{Path(stem).name}_p0_{number}.vtu").read_text()
+def interface_facets(results: Path, number: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centroids (m), areas (m2) and damage of the interface facets of output ``number`` (serial vtu)."""
+    text = (results / f"interface_NMC811-LLZO_p0_{number:06d}.vtu").read_text()
     x = _array(text, None).reshape(-1, 3)
-    tri = _array(text, "connectivity").astype(int).reshape(-1, 3)
-    damage = (_array(text, "damage") >= DEBONDED).astype(float)
-    p = x[tri]
+    p = x[_array(text, "connectivity").astype(int).reshape(-1, 3)]
     area = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
-    return p.mean(axis=1), area, damage
+    return p.mean(axis=1), area, _array(text, "damage")
 
 
-def inner_minus_outer(centroid, area, damage, box: float, shift) -> float:
-    """Area mean of ``damage`` in the half-volume cube centred at box/2 + shift (periodically wrapped) minus
-    outside."""
-    half = 0.5 * box / 2 ** (1 / 3)
-    d = (centroid - 0.5 * box - np.asarray(shift) + 0.5 * box) % box - 0.5 * box
-    inner = np.all(np.abs(d) < half, axis=1)
-    mean = [float(area[m] @ damage[m] / area[m].sum()) for m in (inner, ~inner)]
-    return mean[0] - mean[1]
+def face_layer_z(centroid, area, indicator, box: float, width: float) -> float:
+    """How special the box faces are: (fraction of interface area with ``indicator`` within ``width`` of the
+    faces) - (fraction in the rest), as a z-score among the same difference for the faces translated
+    periodically over a 4 x 4 x 4 grid of shifts (the first shift is the box itself)."""
+    def layer_minus_rest(shift):
+        r = (centroid - np.asarray(shift)) % box
+        near = np.minimum(r, box - r).min(axis=1) < width
+        return area[near] @ indicator[near] / area[near].sum() - area[~near] @ indicator[~near] / area[~near].sum()
+
+    d = np.array([layer_minus_rest((i * box / 4, j * box / 4, k * box / 4))
+                  for i in range(4) for j in range(4) for k in range(4)])
+    return float((d[0] - d.mean()) / d.std()) if d.std() > 0 else 0.0
 
 
 def test_particle_box_cooldown_and_charge(tmp_path):
@@ -172,12 +176,11 @@ def test_particle_box_cooldown_and_charge(tmp_path):
     assert cool["interfaces"]["NMC811/LLZO"]["debonded_fraction"] == 0.0  # compression after sintering
     assert 0.0 < charged["interfaces"]["NMC811/LLZO"]["debonded_fraction"] < 1.0
     assert np.trace(np.array(cool["macroscopic"]["strain"])) < 0.0  # the composite contracts on cooling
-    c, a, d = interface_facets(folder / "results")
     box = 10e-6
-    shifts = [(i * box / 4, j * box / 4, k * box / 2) for i in range(4) for j in range(4) for k in range(2)]
-    diffs = np.array([inner_minus_outer(c, a, d, box, sh) for sh in shifts])
-    z = (diffs[0] - diffs.mean()) / diffs.std()
-    assert abs(z) < 3.0, (diffs[0], diffs.mean(), diffs.std())
+    c, a, d = interface_facets(folder / "results", 0)  # after the cool-down
+    assert face_layer_z(c, a, (d > 0.0).astype(float), box, 1e-6) < 3.0
+    c, a, d = interface_facets(folder / "results", 1)  # after the charge
+    assert face_layer_z(c, a, (d >= DEBONDED).astype(float), box, 1e-6) < 3.0
 
 
 def test_refusals(tmp_path):
