@@ -115,8 +115,8 @@ def coating_law(t: ThinCoating, interfaces: list[InterfaceSpec], youngs_modulus_
     state = "elastic" if other in entries else "bonded"
     details.update(governing_side=names[gov], governing_law=interfaces[entries[gov]].law.type,
                    other_side=names[other], other_side_state=state)
-    source = (f"{head} (k_n = M/t, k_t = G/t) in series with [[interfaces]] {names[gov]} (governing) and "
-              f"{names[other]} ({state})")
+    source = (f"{head}: spring k_n = M/t, k_t = G/t in series with [[interfaces]] {names[gov]} (governing: its "
+              f"damage law) and {names[other]} ({state})")
     return CoatingLaw(t, law, source, details)
 
 
