@@ -19,7 +19,7 @@ Requirements and tolerances:
   table say what was applied (governing side, series stiffness, strengths, G_c), and the energy bookkeeping
   holds: the rate-independent dissipation (dissipated_energy_J minus its viscous part) lies between
   f_min G_c x debonded area x 0.999 and f_max G_c x damaged area, f_min/f_max the extremes over the mode
-  mixity of the series law's fracture energy over G_c (1 -+ 1.2 % here: the mixed-mode approximation,
+  mixity of the series law's fracture energy over G_c (1 and 1.011 here: the mixed-mode approximation,
   docs/coatings.md) and 0.999 the debonded threshold. About 35 s.
 * T4 Refused at `check`/`run` (exit 2, the key named, no traceback, no results/summary.json): an exponential
   law on a side, two side laws neither of which is weaker in both strengths, a series stiffness too small
