@@ -6,14 +6,14 @@ with it: the side weaker in both strengths governs (its damage law), the other a
 (case/coating_laws.py, physics/cohesive/series.py; the exact series values: test_coating_cohesive_pull.py).
 
 Requirements and tolerances:
-* T1 The governing side is the weaker one, whichever side it is on; the applied law has its strengths and
+* L1 The governing side is the weaker one, whichever side it is on; the applied law has its strengths and
   energies and the series stiffness 1 / (1/K_gov + 1/k_coating + 1/K_other) normal and shear (1e-12); a spring
   on the other side adds its own compliance; a side without a law is bonded.
-* T2 Bonded limit: a law of huge strength (1 TPa) and penalty (1e24 Pa/m) on the core side gives the run of the
+* L2 Bonded limit: a law of huge strength (1 TPa) and penalty (1e24 Pa/m) on the core side gives the run of the
   spring layer alone: phase mean stresses and interface mean tractions within 1e-5 relative (the series
   stiffness differs from the spring's by k/K = 6e-5 and the spring layer itself changes the stresses by
   about 0.1 %), no damage.
-* T3 A coarse coated-particle case (cases/ncm85-zro2-llzo with a 5 nm ZrO2 shell, 8 um box, P1) with a
+* L3 A coarse coated-particle case (cases/ncm85-zro2-llzo with a 5 nm ZrO2 shell, 8 um box, P1) with a
   ZrO2/LLZO bilinear law, cooled and charged to soc 1: the interface debonds on charge (debonded fraction
   > 0.05, measured 0.27), summary.json interface_laws, the log and the report's "Interface models applied"
   table say what was applied (governing side, series stiffness, strengths, G_c), and the energy bookkeeping
@@ -21,7 +21,7 @@ Requirements and tolerances:
   f_min G_c x debonded area x 0.999 and f_max G_c x damaged area, f_min/f_max the extremes over the mode
   mixity of the series law's fracture energy over G_c (1 and 1.011 here: the mixed-mode approximation,
   docs/coatings.md) and 0.999 the debonded threshold. About 35 s.
-* T4 Refused at `check`/`run` (exit 2, the key named, no traceback, no results/summary.json): an exponential
+* L4 Refused at `check`/`run` (exit 2, the key named, no traceback, no results/summary.json): an exponential
   law on a side, two side laws neither of which is weaker in both strengths, a series stiffness too small
   for the strengths (snap-back), the coating phase used elsewhere ("ZrO2#gb"). The P/M name: test_fault_campaign.py.
 """
@@ -167,6 +167,7 @@ def test_coated_particles_debond_on_charge(tmp_path):
     run_cli("report", folder, check=True)
     html = (folder / "results" / "report.html").read_text()
     assert "Interface models applied" in html and "series_bilinear" in html and "governing_side: ZrO2/LLZO" in html
+    assert "thin (unmeshed) coating" in html  # the verification status lists the checks of this physics
 
 
 @pytest.mark.parametrize("name,extra,key,words", [
