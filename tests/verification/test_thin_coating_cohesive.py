@@ -107,6 +107,7 @@ def bonded_pair(tmp_path_factory):
     return read_summary(spring), read_summary(huge)
 
 
+@pytest.mark.slow  # two runs, 25-48 s on the loaded machine
 def test_bonded_limit_is_the_spring_layer(bonded_pair):
     spring, huge = bonded_pair
     assert huge["interface_laws"]["NMC811/LLZO"]["type"] == "series_bilinear"
@@ -137,6 +138,7 @@ def coarse_coated_charge() -> str:
     return toml + entry("ZrO2/LLZO", LAW)
 
 
+@pytest.mark.slow  # 28-44 s on the loaded machine
 def test_coated_particles_debond_on_charge(tmp_path):
     folder = write_case(tmp_path / "coated", coarse_coated_charge())
     run_cli("run", folder, check=True)
