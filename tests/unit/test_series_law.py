@@ -15,6 +15,10 @@ Requirements and tolerances (NumPy, no mesh; under 1 s):
 * U3 Which side governs: the one weaker in both strengths, a missing side being bonded; equal strengths: the
   smaller G_Ic; neither weaker: None. The exponential law and a snap-back (series stiffness below
   strength^2 / (2 G_c)) are ValueErrors; two springs give the spring of the three compliances (exact).
+* U4 Mixed mode (the documented approximation, r = K_t / K_n = 0.571 here): on a proportional path the work to
+  separation is [G_Ic + (r G_IIc - G_Ic) B^eta] (1 - B + B / r), B = r^2 js^2 / (jn^2 + r^2 js^2) the mixity
+  the law sees (1e-3, trapezoidal work on 4000 steps), and so is rate_independent_dissipation at d = 1 (1e-12);
+  it is 1.4 % above B-K at the path's energy mixity r / (1 + r) (the size of the approximation here).
 """
 
 from __future__ import annotations
@@ -94,3 +98,24 @@ def test_governing_side_and_refusals():
     assert isinstance(both, LinearSpring)
     assert both.normal_stiffness_Pa_per_m == pytest.approx(1 / (1 / 3e18 + 1 / 2e18 + 1 / KN), rel=1e-14)
     assert both.shear_stiffness_Pa_per_m == pytest.approx(1 / (1 / 1e18 + 1 / 4e18 + 1 / KT), rel=1e-14)
+
+
+def test_mixed_mode_work_is_the_documented_approximation():
+    law = series_law(BIL, None, KN, KT)  # K_n = 5e16, K_t = 2.86e16 Pa/m: r = 0.571
+    r = law.ratio
+    direction = np.array([1.0, 1.0]) / np.sqrt(2.0)  # jn = js
+    B = r ** 2 / (1.0 + r ** 2)
+    expected = (BIL.GIc_J_per_m2 + (r * BIL.GIIc_J_per_m2 - BIL.GIc_J_per_m2) * B ** BIL.bk_exponent) * (1 - B + B / r)
+    s = np.linspace(0.0, 2.0 * 2 * BIL.GIIc_J_per_m2 / BIL.normal_strength_Pa, 4001)
+    h, tn, ts = np.zeros(1), [], []
+    for x in s:
+        a, b, _, h = law.traction(np.array([x * direction[0]]), np.array([x * direction[1]]), np.zeros(1), h)
+        tn.append(a[0]), ts.append(b[0])
+    assert h[0] == 1.0
+    power = np.array(tn) * direction[0] + np.array(ts) * direction[1]
+    work = float(np.sum(0.5 * (power[1:] + power[:-1]) * np.diff(s)))
+    assert work == pytest.approx(expected, rel=1e-3), (work, expected)
+    jn, js = np.array([s[-1] * direction[0]]), np.array([s[-1] * direction[1]])
+    assert law.rate_independent_dissipation(np.ones(1), jn, js, np.zeros(1))[0] == pytest.approx(expected, rel=1e-12)
+    # against B-K at the energy mixity of this path, K_t js^2 / (K_n jn^2 + K_t js^2) = r / (1 + r): +1.4 %
+    assert expected / BIL.critical_energy(r / (1 + r)) == pytest.approx(1.0142, abs=1e-3)
