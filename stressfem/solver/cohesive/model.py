@@ -137,7 +137,8 @@ class CohesiveModel:
             raise ValueError(f"method must be 'newton', 'secant' or 'newton_secant', not {method!r}")
         self.method = method
         tdim, fdim = 3, 2
-        msh.topology.create_connectivity(fdim, tdim), msh.topology.create_connectivity(tdim, fdim)
+        msh.topology.create_connectivity(fdim, tdim)
+        msh.topology.create_connectivity(tdim, fdim)
         self._f2c = msh.topology.connectivity(fdim, tdim)
         self._c2f = msh.topology.connectivity(tdim, fdim).array.reshape(-1, 4)
 
