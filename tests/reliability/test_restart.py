@@ -9,14 +9,17 @@ guess and preconditioner and, across rank counts, another partition), and histor
   after step 3 of 9 was checkpointed; and a kill inside a step (checkpoint after every increment).
 * Path-dependent runs, from field checkpoints (output/field_checkpoint.py): a cohesive octant (cooling,
   then delithiation that damages the interface; killed with at least 3 of 8 increments of the damaging
-  step done, damaged fraction 0.79 after 3, 0.98 at the end) and a galvanostatic charge/discharge with stress
+  step done, damaged fraction 0.79 after 3, 0.98 at the end), the same law on a 30 vol % sphere in a periodic
+  cell (cohesive interfaces inside a periodic volume: the macroscopic strain reached is restored too; the
+  interface is fully damaged at the end) and a galvanostatic charge/discharge with stress
   coupling (killed at least 3 increments into the discharge); serial, 2 ranks, killed on 2 ranks then restarted
   serially. Skipping the restore of the damage, of the Li field or of the coupling stress makes them fail.
   A restarted run killed again restarts; a changed .msh under a field checkpoint is refused (exit 2).
 Measured largest relative differences: cycling 5e-14 (same ranks), 5e-11 (1 -> 2 ranks); cohesive 5e-12 to
 1.1e-10 (1 and 2 ranks, by kill point), 4e-11 (2 -> 1); galvanostatic 2e-12 (1 and 2 ranks), 1.4e-10 (2 -> 1).
 Run time: about 25 s per serial cycling test (2), 40 s for each 2-rank cycling variant; path-dependent
-tests 6-15 s each (60 s for all six on 2 shared cores).
+tests 6-15 s each (60 s for all six on 2 shared cores); periodic cohesive 26-51 s each (115 s for the three,
+measured on the loaded machine).
 """
 
 from __future__ import annotations
@@ -244,22 +247,32 @@ checkpoint_interval_s = 0.0
 """
 
 
-@pytest.fixture(params=["cohesive", "galvanostatic"])
+# cohesive interfaces inside a periodic volume (a 30 vol % sphere in a periodic unit cell, um): the macroscopic
+# strain reached is restored with the fields
+PERIODIC_COHESIVE = (COHESIVE.replace('file = "octant.msh"\nlength_unit_m = 1e-6', 'file = "octant.msh"')
+                     .replace("particle = ", "sphere = ").replace("particle/matrix", "sphere/matrix")
+                     .replace('[[boundary_conditions]]\ntype = "roller"\nsurfaces = ["x0", "y0", "z0"]\n', "[periodic]\n"))
+
+
+@pytest.fixture(params=["cohesive", "galvanostatic", "periodic-cohesive"])
 def path_cases(request, tmp_path):
     from stressfem.verification.concentric_spheres import write_octant_msh
+    from stressfem.verification.periodic_cells import write_sphere_cell_msh
 
-    cohesive = request.param == "cohesive"
     msh = tmp_path / "octant.msh"
-    if cohesive:
+    if request.param == "cohesive":
         write_octant_msh(msh, a=1.0, b=3.0, size=0.6, interface_size=0.25)
+    elif request.param == "periodic-cohesive":
+        write_sphere_cell_msh(msh, 0.3, size=0.25)
     else:
         write_octant_msh(msh, a=1.0, b=1.0, size=0.25, interface_size=0.2)
+    text = {"cohesive": COHESIVE, "galvanostatic": GALVANOSTATIC, "periodic-cohesive": PERIODIC_COHESIVE}
     out = []
     for name in ("full", "killed"):
         folder = tmp_path / name
         folder.mkdir()
         (folder / "octant.msh").write_bytes(msh.read_bytes())
-        (folder / "case.toml").write_text(COHESIVE if cohesive else GALVANOSTATIC)
+        (folder / "case.toml").write_text(text[request.param])
         out.append(folder)
     return out
 
