@@ -171,9 +171,9 @@ class PeriodicCohesiveModel(CohesiveModel):
                 its += 1
         except PETSc.Error as exc:  # e.g. a zero pivot in the factorisation
             log.info("PETSc error in the periodic Newton solve (%s); the step counts as diverged", exc)
-            reason = -100
+            reason = _R.DIVERGED_LINEAR_SOLVE
         self.solver.linear_iterations += self._schur.iterations - lin0
-        self._reason = int(reason)
+        self.snes.setConvergedReason(reason)  # reported by CohesiveModel.solve on a cut-back
         ok = reason > 0 and self._all_finite() and bool(np.all(np.isfinite(E)))
         if ok:
             self.solver.macro_strain, self.solver.macro_targets = E.tolist(), targets.tolist()
