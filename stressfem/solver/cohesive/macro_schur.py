@@ -24,7 +24,6 @@ J is the block Jacobian without the always-zero couplings of the mixed-domain pa
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,8 +33,6 @@ from ..._dolfinx import PETSc
 __all__ = ["MacroSchur", "REDUCED_OPTIONS"]
 
 REDUCED_OPTIONS: dict[str, str] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
-
-log = logging.getLogger(__name__)
 
 
 class MacroSchur:
