@@ -14,7 +14,8 @@ Requirements and tolerances:
   is the strength (1 %), the dissipated energy of the weak interface and the external work
   V int Sigma_zz dE_zz are G_Ic A (1 %).
 * PC2 Sigma_zz prescribed (50 and 90 MPa, all other stresses zero): E_zz = Sigma_zz / E_eff +
-  2 Sigma_zz / (K L) (1e-8).
+  2 Sigma_zz / (K L) (1e-8), in one step per increment and in four sub-steps (the targets ramped
+  over the sub-steps from the value reached).
 * PC3 Serial and `mpiexec -n 2` give the same macroscopic stresses, openings and dissipated energies
   (1e-6 of the strength / of G_Ic A).
 """
@@ -30,6 +31,7 @@ import pytest
 
 from conftest import MPIEXEC, _env
 from stressfem.physics.cohesive import BilinearMixedMode
+from stressfem.solver.cohesive import StepControl
 from stressfem.verification.periodic_cohesive import MATERIALS, effective_modulus, run_laminate
 
 K, STRENGTH, GIC, L = 1e17, 100e6, 2.0, 1e-6
@@ -74,9 +76,11 @@ def test_strain_ramp_through_softening():
     assert last["debonded_fraction"] == 1.0 and out["rows"][-1]["strong"]["damaged_fraction"] == 0.0
 
 
-def test_stress_prescribed():
+@pytest.mark.parametrize("substeps", [1, 4])
+def test_stress_prescribed(substeps):
     E_eff = effective_modulus(L)
-    out = run_laminate(WEAK, STRONG, szz=[50e6, 90e6])
+    step = StepControl(first_fraction=1.0 / substeps, max_fraction=1.0 / substeps)
+    out = run_laminate(WEAK, STRONG, szz=[50e6, 90e6], step=step)
     for r, szz in zip(out["rows"], (50e6, 90e6)):
         exact = szz / E_eff + 2.0 * szz / (K * L)
         assert abs(r["strain"][2][2] - exact) < 1e-8 * exact

@@ -81,7 +81,7 @@ class PeriodicCohesiveModel(CohesiveModel):
         self._dx = self.problem.x.duplicate()
         self._volumes = cell_volumes(msh)
         self.macro_stress_Pa = np.zeros((3, 3))
-        self.fraction = 1.0
+        self.fraction, self._targets_start = 1.0, np.zeros(6)
         log.info("periodic cohesive model: %d reduced dofs of %d; macroscopic %s", self.P.getSize()[1],
                  self.num_dofs, ", ".join(f"{'E' if p else 'Sigma'}_{c} = {t:g}" for c, p, t in
                                           zip(COMPONENTS, self._prescribed, self._targets)))
@@ -123,8 +123,8 @@ class PeriodicCohesiveModel(CohesiveModel):
         return from_voigt(self.solver.macro_strain)
 
     def solve(self, state, where: str) -> int:
-        """As CohesiveModel.solve; sub-step fractions also ramp the macroscopic targets."""
-        self.fraction = 1.0
+        """As CohesiveModel.solve; sub-step fractions also ramp the macroscopic targets from the reached ones."""
+        self.fraction, self._targets_start = 1.0, np.array(self.solver.macro_targets)
         return super().solve(state, where)
 
     # ------------------------------------------------------------------------ Newton on P^T J P
@@ -138,8 +138,8 @@ class PeriodicCohesiveModel(CohesiveModel):
 
     def _newton(self) -> tuple[bool, int, list[float]]:
         saved = [blk.u.x.array.copy() for blk in self.blocks]
-        E0, T0 = np.array(self.solver.macro_strain), np.array(self.solver.macro_targets)
-        targets = T0 + self.fraction * (self._targets - T0)
+        E0, T0 = np.array(self.solver.macro_strain), self._targets_start
+        targets = T0 + self.fraction * (self._targets - T0)  # the sub-step's end, linear over the increment
         E = np.where(self._prescribed, targets, E0)
         x, F, A = self.problem.x, self.problem.b, self.problem.A
         fem_petsc.assign([blk.u for blk in self.blocks], x)
