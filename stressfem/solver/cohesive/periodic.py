@@ -53,7 +53,7 @@ class PeriodicCohesiveModel(CohesiveModel):
     Args (others as CohesiveModel; the method is "newton", the linear solver a MUMPS LU of P^T J P at every
     Newton iteration, so reuse_factorization and refactor_ksp_iterations have no effect):
         spec: the [periodic] table (directions "xyz").
-        ksp_options: ``ksp_*`` / ``pc_*`` options of the reduced solve (over linear.DIRECT_OPTIONS).
+        ksp_options: ``ksp_*`` / ``pc_*`` options of the reduced solve (over macro_schur.REDUCED_OPTIONS).
     """
 
     def __init__(self, pm: PhaseMesh, bulk: BulkPhysics, interfaces: Sequence[CohesiveInterface], spec: PeriodicSpec,
@@ -78,7 +78,7 @@ class PeriodicCohesiveModel(CohesiveModel):
         self._targets = np.array(spec.targets(), dtype=float)
         self.solver.macro_strain = [0.0] * 6
         self.solver.macro_targets = [0.0] * 6
-        self._dx = self.problem.x.duplicate()
+        self._dx, self._r = self.problem.x.duplicate(), self.P.createVecRight()
         self._volumes = cell_volumes(msh)
         self.macro_stress_Pa = np.zeros((3, 3))
         self.fraction, self._targets_start = 1.0, np.zeros(6)
@@ -131,10 +131,8 @@ class PeriodicCohesiveModel(CohesiveModel):
     def _residual_norm(self, F: PETSc.Vec, targets: np.ndarray) -> tuple[float, np.ndarray]:
         """Norm (N) of the reduced residual and the stress residual L_U^T F - V S_U (N m)."""
         rE = np.array([self.lin[j].dot(F) - self.box_volume * targets[j] for j in self._unknown])
-        r = self._schur.restrict(F, self._schur.P.createVecRight())
-        norm = math.sqrt(r.norm() ** 2 + float(np.sum((rE / self._length) ** 2)))
-        r.destroy()
-        return norm, rE
+        r = self._schur.restrict(F, self._r)
+        return math.sqrt(r.norm() ** 2 + float(np.sum((rE / self._length) ** 2))), rE
 
     def _newton(self) -> tuple[bool, int, list[float]]:
         saved = [blk.u.x.array.copy() for blk in self.blocks]
@@ -207,6 +205,6 @@ class PeriodicCohesiveModel(CohesiveModel):
 
     def close(self) -> None:
         self._schur.destroy()
-        for v in (*self.lin, self._dx, self.P):
+        for v in (*self.lin, self._dx, self._r, self.P):
             v.destroy()
         super().close()
