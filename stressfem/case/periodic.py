@@ -97,10 +97,11 @@ def check_periodic_case(loaded) -> None:
 def _check_cohesive(loaded) -> None:
     """Cohesive (or spring-layer) interfaces inside a periodic box: what the periodic Newton path supports."""
     c = loaded.case
-    if c.periodic.directions != "xyz":
-        raise loaded.error("periodic.directions", "cohesive or spring-layer interfaces inside a periodic volume need "
-                           "directions = \"xyz\" (a laterally periodic stack with interfaces is not supported yet); "
-                           "remove [periodic] or the interfaces")
+    for i, bc in enumerate(c.boundary_conditions):  # directions = "xy": zmin/zmax only (checked above)
+        if bc.type == "fixed":
+            raise loaded.error(f"boundary_conditions[{i}].type", "with cohesive interfaces inside a laterally periodic "
+                               "volume the z faces take rollers, pressure or traction (a fixed face would hold the "
+                               "in-plane macroscopic strain too)")
     s = c.cohesive_solver
     if s.method != "newton":
         raise loaded.error("cohesive_solver.method", f"{s.method!r} is not available inside a periodic volume: the "

@@ -21,7 +21,7 @@ from .._dolfinx import MPI, PETSc, fem
 from ..errors import SolverError
 from ..parallel import allreduce_array
 
-__all__ = ["PeriodicityError", "box_bounds", "periodic_prolongation", "block_prolongation", "ReducedSolver"]
+__all__ = ["PeriodicityError", "box_bounds", "periodic_prolongation", "block_prolongation", "pinned_dofs", "ReducedSolver"]
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,26 @@ def _translations(A: PETSc.Mat) -> PETSc.NullSpace:
     return PETSc.NullSpace().create(vectors=vecs, comm=A.getComm())
 
 
+def pinned_dofs(P: PETSc.Mat, fixed: PETSc.Vec | None = None) -> np.ndarray:
+    """Global reduced dofs (block size 3) to hold at zero: those with a member on a homogeneous Dirichlet
+    condition (``fixed``: full-space vector, 1 on such dofs), and the translation components no condition
+    holds, at the first reduced node (on rank 0); these are the null space of P^T A P (rotations are not
+    periodic)."""
+    start = P.getOwnershipRangeColumn()[0]
+    held = np.zeros(0, dtype=PETSc.IntType)  # reduced dofs with a held member
+    free = [True, True, True]  # translation components no condition holds
+    if fixed is not None:
+        fr = P.createVecRight()
+        P.multTranspose(fixed, fr)
+        arr = fr.getArray()
+        held = (start + np.flatnonzero(arr > 0)).astype(PETSc.IntType)
+        held_max = np.array([arr[i::3].max(initial=0.0) for i in range(3)])
+        free = list(allreduce_array(P.getComm().tompi4py(), held_max, MPI.MAX) == 0.0)
+        fr.destroy()
+    pin = np.array([i for i in range(3) if free[i]], dtype=PETSc.IntType) if start == 0 else np.zeros(0, PETSc.IntType)
+    return np.union1d(pin, held).astype(PETSc.IntType)
+
+
 class ReducedSolver:
     """Solves P^T A P w = P^T b for the periodic fluctuation; operator and AMG built once.
 
@@ -144,19 +164,7 @@ class ReducedSolver:
         self.Ar = A.PtAP(P)
         self.Ar.setBlockSize(3)
         self.Ar.setNearNullSpace(_translations(self.Ar))
-        start = self.Ar.getOwnershipRange()[0]
-        held = np.zeros(0, dtype=PETSc.IntType)  # reduced dofs with a held member
-        free = [True, True, True]  # translation components no condition holds
-        if fixed is not None:
-            fr = self.Ar.createVecRight()
-            P.multTranspose(fixed, fr)
-            arr = fr.getArray()
-            held = (start + np.flatnonzero(arr > 0)).astype(PETSc.IntType)
-            held_max = np.array([arr[i::3].max(initial=0.0) for i in range(3)])
-            free = list(allreduce_array(A.getComm().tompi4py(), held_max, MPI.MAX) == 0.0)
-            fr.destroy()
-        pin = np.array([i for i in range(3) if free[i]], dtype=PETSc.IntType) if start == 0 else np.zeros(0, PETSc.IntType)
-        self.pin = np.union1d(pin, held).astype(PETSc.IntType)
+        self.pin = pinned_dofs(P, fixed)
         self.Ar.zeroRowsColumns(self.pin, diag=self.Ar.getDiagonal().max()[1])
         self.br, self.wr = self.Ar.createVecRight(), self.Ar.createVecRight()
         opts = PETSc.Options()

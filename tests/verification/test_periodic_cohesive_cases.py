@@ -20,8 +20,12 @@ Requirements and tolerances:
   faces and three free faces: z = +3.3 after the cool-down, 33 % of the interface near the faces
   damaged against 1.8 % inside, the artefact of issue 14).
 * PCC3 Refusals (exit 2, naming the key): method = "secant", linear_solver = "iterative",
-  directions = "xy" with interfaces, and a laminate whose A/B interface would lie on the periodic
-  z faces (a displacement block cannot be paired with itself across the faces).
+  a fixed z face of a laterally periodic volume with interfaces, and a laminate whose A/B interface
+  would lie on the periodic z faces (a displacement block cannot be paired with itself across them).
+* PCC4 Laterally periodic bilayer (directions = "xy": layers A, B of the laminate cell with a cohesive
+  A/B interface, E 150 / 75 GPa, nu 0.3 / 0.15, roller on zmin, 50 MPa traction on zmax, in-plane
+  macroscopic stresses zero): interface traction = 50 MPa and opening = t / K, layer stresses
+  uniaxial, E_xx = E_yy = -nu_A t / E_A, all to 1e-8; serial = `mpiexec -n 2` (1e-6).
 """
 
 from __future__ import annotations
@@ -192,7 +196,8 @@ def test_refusals(tmp_path):
     cases = {"secant": ("[periodic]\n[cohesive_solver]\nmethod = \"secant\"\n", "cohesive_solver.method"),
              "iterative": ("[periodic]\n[cohesive_solver]\nlinear_solver = \"iterative\"\n",
                            "cohesive_solver.linear_solver"),
-             "lateral": ("[periodic]\ndirections = \"xy\"\n", "periodic.directions"),
+             "fixed": ("[periodic]\ndirections = \"xy\"\n[[boundary_conditions]]\ntype = \"fixed\"\n"
+                       "surfaces = [\"zmin\"]\n", "boundary_conditions[0].type"),
              "face": ("[periodic]\n", "periodic")}
     for name, (extra, key) in cases.items():
         folder = write_case(tmp_path / name, base + extra)
@@ -201,3 +206,60 @@ def test_refusals(tmp_path):
         assert proc.returncode == 2, (name, proc.stderr[-2000:])
         assert key in proc.stderr, (name, proc.stderr[-2000:])
     assert "another body cluster" in proc.stderr or "matching nodes" in proc.stderr
+
+
+BILAYER = """
+[geometry]
+type = "msh"
+file = "laminate.msh"
+[phases]
+A = "a"
+B = "b"
+[materials.a]
+youngs_modulus_Pa = 150e9
+poisson_ratio = 0.3
+cte_per_K = 0.0
+[materials.b]
+youngs_modulus_Pa = 75e9
+poisson_ratio = 0.15
+cte_per_K = 0.0
+[periodic]
+directions = "xy"
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["zmin"]
+[[boundary_conditions]]
+type = "traction"
+surfaces = ["zmax"]
+traction_Pa = [0.0, 0.0, 50e6]
+[[stages]]
+type = "cooling"
+stress_free_temperature_C = 25
+final_temperature_C = 20
+increments = 1
+[[interfaces]]
+name = "A/B"
+law = { type = "bilinear", penalty_stiffness_Pa_per_m = 1e17, normal_strength_Pa = 1e8, shear_strength_Pa = 1e8, GIc_J_per_m2 = 1.0, GIIc_J_per_m2 = 1.0 }
+"""
+
+
+def test_laterally_periodic_bilayer(tmp_path):
+    t, K = 50e6, 1e17
+    laminate = write_laminate_msh(tmp_path / "laminate.msh", fraction=0.5, size=0.34)
+    steps = []
+    for np_ in (1, 2):
+        folder = write_case(tmp_path / f"np{np_}", BILAYER)
+        shutil.copy(laminate, folder / "laminate.msh")
+        run_cli("run", folder, np=np_, check=True)
+        steps.append(read_summary(folder)["steps"][-1])
+    step = steps[0]
+    iface = step["interfaces"]["A/B"]
+    assert abs(iface["mean_normal_traction_Pa"] - t) < 1e-8 * t and abs(iface["max_opening_m"] - t / K) < 1e-8 * t / K
+    for phase in ("A", "B"):
+        assert np.abs(np.array(step["phases"][phase]["mean_stress_Pa"]) - np.diag([0, 0, t])).max() < 1e-8 * t
+    E = step["macroscopic"]["strain"]
+    assert abs(E[0][0] + 0.3 * t / 150e9) < 1e-8 * t / 150e9 and abs(E[1][1] - E[0][0]) < 1e-8 * t / 150e9
+    assert E[2][2] is None  # z is not macroscopic
+    for key in ("mean_normal_traction_Pa", "max_opening_m"):
+        assert abs(steps[1]["interfaces"]["A/B"][key] / iface[key] - 1) < 1e-6
+    assert abs(steps[1]["macroscopic"]["strain"][0][0] / E[0][0] - 1) < 1e-6

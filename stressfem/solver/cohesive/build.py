@@ -110,7 +110,7 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
                        easy_iterations=s.easy_iterations, min_fraction=s.min_step_fraction)
     try:
         if case.periodic is not None:  # u = E x + w per block, Newton on P^T J P (periodic.py)
-            return _periodic_model(loaded, pm, bulk, interfaces, step)
+            return _periodic_model(loaded, pm, bulk, interfaces, step, boundary)
         return CohesiveModel(pm, bulk, make_bcs=lambda blocks: _checked_block_bcs(loaded, boundary, pm, blocks),
                              interfaces=interfaces, initial_state=LoadState(temperature_K=bulk.stress_free_K),
                              options=newton_options(loaded), step=step,
@@ -132,8 +132,10 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
         raise loaded.error("interfaces" if index is None else f"interfaces[{index}].name", str(exc)) from None
 
 
-def _periodic_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, interfaces, step: StepControl):
-    """The PeriodicCohesiveModel of a case with [periodic] and cohesive interfaces (checks: case/periodic.py)."""
+def _periodic_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, interfaces, step: StepControl,
+                    boundary: BoundarySpec):
+    """The PeriodicCohesiveModel of a case with [periodic] and cohesive interfaces (checks: case/periodic.py;
+    boundary conditions only with directions = "xy", on zmin/zmax)."""
     from .periodic import PeriodicCohesiveModel
 
     s = loaded.case.cohesive_solver
@@ -141,5 +143,6 @@ def _periodic_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, interf
     ksp = {k: v for k, v in opts.items() if k.startswith(("ksp_", "pc_"))}
     return PeriodicCohesiveModel(pm, bulk, interfaces, loaded.case.periodic,
                                  initial_state=LoadState(temperature_K=bulk.stress_free_K),
+                                 make_bcs=lambda blocks: _checked_block_bcs(loaded, boundary, pm, blocks),
                                  options={k: v for k, v in opts.items() if k not in ksp}, ksp_options=ksp, step=step,
                                  stall_iterations=s.stall_iterations)

@@ -14,7 +14,8 @@ c_j = Jr^-1 P^T J l_j (one factorisation, 1 + |U| solves), then the |U| x |U| sy
 (L_U^T J L_U - L_U^T J P C) dE_U = -(L_U^T F - V S_U) - L_U^T J P a, and dw = a - C dE_U.
 
 Jr = P^T J P (PETSc PtAP, pattern reused) has the three translations of the whole box as its null
-space: one node (3 reduced dofs on rank 0) is pinned. Jr is factorised by MUMPS at every Newton
+space: one node (3 reduced dofs on rank 0) is pinned, and the reduced dofs with a member on a
+homogeneous Dirichlet condition (laterally periodic stacks: rollers on zmin/zmax) are held. Jr is factorised by MUMPS at every Newton
 iteration (KSP preonly): keeping the LU of an earlier iteration as a GMRES preconditioner, as the
 non-periodic direct path does (linear.py), cost 4.8x more time on the periodic particle box of
 docs/cohesive.md (1 + 6 GMRES solves per Newton iteration on a stale LU while interfaces soften).
@@ -42,16 +43,16 @@ class MacroSchur:
         P: block prolongation (full owned dofs x reduced dofs), solver/periodic.py block_prolongation.
         lin: the six unit macroscopic strain fields l_j (full block vectors, m per unit strain).
         prefix: PETSc options prefix of the reduced KSP.
+        pin: global reduced dofs held at zero (solver/periodic.py pinned_dofs).
         options: user KSP options (``ksp_*``/``pc_*`` keys of [cohesive_solver] petsc_options) over
             REDUCED_OPTIONS.
     """
 
-    def __init__(self, P: PETSc.Mat, lin: Sequence[PETSc.Vec], prefix: str, options: dict | None = None):
-        self.P, self.lin = P, list(lin)
+    def __init__(self, P: PETSc.Mat, lin: Sequence[PETSc.Vec], prefix: str, pin: np.ndarray,
+                 options: dict | None = None):
+        self.P, self.lin, self.pin = P, list(lin), pin
         comm = P.getComm()
         self.Jr: PETSc.Mat | None = None
-        self.pin = np.arange(3, dtype=PETSc.IntType) if P.getOwnershipRangeColumn()[0] == 0 \
-            else np.zeros(0, dtype=PETSc.IntType)
         self._diag = 1.0
         opts = PETSc.Options()
         for k, v in {**REDUCED_OPTIONS, **(options or {})}.items():

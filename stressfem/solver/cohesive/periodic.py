@@ -25,18 +25,18 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from ..._dolfinx import PETSc, fem_petsc
-from ...case.periodic import COMPONENTS, PeriodicSpec
+from ...case.periodic import COMPONENTS, VOIGT_INDEX, PeriodicSpec
 from ...geometry.msh import PhaseMesh
 from ...output.stats import CellStress, cell_volumes
 from ..boundary import AppliedBCs
 from ..bulk import BulkPhysics
 from ..macro import box_mean, from_voigt, unit_strain
-from ..periodic import block_prolongation, box_bounds
+from ..periodic import block_prolongation, box_bounds, pinned_dofs
 from .macro_schur import MacroSchur
 from .model import CohesiveInterface, CohesiveModel
 
@@ -52,18 +52,20 @@ class PeriodicCohesiveModel(CohesiveModel):
 
     Args (others as CohesiveModel; the method is "newton", the linear solver a MUMPS LU of P^T J P at every
     Newton iteration, so reuse_factorization and refactor_ksp_iterations have no effect):
-        spec: the [periodic] table (directions "xyz").
+        spec: the [periodic] table: directions "xyz", or "xy" (a laterally periodic stack; the in-plane
+            components are macroscopic, the z faces take boundary conditions).
+        make_bcs: as CohesiveModel (homogeneous rollers and surface loads on zmin/zmax with "xy"); None: none.
         ksp_options: ``ksp_*`` / ``pc_*`` options of the reduced solve (over macro_schur.REDUCED_OPTIONS).
     """
 
     def __init__(self, pm: PhaseMesh, bulk: BulkPhysics, interfaces: Sequence[CohesiveInterface], spec: PeriodicSpec,
-                 *, initial_state, ksp_options: dict | None = None, prefix: str = "stressfem_czm_", **kwargs):
-        if spec.directions != "xyz":
-            raise ValueError("cohesive interfaces need a box periodic in x, y and z (directions = \"xyz\")")
-        described = [f"periodic along {spec.axes}: u = E x + w in every displacement block, w periodic"]
-        super().__init__(pm, bulk, lambda blocks: AppliedBCs(described=described), interfaces,
+                 *, initial_state, make_bcs: Callable | None = None, ksp_options: dict | None = None,
+                 prefix: str = "stressfem_czm_", **kwargs):
+        super().__init__(pm, bulk, make_bcs or (lambda blocks: AppliedBCs()), interfaces,
                          initial_state=initial_state, linear_solver="direct", method="newton",
                          prefix=prefix, **kwargs)
+        self.bcs.described = [f"periodic along {', '.join(spec.axes)}: u = E x + w in every displacement block, "
+                              f"w periodic", *self.bcs.described]
         self.spec = spec
         msh = pm.mesh
         self.lo, self.hi = box_bounds(msh)
@@ -72,9 +74,11 @@ class PeriodicCohesiveModel(CohesiveModel):
         self.P = block_prolongation([blk.V for blk in self.blocks], self.lo, self.hi, spec.node_tolerance,
                                     spec.axes, self._node_clusters())
         self.lin = [self._unit_field(j) for j in range(6)]
-        self._schur = MacroSchur(self.P, self.lin, f"{prefix}periodic_", ksp_options)
+        self._schur = MacroSchur(self.P, self.lin, f"{prefix}periodic_", pinned_dofs(self.P, self._held()),
+                                 ksp_options)
         self._prescribed = np.array(spec.strain_prescribed())
-        self._unknown = [int(j) for j in np.flatnonzero(~self._prescribed)]
+        self._active = np.array([c in spec.components for c in COMPONENTS])
+        self._unknown = [int(j) for j in np.flatnonzero(self._active & ~self._prescribed)]
         self._targets = np.array(spec.targets(), dtype=float)
         self.solver.macro_strain = [0.0] * 6
         self.solver.macro_targets = [0.0] * 6
@@ -98,6 +102,21 @@ class PeriodicCohesiveModel(CohesiveModel):
             lab[blk.V.dofmap.list] = cells[:, None]
             out.append(lab[: imap.size_local])
         return out
+
+    def _held(self) -> PETSc.Vec | None:
+        """1 on the full block dofs of the (homogeneous) Dirichlet conditions, None without any."""
+        if not self.bcs.dirichlet:
+            return None
+        fixed = self.problem.x.duplicate()
+        arr = fixed.getArray()
+        arr[:] = 0.0
+        sizes = [3 * blk.V.dofmap.index_map.size_local for blk in self.blocks]
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        for i, bc in enumerate(self.bcs.dirichlet):  # support by support, block by block (bcs.py)
+            b = i % len(self.blocks)
+            idx = np.asarray(bc.dof_indices()[0])
+            arr[offsets[b] + idx[idx < sizes[b]]] = 1.0
+        return fixed
 
     def _unit_field(self, j: int) -> PETSc.Vec:
         """l_j = B_j (x - lo) on every block's owned dofs, as a full block vector (m per unit strain)."""
@@ -154,7 +173,8 @@ class PeriodicCohesiveModel(CohesiveModel):
                 if reason != 0 or it == max_it:
                     reason = reason or _R.DIVERGED_MAX_IT
                     break
-                fem_petsc.assemble_jacobian(self.snes, x, A, A, self.problem.u, self.problem.J, None, [])
+                fem_petsc.assemble_jacobian(self.snes, x, A, A, self.problem.u, self.problem.J, None,
+                                            self.bcs.dirichlet)
                 self.linear.mark_stale()  # J without the always-zero couplings of the mixed-domain pattern (linear.py)
                 self.linear.update(A)
                 J = self.linear.P
@@ -189,8 +209,11 @@ class PeriodicCohesiveModel(CohesiveModel):
 
     def step_summary(self) -> dict:
         """Macroscopic strain (-) and stress (Pa) tensors of the last step, and the viscous dissipation."""
-        return {"macroscopic": {"strain": self.macro_strain.tolist(), "stress_Pa": self.macro_stress_Pa.tolist()},
-                **super().step_summary()}
+        E = self.macro_strain.tolist()
+        for j in np.flatnonzero(~self._active):  # out-of-plane strains of a laterally periodic stack: null
+            a, b = VOIGT_INDEX[COMPONENTS[j]]
+            E[a][b] = E[b][a] = None
+        return {"macroscopic": {"strain": E, "stress_Pa": self.macro_stress_Pa.tolist()}, **super().step_summary()}
 
     def run_summary(self) -> dict:
         """Reduced system size and the interface laws, for summary.json."""
