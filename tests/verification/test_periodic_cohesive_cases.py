@@ -226,9 +226,6 @@ cte_per_K = 0.0
 [periodic]
 directions = "xy"
 [[boundary_conditions]]
-type = "roller"
-surfaces = ["zmin"]
-[[boundary_conditions]]
 type = "traction"
 surfaces = ["zmax"]
 traction_Pa = [0.0, 0.0, 50e6]
@@ -237,6 +234,9 @@ type = "cooling"
 stress_free_temperature_C = 25
 final_temperature_C = 20
 increments = 1
+[[boundary_conditions]]
+type = "roller"
+surfaces = ["zmin"]
 [[interfaces]]
 name = "A/B"
 law = { type = "bilinear", penalty_stiffness_Pa_per_m = 1e17, normal_strength_Pa = 1e8, shear_strength_Pa = 1e8, GIc_J_per_m2 = 1.0, GIIc_J_per_m2 = 1.0 }
