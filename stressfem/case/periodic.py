@@ -106,6 +106,3 @@ def _check_cohesive(loaded) -> None:
     if s.method != "newton":
         raise loaded.error("cohesive_solver.method", f"{s.method!r} is not available inside a periodic volume: the "
                            f"periodic cohesive solve is Newton on P^T J P (docs/cohesive.md); set method = \"newton\"")
-    if s.linear_solver == "iterative":
-        raise loaded.error("cohesive_solver.linear_solver", "inside a periodic volume the reduced Newton system is "
-                           "solved by MUMPS LU (GMRES with a kept factorisation); set \"direct\" or \"auto\"")

@@ -19,8 +19,7 @@ Requirements and tolerances:
   its mean + 3 standard deviations (measured: z = -1.1 and -1.7; the same box with rollers on three
   faces and three free faces: z = +3.3 after the cool-down, 33 % of the interface near the faces
   damaged against 1.8 % inside, the artefact of issue 14).
-* PCC3 Refusals (exit 2, naming the key): method = "secant", linear_solver = "iterative",
-  a fixed z face of a laterally periodic volume with interfaces, and a laminate whose A/B interface
+* PCC3 Refusals (exit 2, naming the key): method = "secant", a fixed z face of a laterally periodic volume with interfaces, and a laminate whose A/B interface
   would lie on the periodic z faces (a displacement block cannot be paired with itself across them).
 * PCC4 Laterally periodic bilayer (directions = "xy": layers A, B of the laminate cell with a cohesive
   A/B interface, E 150 / 75 GPa, nu 0.3 / 0.15, roller on zmin, 50 MPa traction on zmax, in-plane
@@ -194,8 +193,6 @@ def test_refusals(tmp_path):
             '[[interfaces]]\nname = "A/B"\nlaw = { type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, '
             'normal_strength_Pa = 1e8, shear_strength_Pa = 1e8, GIc_J_per_m2 = 1.0, GIIc_J_per_m2 = 1.0 }\n')
     cases = {"secant": ("[periodic]\n[cohesive_solver]\nmethod = \"secant\"\n", "cohesive_solver.method"),
-             "iterative": ("[periodic]\n[cohesive_solver]\nlinear_solver = \"iterative\"\n",
-                           "cohesive_solver.linear_solver"),
              "fixed": ("[periodic]\ndirections = \"xy\"\n[[boundary_conditions]]\ntype = \"fixed\"\n"
                        "surfaces = [\"zmin\"]\n", "boundary_conditions[0].type"),
              "face": ("[periodic]\n", "periodic")}

@@ -145,4 +145,4 @@ def _periodic_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, interf
                                  initial_state=LoadState(temperature_K=bulk.stress_free_K),
                                  make_bcs=lambda blocks: _checked_block_bcs(loaded, boundary, pm, blocks),
                                  options={k: v for k, v in opts.items() if k not in ksp}, ksp_options=ksp, step=step,
-                                 stall_iterations=s.stall_iterations)
+                                 stall_iterations=s.stall_iterations, linear_solver=s.linear_solver)

@@ -30,10 +30,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..._dolfinx import PETSc
+from .linear import ITERATIVE_OPTIONS
 
 __all__ = ["MacroSchur", "REDUCED_OPTIONS"]
 
 REDUCED_OPTIONS: dict[str, str] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
+# linear_solver = "iterative": GMRES + GAMG on P^T J P (linear.py ITERATIVE_OPTIONS), a new hierarchy per Newton
+# iteration, near-nullspace: the translations of every block (rotations are not periodic)
 
 
 class MacroSchur:
@@ -45,17 +48,22 @@ class MacroSchur:
         prefix: PETSc options prefix of the reduced KSP.
         pin: global reduced dofs held at zero (solver/periodic.py pinned_dofs).
         options: user KSP options (``ksp_*``/``pc_*`` keys of [cohesive_solver] petsc_options) over
-            REDUCED_OPTIONS.
+            REDUCED_OPTIONS (direct) or linear.ITERATIVE_OPTIONS.
+        block_sizes: owned full dofs of each block: the iterative solve (GMRES + GAMG with the blocks'
+            translations as near-nullspace); None: MUMPS LU.
     """
 
     def __init__(self, P: PETSc.Mat, lin: Sequence[PETSc.Vec], prefix: str, pin: np.ndarray,
-                 options: dict | None = None):
+                 options: dict | None = None, block_sizes: Sequence[int] | None = None):
         self.P, self.lin, self.pin = P, list(lin), pin
         comm = P.getComm()
         self.Jr: PETSc.Mat | None = None
         self._diag = 1.0
+        self._modes = [] if block_sizes is None else self._block_translations(block_sizes)
+        self._nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=comm) if self._modes else None
         opts = PETSc.Options()
-        for k, v in {**REDUCED_OPTIONS, **(options or {})}.items():
+        base = REDUCED_OPTIONS if block_sizes is None else ITERATIVE_OPTIONS
+        for k, v in {**base, **(options or {})}.items():
             opts[f"{prefix}{k}"] = v
         self.ksp = PETSc.KSP().create(comm)
         self.ksp.setOptionsPrefix(prefix)
@@ -64,6 +72,27 @@ class MacroSchur:
         self._rhs = P.createVecRight()
         self.setups = 0
         self.iterations = 0
+
+    def _block_translations(self, block_sizes: Sequence[int]) -> list[PETSc.Vec]:
+        """Per block (owned full dofs ``block_sizes``, in order) and component: the indicator of its reduced
+        dofs, normalised (GAMG's near-nullspace)."""
+        full = self.P.createVecLeft()
+        modes, start = [], 0
+        for n in block_sizes:
+            for i in range(3):
+                arr = full.getArray()
+                arr[:] = 0.0
+                arr[start + i:start + n:3] = 1.0
+                mode = self.P.createVecRight()
+                self.P.multTranspose(full, mode)
+                m = mode.getArray()
+                m[:] = (m > 0).astype(float)
+                if mode.norm() > 0:
+                    mode.normalize()
+                    modes.append(mode)
+            start += n
+        full.destroy()
+        return modes
 
     def restrict(self, full: PETSc.Vec, out: PETSc.Vec) -> PETSc.Vec:
         """out = P^T full with the pinned entries zero."""
@@ -80,6 +109,9 @@ class MacroSchur:
         else:
             J.PtAP(self.P, result=self.Jr)
         self.Jr.zeroRowsColumns(self.pin, diag=self._diag)
+        if self._nullspace is not None:
+            self.Jr.setBlockSize(3)
+            self.Jr.setNearNullSpace(self._nullspace)
         self.ksp.setOperators(self.Jr)
         self.setups += 1
 
@@ -124,6 +156,6 @@ class MacroSchur:
         return dE, ok
 
     def destroy(self) -> None:
-        for obj in (self.ksp, self.Jr, self._full, self._rhs):
+        for obj in (self.ksp, self.Jr, self._full, self._rhs, self._nullspace, *self._modes):
             if obj is not None:
                 obj.destroy()

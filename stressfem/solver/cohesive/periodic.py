@@ -37,6 +37,7 @@ from ..boundary import AppliedBCs
 from ..bulk import BulkPhysics
 from ..macro import box_mean, from_voigt, unit_strain
 from ..periodic import block_prolongation, box_bounds, pinned_dofs
+from .linear import LinearSolverKind, resolve_linear_solver
 from .macro_schur import MacroSchur
 from .model import CohesiveInterface, CohesiveModel
 
@@ -50,17 +51,19 @@ _R = PETSc.SNES.ConvergedReason
 class PeriodicCohesiveModel(CohesiveModel):
     """CohesiveModel on a box periodic in x, y and z with macroscopic strain/stress per component (module doc).
 
-    Args (others as CohesiveModel; the method is "newton", the linear solver a MUMPS LU of P^T J P at every
-    Newton iteration, so reuse_factorization and refactor_ksp_iterations have no effect):
+    Args (others as CohesiveModel; the method is "newton"; P^T J P is factorised (MUMPS LU) or given a new
+    GAMG hierarchy at every Newton iteration, so reuse_factorization and refactor_ksp_iterations have no effect):
         spec: the [periodic] table: directions "xyz", or "xy" (a laterally periodic stack; the in-plane
             components are macroscopic, the z faces take boundary conditions).
         make_bcs: as CohesiveModel (homogeneous rollers and surface loads on zmin/zmax with "xy"); None: none.
+        linear_solver: "direct" (MUMPS LU), "iterative" (GMRES + GAMG, the blocks' translations as
+            near-nullspace) or "auto" (by global dofs, linear.py).
         ksp_options: ``ksp_*`` / ``pc_*`` options of the reduced solve (over macro_schur.REDUCED_OPTIONS).
     """
 
     def __init__(self, pm: PhaseMesh, bulk: BulkPhysics, interfaces: Sequence[CohesiveInterface], spec: PeriodicSpec,
                  *, initial_state, make_bcs: Callable | None = None, ksp_options: dict | None = None,
-                 prefix: str = "stressfem_czm_", **kwargs):
+                 linear_solver: LinearSolverKind = "direct", prefix: str = "stressfem_czm_", **kwargs):
         super().__init__(pm, bulk, make_bcs or (lambda blocks: AppliedBCs()), interfaces,
                          initial_state=initial_state, linear_solver="direct", method="newton",
                          prefix=prefix, **kwargs)
@@ -74,8 +77,10 @@ class PeriodicCohesiveModel(CohesiveModel):
         self.P = block_prolongation([blk.V for blk in self.blocks], self.lo, self.hi, spec.node_tolerance,
                                     spec.axes, self._node_clusters())
         self.lin = [self._unit_field(j) for j in range(6)]
+        self.linear_solver = resolve_linear_solver(linear_solver, self.num_dofs)
+        sizes = [3 * blk.V.dofmap.index_map.size_local for blk in self.blocks]
         self._schur = MacroSchur(self.P, self.lin, f"{prefix}periodic_", pinned_dofs(self.P, self._held()),
-                                 ksp_options)
+                                 ksp_options, block_sizes=sizes if self.linear_solver == "iterative" else None)
         self._prescribed = np.array(spec.strain_prescribed())
         self._active = np.array([c in spec.components for c in COMPONENTS])
         self._unknown = [int(j) for j in np.flatnonzero(self._active & ~self._prescribed)]
