@@ -15,8 +15,10 @@ class SolverSpec(Table):
     """Discretisation and linear solver: P1 or P2 displacement, CG + GAMG by default.
 
     ``element_degree`` unset: 2 (P2, docs/accuracy.md), but 1 with cohesive [[interfaces]] (linear
-    only) and on hexahedral image meshes (voxel staircase interfaces, not the element, limit the
-    accuracy there); Case fills it in, so case.resolved.json records the choice.
+    only) and on hexahedral image meshes (Q1: one Q2 cell per voxel costs 7x the dofs; on the
+    shipped tomography crop Q1 is 12 % from the converged means at one cell per voxel and Q2 1.9 %,
+    docs/accuracy.md, so cases/nmc811-llzo-tomography sets 2); Case fills it in, so
+    case.resolved.json records the choice.
     """
 
     element_degree: Literal[1, 2] | None = None
