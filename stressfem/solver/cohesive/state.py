@@ -7,6 +7,7 @@ the facet areas ``area`` (m2) and the traction work ``work`` along the opening p
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,6 +21,9 @@ __all__ = ["Q", "NQ", "facet_values", "commit_history", "dissipated_per_area", "
 # facet quantities assembled per interface (index -> name); global traction and jump last
 Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
 NQ = len(Q)
+# the path work may fall short of the reached damage's dissipation by this share before a warning
+WORK_DEFICIT_WARN = 0.01
+log = logging.getLogger("stressfem")
 
 
 def facet_values(g: dict) -> np.ndarray:
@@ -76,6 +80,11 @@ def viscous_dissipation(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str,
         local = np.array([float(area @ dissipated_per_area(g)), float(area @ phi)])
         total, ri = comm.allreduce(local[0], op=MPI.SUM), comm.allreduce(local[1], op=MPI.SUM)
         visc = total - ri if law.viscosity_s > 0.0 else 0.0
+        if ri > 0.0 and total < (1.0 - WORK_DEFICIT_WARN) * ri:
+            log.warning("interface %s: the traction work along the load path (%.3g J) is %.1f %% below the "
+                        "dissipation of the damage reached (%.3g J): the increments are too coarse to "
+                        "integrate the work, so dissipated_energy_J and viscous_share are inaccurate; use "
+                        "more increments", g["name"], total, 100.0 * (1.0 - total / ri), ri)
         out[g["name"]] = {"viscous_dissipated_energy_J": visc,
                           "viscous_share": visc / total if total > 0.0 else 0.0}
     return out
