@@ -17,7 +17,7 @@ Requirements and tolerances:
   (1e-6 relative). Q1 contains these piecewise-linear displacements, so H2-H4 are exact up to the
   linear-solver tolerance (rtol 1e-12 here).
 * H5 The shipped case cases/nmc811-llzo-tomography (cropped to 12^3 voxels, one Q2 cell per voxel as shipped,
-  2 increments per stage; 50 s at load 8) runs with hexahedra through cooling and a galvanostatic charge with Li diffusion; serial and
+  2 increments per stage; 30 s at load 5, 50 s at load 8) runs with hexahedra through cooling and a galvanostatic charge with Li diffusion; serial and
   `mpiexec -n 2` per-phase statistics agree to 1e-6 relative; its VTK fields hold hexahedra (VTK
   type 12) with the volume of the solid voxels (1e-10), and the 3D figures render from them.
 * H6 [[interfaces]] on a hexahedral mesh is a case error naming geometry.element.
