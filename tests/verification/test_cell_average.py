@@ -123,7 +123,7 @@ def q2_check(comm) -> dict:
     sums = np.array([[vol[phase == p].sum(), *(got[phase == p] * vol[phase == p, None, None]).sum(axis=0).ravel()]
                      for p in (0, 1)])
     sums = comm.allreduce(sums, op=MPI.SUM)
-    return {"averaged": ev.averaged,
+    return {"averaged": ev.averaged, "fewest_owned_cells": comm.allreduce(len(lo), op=MPI.MIN),
             "error": comm.allreduce(float(np.abs(got - exact).max(initial=0.0)), op=MPI.MAX) / scale,
             "midpoint_gap": comm.allreduce(float(np.abs(mid - exact).max(initial=0.0)), op=MPI.MAX) / scale,
             "expression_midpoint_error": comm.allreduce(float(np.abs(at_mid - mid).max(initial=0.0)), op=MPI.MAX) / scale,
@@ -164,6 +164,7 @@ def test_q2_cell_average_serial_equals_two_ranks():
     assert proc.returncode == 0, proc.stderr
     par = json.loads(proc.stdout.strip().splitlines()[-1])
     assert par["averaged"] and par["error"] < 1e-11, par
+    assert 0 < par["fewest_owned_cells"] < 12  # both ranks own cells of the 12
     np.testing.assert_allclose(par["means"], serial["means"], rtol=1e-12, atol=1e-12 * np.abs(serial["means"]).max())
 
 
