@@ -49,7 +49,8 @@ def periodic_prolongation(V: fem.FunctionSpace, lo: np.ndarray, hi: np.ndarray, 
 
 
 def block_prolongation(spaces: Sequence[fem.FunctionSpace], lo: np.ndarray, hi: np.ndarray, rel_tol: float = 1e-6,
-                       axes: str = "xyz", labels: Sequence[np.ndarray] | None = None) -> PETSc.Mat:
+                       axes: str = "xyz", labels: Sequence[np.ndarray] | None = None,
+                       names: Sequence[str] | None = None) -> PETSc.Mat:
     """P for several vector spaces (block size 3) stacked as DOLFINx's ``kind="mpi"`` block vectors.
 
     Rows: on each rank the owned dofs of space 0, then of space 1, ...; columns: the reduced dofs
@@ -57,7 +58,7 @@ def block_prolongation(spaces: Sequence[fem.FunctionSpace], lo: np.ndarray, hi: 
     cohesive model's blocks: a node is never paired across blocks). ``labels``: per space an
     integer per owned node (e.g. the bonded cluster of the cohesive model); a node must have a
     partner with the same label. Raises PeriodicityError (every rank) as periodic_prolongation,
-    naming the space when there are several.
+    naming the space (and its entry of ``names``) when there are several.
     """
     comm = spaces[0].mesh.comm
     tol = rel_tol * float(np.max(hi - lo))
@@ -93,15 +94,15 @@ def block_prolongation(spaces: Sequence[fem.FunctionSpace], lo: np.ndarray, hi: 
     foreign = allreduce_array(comm, foreign, MPI.SUM)
     for s in range(len(spaces)):
         c = counts[s]
+        where = (f"displacement block {s}{f' ({names[s]})' if names else ''}: " if len(spaces) > 1 else "")
         if worst[s] > tol or np.any(c[:3] != c[3:]):  # (non-periodic axes count 0 on both sides)
-            where = f"displacement block {s}: " if len(spaces) > 1 else ""
             raise PeriodicityError(
                 f"{where}opposite box faces do not carry matching nodes: nodes on the min/max faces x {c[0]:.0f}/"
                 f"{c[3]:.0f}, y {c[1]:.0f}/{c[4]:.0f}, z {c[2]:.0f}/{c[5]:.0f}; largest distance of a max-face "
                 f"node to its translated partner {worst[s] / np.max(hi - lo):.2e} of the box (tolerance {rel_tol:g})")
         if foreign[s]:
-            raise PeriodicityError(f"displacement block {s}: {foreign[s]:.0f} max-face node(s) would be joined to "
-                                   f"the node of another body cluster on the opposite face")
+            raise PeriodicityError(f"{where}{foreign[s]:.0f} max-face node(s) would be joined to the node of "
+                                   f"another body cluster on the opposite face")
     bs = spaces[0].dofmap.index_map_bs
     red = np.concatenate(cols)
     rows = len(red) * bs

@@ -75,7 +75,7 @@ class PeriodicCohesiveModel(CohesiveModel):
         self.box_volume = float(np.prod(self.hi - self.lo))
         self._length = float(np.max(self.hi - self.lo))
         self.P = block_prolongation([blk.V for blk in self.blocks], self.lo, self.hi, spec.node_tolerance,
-                                    spec.axes, self._node_clusters())
+                                    spec.axes, self._node_clusters(), [", ".join(blk.bodies) for blk in self.blocks])
         self.lin = [self._unit_field(j) for j in range(6)]
         self.linear_solver = resolve_linear_solver(linear_solver, self.num_dofs)
         sizes = [3 * blk.V.dofmap.index_map.size_local for blk in self.blocks]
