@@ -139,6 +139,10 @@ def _periodic_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, interf
     from .periodic import PeriodicCohesiveModel
 
     s = loaded.case.cohesive_solver
+    unused = sorted({"reuse_factorization", "refactor_ksp_iterations", "refresh_ksp_growth"} & s.model_fields_set)
+    if unused:
+        log.warning("cohesive_solver %s: no effect inside a periodic volume (P^T J P gets a new LU or GAMG "
+                    "hierarchy at every Newton iteration, docs/cohesive.md)", ", ".join(unused))
     opts = newton_options(loaded)
     ksp = {k: v for k, v in opts.items() if k.startswith(("ksp_", "pc_"))}
     return PeriodicCohesiveModel(pm, bulk, interfaces, loaded.case.periodic,
