@@ -11,15 +11,17 @@ guess and preconditioner and, across rank counts, another partition), and histor
   then delithiation that damages the interface; killed with at least 3 of 8 increments of the damaging
   step done, damaged fraction 0.79 after 3, 0.98 at the end), the same law on a 30 vol % sphere in a periodic
   cell (cohesive interfaces inside a periodic volume: the macroscopic strain reached is restored too; the
-  interface is fully damaged at the end) and a galvanostatic charge/discharge with stress
+  interface is fully damaged at the end; serial only: on 2 ranks MUMPS repeats to about 1e-11 only, also
+  in the non-periodic octant (energies of identical runs differ by 2e-12, linear iterations 219/220), and
+  this case has a residual at the Newton tolerance, so identical 2-rank runs take 23 or 24 Newton
+  iterations) and a galvanostatic charge/discharge with stress
   coupling (killed at least 3 increments into the discharge); serial, 2 ranks, killed on 2 ranks then restarted
   serially. Skipping the restore of the damage, of the Li field or of the coupling stress makes them fail.
   A restarted run killed again restarts; a changed .msh under a field checkpoint is refused (exit 2).
 Measured largest relative differences: cycling 5e-14 (same ranks), 5e-11 (1 -> 2 ranks); cohesive 5e-12 to
 1.1e-10 (1 and 2 ranks, by kill point), 4e-11 (2 -> 1); galvanostatic 2e-12 (1 and 2 ranks), 1.4e-10 (2 -> 1).
 Run time: about 25 s per serial cycling test (2), 40 s for each 2-rank cycling variant; path-dependent
-tests 6-15 s each (60 s for all six on 2 shared cores); periodic cohesive 26-51 s each (115 s for the three,
-measured on the loaded machine).
+tests 6-15 s each (60 s for all six on 2 shared cores); periodic cohesive 8-36 s (serial).
 """
 
 from __future__ import annotations
@@ -282,6 +284,9 @@ def path_cases(request, tmp_path):
 def test_killed_path_dependent_run_restarts_to_the_same_summary(path_cases, np, np_restart):
     """Killed inside the second step (3 increments of it done), restarted from the field checkpoint."""
     full, killed = path_cases
+    if np > 1 and "[periodic]" in (full / "case.toml").read_text():
+        pytest.skip("two uninterrupted 2-rank runs of this case already differ by one Newton iteration (MUMPS on "
+                    "2 ranks repeats to about 1e-11 only, and a residual here sits at the Newton tolerance)")
     assert run_cli("run", full, np=np).returncode == 0
     _kill_after_checkpoint(killed, np, step=1, increments=3)
     assert list(killed.glob(".stressfem-checkpoint-*.npz"))

@@ -47,18 +47,20 @@ class MacroSchur:
         lin: the six unit macroscopic strain fields l_j (full block vectors, m per unit strain).
         prefix: PETSc options prefix of the reduced KSP.
         pin: global reduced dofs held at zero (solver/periodic.py pinned_dofs).
+        diagonal: the value (N/m) on the diagonal of the pinned rows: fixed by the case, so that a run
+            restarted from a checkpoint repeats the rounding of the uninterrupted one.
         options: user KSP options (``ksp_*``/``pc_*`` keys of [cohesive_solver] petsc_options) over
             REDUCED_OPTIONS (direct) or linear.ITERATIVE_OPTIONS.
         block_sizes: owned full dofs of each block: the iterative solve (GMRES + GAMG with the blocks'
             translations as near-nullspace); None: MUMPS LU.
     """
 
-    def __init__(self, P: PETSc.Mat, lin: Sequence[PETSc.Vec], prefix: str, pin: np.ndarray,
+    def __init__(self, P: PETSc.Mat, lin: Sequence[PETSc.Vec], prefix: str, pin: np.ndarray, diagonal: float,
                  options: dict | None = None, block_sizes: Sequence[int] | None = None):
         self.P, self.lin, self.pin = P, list(lin), pin
         comm = P.getComm()
         self.Jr: PETSc.Mat | None = None
-        self._diag = 1.0
+        self._diag = diagonal
         self._modes = [] if block_sizes is None else self._block_translations(block_sizes)
         self._nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=comm) if self._modes else None
         opts = PETSc.Options()
@@ -105,7 +107,6 @@ class MacroSchur:
         """Jr = P^T J P (pinned), factorised at the next solve."""
         if self.Jr is None:
             self.Jr = J.PtAP(self.P)
-            self._diag = float(self.Jr.getDiagonal().max()[1])
         else:
             J.PtAP(self.P, result=self.Jr)
         self.Jr.zeroRowsColumns(self.pin, diag=self._diag)

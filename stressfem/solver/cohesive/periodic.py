@@ -80,7 +80,8 @@ class PeriodicCohesiveModel(CohesiveModel):
         self.linear_solver = resolve_linear_solver(linear_solver, self.num_dofs)
         sizes = [3 * blk.V.dofmap.index_map.size_local for blk in self.blocks]
         self._schur = MacroSchur(self.P, self.lin, f"{prefix}periodic_", pinned_dofs(self.P, self._held()),
-                                 ksp_options, block_sizes=sizes if self.linear_solver == "iterative" else None)
+                                 self._force_scale() / self._length, ksp_options,  # E_max L (N/m)
+                                 block_sizes=sizes if self.linear_solver == "iterative" else None)
         self._prescribed = np.array(spec.strain_prescribed())
         self._active = np.array([c in spec.components for c in COMPONENTS])
         self._unknown = [int(j) for j in np.flatnonzero(self._active & ~self._prescribed)]
