@@ -42,7 +42,9 @@ def _superposition_record(model: Model, superposed) -> dict:
         return {"used": False}
     b = superposed.basis
     return {"used": True, "patterns": list(model.pattern_names), "combination_solves": b.solves,
-            "linear_iterations": b.iterations, "time_s": b.time_s}
+            "linear_iterations": b.iterations, "time_s": b.time_s,
+            "uniform_expansion": {**superposed.plan.record(),
+                                  **({"max_stress_Pa": b.uniform_stress_Pa} if b.uniform_stress_Pa is not None else {})}}
 
 
 def _effective_properties(loaded: LoadedCase, model, phase_names, materials, stress_free_K: float) -> dict:

@@ -60,8 +60,8 @@ class LinearSolver:
                 f"degenerate modulus makes the matrix singular)") from None
         self.total_iterations = 0
 
-    def solve(self, u: fem.Function, where: str) -> int:
-        """Solve into u (its current value is the initial guess); returns the iteration count."""
+    def assemble_rhs(self) -> PETSc.Vec:
+        """The right-hand side ``b`` of the current loads (lifted, BC values set, free rigid modes removed)."""
         with self.b.localForm() as b_local:
             b_local.set(0.0)
         fem_petsc.assemble_vector(self.b, self.L)
@@ -70,6 +70,11 @@ class LinearSolver:
         fem_petsc.set_bc(self.b, self.bcs)
         if self.nullspace is not None:
             self.nullspace.remove(self.b)
+        return self.b
+
+    def solve(self, u: fem.Function, where: str) -> int:
+        """Solve into u (its current value is the initial guess); returns the iteration count."""
+        self.assemble_rhs()
         try:
             self.ksp.solve(self.b, u.x.petsc_vec)
         except PETSc.Error as exc:
