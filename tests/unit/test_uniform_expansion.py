@@ -12,6 +12,8 @@ Requirements and tolerances:
   stress of a unit isotropic strain mismatch (E / (1 - 2 nu) of LLZO).
 * U4 It is refused with rollers on xmin and on xmax (the support message), and, with the supports
   of U3, for a load that is not uniform (one phase's I alone: the residual decides).
+* U5 The right-hand side skips the lifting only when every Dirichlet value is zero: with a prescribed
+  displacement on xmax at zero and at a non-zero value, it equals the explicitly lifted one bitwise.
 Run time: about 5 s.
 """
 
@@ -46,7 +48,8 @@ def test_reduction_reconstructs_loads():
         assert np.linalg.matrix_rank(c @ M) == (4 if m is None else 3)  # merged, then one field fewer
 
 
-def _two_phase_box(degree: int, supports: tuple[tuple[str, int], ...]):
+def _two_phase_box(degree: int, supports: tuple[tuple, ...]):
+    """Supports: (surface, axis) rollers, or (surface, None, value_m) fixed."""
     comm = MPI.COMM_WORLD
     msh = mesh.create_box(comm, [np.zeros(3), np.full(3, L)], [4, 4, 4], mesh.CellType.tetrahedron)
     n = msh.topology.index_map(3).size_local + msh.topology.index_map(3).num_ghosts
@@ -66,8 +69,8 @@ def _two_phase_box(degree: int, supports: tuple[tuple[str, int], ...]):
                    {name: k for k, name in enumerate(planes, start=1)}, Path("box"))
     materials = [library_material("LLZO"), library_material("NMC811")]
     bulk = build_bulk(pm, ["LLZO", "NMC811"], materials, 1323.15)
-    spec = BoundarySpec([Support(s, facet_tags.find(pm.surfaces[s]), a, description=f"roller on {s}")
-                         for s, a in supports])
+    spec = BoundarySpec([Support(s, facet_tags.find(pm.surfaces[s]), a, *rest, description=f"support on {s}")
+                         for s, a, *rest in supports])
     return ThermoelasticModel(pm, bulk, spec, options=LU, degree=degree)
 
 
@@ -108,11 +111,36 @@ def test_uniform_expansion_is_exact_with_rollers(degree):
 def test_uniform_expansion_refused_where_not_exact():
     model = _two_phase_box(1, ROLLERS + (("xmax", 0),))
     check = model.uniform_expansion()
-    assert not check.exact and "'roller on xmax' does not allow a free expansion" in check.message
+    assert not check.exact and "'support on xmax' does not allow a free expansion" in check.message
     model.close()
     model = _two_phase_box(1, ROLLERS)
     one_phase = model.uniform_expansion().weights.copy()
     one_phase[np.flatnonzero(one_phase)[0]] = 0.0  # NMC811's I only: not uniform
     check = uniform_expansion(model.V, model.solver, ["roller"] * 3, one_phase, model.set_combination)
     assert not check.exact and check.backward_error > 1e-6, check.message
+    model.close()
+
+
+def test_rhs_lifting_skipped_only_for_zero_values():
+    from stressfem._dolfinx import PETSc, fem_petsc
+
+    model = _two_phase_box(1, ROLLERS + (("xmax", None, (1e-9, 2e-9, 0.0)),))
+    solver = model.solver
+    for w_const in (0.0, 1.0):
+        weights = np.zeros(len(model.pattern_names))
+        weights[0], weights[-1] = 1e-3, w_const  # LLZO's thermal strain; the support values
+        model.set_combination(weights)
+        b = solver.assemble_rhs().copy()
+        out = {}
+        for lift in (True, False):
+            ref = out[lift] = b.duplicate()
+            ref.set(0.0)
+            fem_petsc.assemble_vector(ref, solver.L)
+            if lift:
+                fem_petsc.apply_lifting(ref, [solver.a], bcs=[solver.bcs])
+            ref.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+            fem_petsc.set_bc(ref, solver.bcs)
+        assert np.array_equal(b.array, out[True].array), w_const
+        # the lifting matters exactly when a value is non-zero
+        assert np.array_equal(out[True].array, out[False].array) == (w_const == 0.0)
     model.close()
