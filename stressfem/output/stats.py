@@ -219,15 +219,16 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
     owned_phase = phase_index[: len(volumes)]
     n_ph = len(phase_names)
     sums, maxima, selections = np.zeros((n_ph, 11)), np.full((n_ph, 2), -np.inf), []
+    W = np.empty((n_ph, len(volumes)))  # row i: the cell volumes of phase i, 0 elsewhere
     for i in range(n_ph):
         sel = owned_phase == i
         selections.append(sel)
-        w = volumes[sel]
-        sums[i, 0] = w.sum()
-        c6 = stress.components[:, sel] @ w  # volume-weighted sums xx yy zz yz xz xy
-        sums[i, 1:10] = [c6[k] for k in (0, 5, 4, 5, 1, 3, 4, 3, 2)]
-        sums[i, 10] = w @ stress.von_mises[sel]
+        np.copyto(W[i], np.where(sel, volumes, 0.0))
         maxima[i] = (stress.von_mises[sel].max(initial=-np.inf), stress.max_principal[sel].max(initial=-np.inf))
+    c6 = stress.components @ W.T  # (6, n_ph) volume-weighted sums xx yy zz yz xz xy, one product for all phases
+    sums[:, 0] = W.sum(axis=1)
+    sums[:, 1:10] = c6[[0, 5, 4, 5, 1, 3, 4, 3, 2]].T
+    sums[:, 10] = W @ stress.von_mises
     sums = allreduce_array(comm, sums, MPI.SUM)
     maxima = allreduce_array(comm, maxima, MPI.MAX)
     p99 = [None] * n_ph
