@@ -85,10 +85,10 @@ def tensile_statistics(sigma1: np.ndarray, volumes: np.ndarray, phase_index: np.
     cols.append(risk)
     sums = np.stack([np.bincount(ph, weights=c, minlength=n_ph) for c in cols], axis=1)
     sums = allreduce_array(comm, sums, MPI.SUM)
-    gathered = comm.gather((ph, s1, w), root=0)
+    gathered = comm.gather((ph, s1, w), root=0) if comm.size > 1 else [(ph, s1, w)]  # one rank: no copies
     quantiles = None
     if comm.rank == 0:
-        g_ph, g_s1, g_w = (np.concatenate(a) for a in zip(*gathered))
+        g_ph, g_s1, g_w = (np.concatenate(a) for a in zip(*gathered)) if comm.size > 1 else gathered[0]
         quantiles = [weighted_quantiles(g_s1[g_ph == i], g_w[g_ph == i], QUANTILES) for i in range(n_ph)]
     quantiles = comm.bcast(quantiles, root=0)
     out: dict[str, dict] = {}

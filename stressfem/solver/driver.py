@@ -188,7 +188,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             ts = time.perf_counter()
             lin0 = model.solver.linear_iterations if cohesive else 0
             if basis is not None:  # a linear combination of the pattern solutions
-                its, cell_stress = 0, basis.evaluate(state)
+                its, cell_stress = 0, basis.evaluate(state, displacement=k == step.increments or (
+                    writer is not None and case.output.fields_every_increment))
             else:
                 its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
                 cell_stress = model.cell_stress()

@@ -189,10 +189,12 @@ class PatternBasis:
             raise ValueError("superposition needs an equilibrium load state (no diffusion field)")
         return self.model.pattern_coefficients(state) @ self.projector
 
-    def evaluate(self, state: LoadState) -> CellStress:
-        """Set the model's displacement to the state's and return its cell stress (Pa)."""
+    def evaluate(self, state: LoadState, displacement: bool = True) -> CellStress:
+        """The state's cell stress (Pa); with ``displacement``, also set the model's displacement to the
+        state's (for field output and at step ends; the statistics need only the cell stress)."""
         a = self.amplitudes(state)
-        self.model.set_displacement(a @ self.U)
+        if displacement:
+            self.model.set_displacement(a @ self.U)
         return CellStress(np.tensordot(a, self.S, axes=1))
 
 
