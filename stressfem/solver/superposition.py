@@ -34,6 +34,7 @@ from .._dolfinx import MPI
 from ..output.stats import CellStress, voigt_components
 from ..physics.eigenstrain import LoadState
 from .model import Model, PatternModel
+from .uniform_expansion import UniformExpansion
 
 __all__ = ["PatternBasis", "BasisPlan", "plan_basis", "reduction", "combinations", "choose", "Superposition",
            "RANK_TOLERANCE"]
@@ -98,7 +99,7 @@ class BasisPlan:
 
     weights: np.ndarray
     projector: np.ndarray
-    uniform: object = None
+    uniform: UniformExpansion | None = None
     note: str = ""
 
     @property
