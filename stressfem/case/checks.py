@@ -1,6 +1,6 @@
 """Checks that span tables, as plain functions of the tables they read: interface names against
 [phases] and the geometry, [phases] against the phases a generated geometry makes, thin (unmeshed,
-spring-layer) coatings. (Input files and the material library are checked by
+spring-layer) coatings (their laws: coating_laws.py). (Input files and the material library are checked by
 LoadedCase.check_cross_references, which knows the folder.)"""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .geometry import Geometry, MshGeometry, ParticlesGeometry
 from .interfaces import InterfaceSpec
 
-__all__ = ["check_interfaces", "thin_coating_problem", "phase_problem", "thin_coatings", "ThinCoating"]
+__all__ = ["check_interfaces", "phase_problem", "thin_coatings", "ThinCoating"]
 
 
 def check_interfaces(interfaces: list[InterfaceSpec], phases: dict[str, str], geometry: Geometry) -> None:
@@ -67,19 +67,6 @@ def thin_coatings(phases: dict[str, str], geometry: Geometry) -> list[ThinCoatin
         if c is not None and not c.meshed and c.phase in phases:
             out.append(ThinCoating(c.phase, table.particle_phase, table.matrix_phase, c.thickness_um))
     return out
-
-
-def thin_coating_problem(interfaces: list[InterfaceSpec], phases: dict[str, str], geometry: Geometry) -> str | None:
-    """Why a thin (spring) coating and a cohesive law on the same particle/matrix interface are refused, or None."""
-    named = {tuple(sorted(i.phases)) for i in interfaces if i.kind == "phases"}
-    for t in thin_coatings(phases, geometry):
-        if tuple(sorted((t.particle_phase, t.matrix_phase))) in named:
-            return (f"interface {t.interface_name!r} carries the unmeshed coating {t.phase!r} "
-                    f"({t.thickness_um:g} um) as a spring layer; a cohesive law on it as well is not "
-                    f"supported: mesh the coating (coating.min_meshed_thickness_um <= {t.thickness_um:g}) "
-                    f"and give laws for \"{t.particle_phase}/{t.phase}\" and \"{t.phase}/{t.matrix_phase}\", "
-                    f"or remove {t.phase!r} from [phases] (no coating), or remove this [[interfaces]] entry")
-    return None
 
 
 def phase_problem(phases: dict[str, str], geometry: Geometry) -> tuple[str, str] | None:

@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import CaseError
-from .checks import phase_problem, thin_coating_problem
+from .checks import phase_problem
+from .coating_laws import CoatingLawError, coating_laws, thin_coating_problem
 from .common import CASE_FILE
 from .geometry import ImageGeometry, MshGeometry
 from .root import Case
@@ -127,7 +128,7 @@ class LoadedCase:
             raise self.error(*problem)
         thin = thin_coating_problem(c.interfaces, c.phases, c.geometry)
         if thin is not None:
-            raise self.error("interfaces", thin)
+            raise self.error(*thin)
         if isinstance(c.geometry, (ImageGeometry, MshGeometry)):
             path = self.input_path(c.geometry.file)
             if not path.is_file():
@@ -148,7 +149,11 @@ class LoadedCase:
                for s in st.surfaces])
         if clash:
             raise self.error("boundary_conditions", clash)
-        resolve_materials(self)  # raises CaseError on unknown names or missing properties
+        materials = resolve_materials(self)  # raises CaseError on unknown names or missing properties
+        try:
+            coating_laws(c.interfaces, c.phases, c.geometry, materials)  # e.g. a snap-back in series with a coating
+        except CoatingLawError as exc:
+            raise self.error(exc.key, str(exc)) from None
         if c.periodic is not None:
             from .periodic import check_periodic_case
 

@@ -50,7 +50,8 @@ SUMMARY_KEYS = {
     "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
     "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
     "interface_laws": "runs with interface models: per interface its law type, parameters and source "
-                      "([[interfaces]], or the thin coating it represents: docs/cohesive.md)",
+                      "([[interfaces]], or the thin coating it represents with the laws of its sides in series: "
+                      "coating, its k_n and k_t, governing_side, other_side; docs/coatings.md)",
     "periodic": "[periodic] runs: reduced_dofs, unit_strain_solves, box_m (docs/periodic.md)",
     "effective_properties": "[periodic] homogenize = true: stiffness, moduli, HS bounds, CTE and chemical strain "
                             "tensors (docs/periodic.md)",

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._dolfinx import MPI, fem, mesh
 from ..parallel import allreduce_array
+from .cell_average import CellAverage, displacement_degree, midpoint_is_average
 
 __all__ = ["CellStress", "cell_volumes", "voigt_components", "VOIGT_PAIRS", "CellStressEvaluator", "phase_statistics",
            "von_mises", "hydrostatic", "max_principal", "weighted_quantiles"]
@@ -15,7 +16,7 @@ __all__ = ["CellStress", "cell_volumes", "voigt_components", "VOIGT_PAIRS", "Cel
 
 # DOLFINx (lexicographic) -> Gmsh/VTK node order of a linear hexahedron
 DOLFINX_TO_VTK_HEX = np.array([0, 1, 3, 2, 4, 5, 7, 6])
-# reference-cell midpoints, where the per-cell stress is evaluated
+# reference-cell midpoints, where the per-cell stress is evaluated (where that is the cell average)
 _MIDPOINT = {"tetrahedron": [0.25, 0.25, 0.25], "hexahedron": [0.5, 0.5, 0.5]}
 
 
@@ -108,12 +109,14 @@ class CellStress:
 
 
 class CellStressEvaluator:
-    """Evaluates a stress expression at the owned cells' reference midpoints (Pa).
+    """The stress (Pa) of each owned cell: its cell average, from a stress expression.
 
-    On linear tetrahedra with P1 displacement the stress is constant per cell. On hexahedra with
-    Q1 displacement it varies inside the cell; its value at the midpoint is the cell average for
-    parallelepiped cells (voxels), because each strain component is a sum of products of linear
-    functions of different reference coordinates.
+    On linear tetrahedra with P1 displacement the stress is constant per cell, with P2 linear; on
+    hexahedra with Q1 displacement it varies inside the cell, but each strain component is a sum
+    of products of linear functions of different reference coordinates. In these cases the value
+    at the reference midpoint is the cell average (for parallelepiped hexahedra, i.e. voxels) and
+    is evaluated there. At Q2 on hexahedra it is not, and the exact average is assembled
+    (output/cell_average.py).
     The expression is compiled once, when the evaluator is made; ``__call__`` only evaluates.
     """
 
@@ -121,13 +124,21 @@ class CellStressEvaluator:
         kind = msh.topology.cell_type.name
         if kind not in _MIDPOINT:
             raise ValueError(f"cell stress on {kind} cells is not implemented")
-        self._expr = fem.Expression(stress_expr, np.array([_MIDPOINT[kind]]))
+        degree = displacement_degree(stress_expr)
+        self.averaged = not midpoint_is_average(kind, degree)
+        if self.averaged:
+            self._average = CellAverage(stress_expr, msh, degree)
+        else:
+            self._expr = fem.Expression(stress_expr, np.array([_MIDPOINT[kind]]))
         self._msh = msh
         self._cells = np.arange(msh.topology.index_map(3).size_local, dtype=np.int32)
 
     def __call__(self) -> CellStress:
         n = len(self._cells)
-        values = self._expr.eval(self._msh, self._cells).reshape(n, 3, 3)
+        if self.averaged:
+            values = self._average()
+        else:
+            values = self._expr.eval(self._msh, self._cells).reshape(n, 3, 3)
         return CellStress.of(0.5 * (values + values.transpose(0, 2, 1)))
 
 

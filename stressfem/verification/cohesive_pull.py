@@ -17,7 +17,10 @@ from .._dolfinx import MPI, fem, mesh
 from ..geometry.msh import PhaseMesh
 from ..materials import Material
 
-__all__ = ["PullState", "two_block_mesh", "run_pull"]
+__all__ = ["PullState", "two_block_mesh", "run_pull", "coated_law", "COATING_KN", "COATING_KT"]
+
+# a (thick, compliant) coating spring of the order of the penalty, so that it matters: K_eff = K / 2 normal
+COATING_KN, COATING_KT = 1e17, 0.4e17  # Pa/m
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
     length_b = length if length_b is None else length_b
     volumes = ("G#1", "G#2") if grains else ("A", "B")
     pm = two_block_mesh(comm, length, length_b, width, cells_per_width, volumes)
-    E = youngs_modulus_Pa or 1e3 * law.penalty_stiffness_Pa_per_m * (length + length_b)
+    K = getattr(law, "penalty_stiffness_Pa_per_m", None) or law.normal_penalty_Pa_per_m  # SeriesBilinear: K_n
+    E = youngs_modulus_Pa or 1e3 * K * (length + length_b)
     stiff = Material(name="stiff", youngs_modulus_Pa=E, poisson_ratio=0.0, cte_per_K=0.0)
     value = fem.Constant(pm.mesh, np.zeros(3))
 
@@ -108,10 +112,11 @@ def run_pull(law, direction, targets, *, comm=MPI.COMM_WORLD, length=1e-6, width
 
 def mode_targets(law, mode: str) -> np.ndarray:
     """Prescribed displacements that resolve the peak finely and run to full separation (m)."""
-    from ..physics.cohesive import BilinearMixedMode
+    from ..physics.cohesive import BilinearMixedMode, SeriesBilinear
 
-    if isinstance(law, BilinearMixedMode):
-        K = law.penalty_stiffness_Pa_per_m
+    if isinstance(law, (BilinearMixedMode, SeriesBilinear)):
+        K = (law.penalty_stiffness_Pa_per_m if isinstance(law, BilinearMixedMode)
+             else law.normal_penalty_Pa_per_m if mode == "I" else law.shear_penalty_Pa_per_m)
         strength, gc = ((law.normal_strength_Pa, law.GIc_J_per_m2) if mode == "I"
                         else (law.shear_strength_Pa, law.GIIc_J_per_m2))
         d0, df = strength / K, 2.0 * gc / strength
@@ -121,10 +126,20 @@ def mode_targets(law, mode: str) -> np.ndarray:
                            np.geomspace(1.1 * dc, 22.0 * dc, 40)])
 
 
+def coated_law(law, other=None):
+    """``law`` on one side of a thin coating (COATING_KN, COATING_KT), ``other`` (elastic) or nothing on the
+    other side: the series law (physics/cohesive/series.py)."""
+    from ..physics.cohesive.series import series_law
+
+    return series_law(law, other, COATING_KN, COATING_KT)
+
+
 def _main() -> None:
-    """`python -m stressfem.verification.cohesive_pull [--cut] [--grains]`: mode I bilinear pull, JSON on rank 0.
+    """`python -m stressfem.verification.cohesive_pull [--cut] [--grains] [--coated]`: mode I bilinear pull, JSON
+    on rank 0.
 
     ``--grains``: the two blocks are the grains G#1, G#2 of one phase with the grain boundary G#gb.
+    ``--coated``: the law in series with a thin coating (coated_law).
     """
     import json
     import sys
@@ -134,6 +149,8 @@ def _main() -> None:
     law = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
                             GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0, bk_exponent=1.45)
     grains = "--grains" in sys.argv
+    if "--coated" in sys.argv:
+        law = coated_law(law)
     if "--cut" in sys.argv:  # equal blocks: on 2 ranks the partition cuts through the interface
         out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=2e-6, width=0.5e-6, cells_per_width=2,
                        grains=grains)

@@ -25,6 +25,7 @@ PHYSICS_TITLES = {
     "pressure": "stack pressure ramp (surface loads)",
     "superposition": "superposed load path (pattern solutions)",
     "cohesive": "cohesive interfaces (debonding, contact)",
+    "coating": "thin (unmeshed) coating: spring layer, cohesive laws of its sides in series",
     "p2": "quadratic (P2) elements",
     "mpi": "MPI-parallel run",
     "fracture": "tensile statistics and Weibull failure probability",

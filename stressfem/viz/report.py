@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def physics_used(data: ResultsData) -> list[str]:
     """Physics keys (stressfem/verification/registry.py) the run used: those of its step kinds
-    (output/schema.py), cohesive interfaces, P2 elements, more than one MPI rank, superposition,
+    (output/schema.py), cohesive interfaces, thin coatings, P2 elements, more than one MPI rank, superposition,
     tensile statistics, an open-circuit voltage."""
     used: list[str] = []
     for st in data.steps:
@@ -37,6 +37,8 @@ def physics_used(data: ResultsData) -> list[str]:
         used += kind.physics if kind is not None else []
     if any(s.get("interfaces") for s in data.steps):
         used.append("cohesive")
+    if any("coating" in law for law in (data.summary.get("interface_laws") or {}).values()):
+        used.append("coating")
     if (data.resolved.get("solver") or {}).get("element_degree") == 2:
         used.append("p2")
     if int(data.summary.get("mpi_ranks", 1) or 1) > 1:

@@ -147,8 +147,9 @@ def test_stage_pressure_on_a_fixed_surface_is_refused(tmp_path):
 
 def test_thin_coating_with_a_cohesive_law_on_its_interface_is_refused(tmp_path):
     """Issue 15: a 20 nm ALD ZrO2 shell below coating.min_meshed_thickness_um listed under [phases] is a spring
-    layer on NMC811/LLZO (tests/verification/test_thin_coating.py); a cohesive law on that interface as well is
-    refused with the reason and the fixes (mesh the coating, or drop it)."""
+    layer on the NMC811/LLZO facets (tests/verification/test_thin_coating.py); its cohesive laws are given per
+    side, "NMC811/ZrO2" and "ZrO2/LLZO" (tests/verification/test_thin_coating_cohesive.py). A law named
+    "NMC811/LLZO" is ambiguous (which side?) and refused, naming the allowed names and the other fixes."""
     toml = DEMO.replace('matrix_phase = "LLZO"', 'matrix_phase = "LLZO"\ncoating = { phase = "ZrO2", thickness_um = 0.02 }', 1)
     toml = toml.replace('LLZO = "LLZO"', 'LLZO = "LLZO"\nZrO2 = "ZrO2"', 1)
     assert "coating = " in toml and 'ZrO2 = "ZrO2"' in toml
@@ -156,5 +157,5 @@ def test_thin_coating_with_a_cohesive_law_on_its_interface_is_refused(tmp_path):
     toml += ('\n[[interfaces]]\nname = "NMC811/LLZO"\nlaw = { type = "bilinear", penalty_stiffness_Pa_per_m = 1e18, '
              'normal_strength_Pa = 100e6, shear_strength_Pa = 150e6, GIc_J_per_m2 = 2.0, GIIc_J_per_m2 = 2.0 }\n')
     proc = run_cli("check", write_case(tmp_path / "coated-cohesive", toml))
-    assert_refused(proc, "interfaces", "'ZrO2' (0.02 um) as a spring layer", "min_meshed_thickness_um <= 0.02",
-                   "NMC811/ZrO2")
+    assert_refused(proc, "interfaces[0].name", "'ZrO2' (0.02 um", "min_meshed_thickness_um <= 0.02",
+                   '"NMC811/ZrO2" (core/coating side)', '"ZrO2/LLZO" (coating/LLZO side)')

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 
 from ..._dolfinx import PETSc
 from ...case import LoadedCase
 from ...geometry.msh import PhaseMesh
 from ...materials import resolve_materials
-from ...physics.cohesive import LinearSpring, make_law, thin_layer_stiffness
+from ...case.coating_laws import CoatingLawError, coating_laws, side_entries
+from ...physics.cohesive import make_law
 from ...physics.eigenstrain import LoadState
 from ..bc_checks import dirichlet_conflicts
 from ..boundary import BoundarySpec
@@ -49,25 +51,25 @@ def _checked_block_bcs(loaded: LoadedCase, boundary: BoundarySpec, pm: PhaseMesh
 
 
 def thin_coating_interfaces(loaded: LoadedCase, phase_names: list[str]) -> list[CohesiveInterface]:
-    """A linear spring interface particle/matrix for each thin (unmeshed) coating listed under [phases]:
-    k_n = M_c / t, k_t = G_c / t from the coating material (physics/cohesive/spring.py)."""
+    """One interface particle/matrix for each thin (unmeshed) coating listed under [phases]: the coating spring
+    k_n = M_c / t, k_t = G_c / t, in series with the laws of its sides if any (case/coating_laws.py)."""
     out = []
-    materials = resolve_materials(loaded)
-    for t in loaded.case.thin_coatings:
+    try:
+        laws = coating_laws(loaded.case.interfaces, loaded.case.phases, loaded.case.geometry, resolve_materials(loaded))
+    except CoatingLawError as exc:
+        raise loaded.error(exc.key, str(exc)) from None
+    for c in laws:
+        t = c.coating
         if t.particle_phase not in phase_names or t.matrix_phase not in phase_names:
             raise loaded.error("phases", f"the thin coating {t.phase!r} joins {t.particle_phase!r} and "
                                f"{t.matrix_phase!r}, which must both be volumes of the mesh ({sorted(phase_names)})")
-        m = materials[t.phase]
-        if m.anisotropic:
-            raise loaded.error(f"materials.{t.phase}", "a thin (spring-layer) coating needs an isotropic material "
-                               "(youngs_modulus_Pa, poisson_ratio)")
-        kn, kt = thin_layer_stiffness(m.youngs_modulus_Pa, m.poisson_ratio, t.thickness_um * 1e-6)
-        log.info("thin coating %s (%g um, below coating.min_meshed_thickness_um): spring layer on %s with "
-                 "k_n = M/t = %.4g Pa/m, k_t = G/t = %.4g Pa/m (E = %.4g Pa, nu = %.4g; docs/cohesive.md)",
-                 t.phase, t.thickness_um, t.interface_name, kn, kt, m.youngs_modulus_Pa, m.poisson_ratio)
-        law = LinearSpring(normal_stiffness_Pa_per_m=kn, shear_stiffness_Pa_per_m=kt)
-        out.append(CohesiveInterface(t.interface_name, t.particle_phase, t.matrix_phase, law,
-                                     source=f"thin coating {t.phase} ({t.thickness_um:g} um): k_n = M/t, k_t = G/t"))
+        law = ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}" for k, v in asdict(c.law).items())
+        log.info("thin coating %s (%g um, below coating.min_meshed_thickness_um) on %s: k_n = M/t = %.4g Pa/m, "
+                 "k_t = G/t = %.4g Pa/m; applied: %s law %s (%s; docs/coatings.md)", t.phase, t.thickness_um,
+                 t.interface_name, c.details["coating_normal_stiffness_Pa_per_m"],
+                 c.details["coating_shear_stiffness_Pa_per_m"], type(c.law).__name__, law, c.source)
+        out.append(CohesiveInterface(t.interface_name, t.particle_phase, t.matrix_phase, c.law, source=c.source,
+                                     details=tuple(c.details.items())))
     return out
 
 
@@ -84,7 +86,10 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
     if case.solver.element_degree != 1:
         raise loaded.error("solver.element_degree", "cases with [[interfaces]] use linear elements (1)")
     interfaces = []
+    sides = {k for t in case.thin_coatings for k in side_entries(t, case.interfaces).values()}
     for k, spec in enumerate(case.interfaces):
+        if k in sides:  # a side of a thin coating: part of its interface (thin_coating_interfaces)
+            continue
         law = make_law(spec.law.model_dump())
         if spec.kind == "surface":
             if spec.name not in pm.surfaces:

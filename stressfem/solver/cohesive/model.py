@@ -87,6 +87,7 @@ class CohesiveInterface:
     law: CohesiveLaw
     surface: str | None = None
     source: str = "[[interfaces]]"  # where the law comes from (summary.json interface_laws)
+    details: tuple = ()  # (key, value) pairs added to its summary.json interface_laws entry (thin coatings)
 
 
 class CohesiveModel:
@@ -477,12 +478,9 @@ class CohesiveModel:
 
     def run_summary(self) -> dict:
         """The law of every interface with its parameters and origin (summary.json ``interface_laws``)."""
-        from dataclasses import asdict
+        from ...physics.cohesive import law_record
 
-        from ...physics.cohesive import LAWS
-
-        kind = {cls: name for name, cls in LAWS.items()}
-        return {"interface_laws": {c.name: {"type": kind[type(c.law)], **asdict(c.law), "source": c.source}
+        return {"interface_laws": {c.name: {**law_record(c.law), **dict(c.details), "source": c.source}
                                    for c in self.interfaces}}
 
     def solver_record(self) -> dict:

@@ -7,6 +7,7 @@ the facet areas ``area`` (m2) and the traction work ``work`` along the opening p
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,6 +21,10 @@ __all__ = ["Q", "NQ", "facet_values", "commit_history", "dissipated_per_area", "
 # facet quantities assembled per interface (index -> name); global traction and jump last
 Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
 NQ = len(Q)
+# the path work may fall short of the reached damage's dissipation by this share (of it, or of a tenth
+# of the energy of debonding the whole interface, whichever is larger) before a warning
+WORK_DEFICIT_WARN = 0.01
+log = logging.getLogger("stressfem")
 
 
 def facet_values(g: dict) -> np.ndarray:
@@ -75,9 +80,16 @@ def viscous_dissipation(interfaces: Sequence[dict], comm: MPI.Comm) -> dict[str,
     for g in interfaces:
         law, v, area = g["law"], g["values"], g["area"]
         phi = law.rate_independent_dissipation(v[:, 0], v[:, 2], v[:, 3], v[:, 4]) if len(area) else np.zeros(0)
-        local = np.array([float(area @ dissipated_per_area(g)), float(area @ phi)])
-        total, ri = comm.allreduce(local[0], op=MPI.SUM), comm.allreduce(local[1], op=MPI.SUM)
+        full = law.rate_independent_dissipation(np.ones(len(area)), v[:, 2], v[:, 3], v[:, 4]) if len(area) \
+            else np.zeros(0)  # G_c at each facet's mixity: the energy of debonding it completely
+        local = np.array([float(area @ dissipated_per_area(g)), float(area @ phi), float(area @ full)])
+        total, ri, scale = comm.allreduce(local, op=MPI.SUM)
         visc = total - ri if law.viscosity_s > 0.0 else 0.0
+        if ri - total > WORK_DEFICIT_WARN * max(ri, 0.1 * scale):
+            log.warning("interface %s: the traction work along the load path (%.3g J) is %.1f %% below the "
+                        "dissipation of the damage reached (%.3g J): the increments are too coarse to "
+                        "integrate the work, so dissipated_energy_J and viscous_share are inaccurate; use "
+                        "more increments", g["name"], total, 100.0 * (1.0 - total / ri), ri)
         out[g["name"]] = {"viscous_dissipated_energy_J": visc,
                           "viscous_share": visc / total if total > 0.0 else 0.0}
     return out
