@@ -18,8 +18,9 @@ Requirements:
     the grain-boundary damaged fraction rises with soc to > 0.5 at soc 1, the boundaries open
     (max opening > 1 nm) and dissipate energy (> 0, finite);
   - every interface statistic and phase mean is finite (strict JSON, no NaN).
-  Measured: 35 s of CPU (246 s wall on the shared machine at load 7; geometry 112 s, solve 111 s, set-up
-  11 s with the FFCx cache warmed by the shipped case: the same 7 blocks, the same forms).
+  Measured: 35 s of CPU; wall 79 s at load about 5 and 246 s at load 7 on the shared 2-core machine
+  (there geometry 112 s, solve 111 s, set-up 11 s with the FFCx cache warmed by the shipped case: the
+  same 7 blocks, the same forms).
 """
 
 from __future__ import annotations
