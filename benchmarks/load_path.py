@@ -2,6 +2,8 @@
 
     python benchmarks/load_path.py [--size-um 0.37] [--incremental-increments 100]
 
+``--incremental-increments 0`` leaves out the incremental run (single and superposed only).
+
 Mesh: a 20 um box of LLZO with a spherical NMC811 particle (30 % of the volume), Gmsh tetrahedra of
 size ``--size-um`` (0.37 um: about 500k dofs), rollers on xmin/ymin/zmin. Three `run_case` runs in
 this process, one after the other, on the same mesh (fields off):
@@ -109,7 +111,7 @@ def _timed(folder: Path, comm) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-um", type=float, default=0.37)
-    ap.add_argument("--incremental-increments", type=int, default=100, help="20 or 100 (cool-down only, or all)")
+    ap.add_argument("--incremental-increments", type=int, default=100, help="20 or 100 (cool-down only, or all); 0: no incremental run")
     args = ap.parse_args()
     from stressfem._dolfinx import MPI
 
@@ -124,15 +126,15 @@ def main() -> None:
     comm.Barrier()
     full = args.incremental_increments >= 100
     runs = {}
-    for name, mode, cool, cycles in (("single", "auto", 1, 0), ("superposed", "auto", 20, 4),
-                                     ("incremental", "off", 20, 4 if full else 0)):
+    plan = [("single", "auto", 1, 0), ("superposed", "auto", 20, 4), ("incremental", "off", 20, 4 if full else 0)]
+    for name, mode, cool, cycles in plan[:3 if args.incremental_increments > 0 else 2]:
         folder = _case(work / name, msh, mode, cool, cycles) if comm.rank == 0 else work / name
         comm.Barrier()
         runs[name] = _timed(folder, comm)
         if comm.rank == 0:
             r = runs[name]
             print(f"{name}: {r['increments']} increments, {r['wall_s']:.1f} s wall, load {r['load_before']}", flush=True)
-    one, sup, inc = runs["single"], runs["superposed"], runs["incremental"]
+    one, sup, inc = runs["single"], runs["superposed"], runs.get("incremental")
     solve1 = one["timings_s"]["solve"]
     path_sup = sup["timings_s"]["increments"] / sup["increments"]  # per increment: combination + statistics
     result = {
@@ -141,7 +143,7 @@ def main() -> None:
         "ratio_superposed_to_single": sup["wall_s"] / one["wall_s"],
         "cpu_ratio_superposed_to_single": sup["cpu_s"] / one["cpu_s"],
         "extra_increment_fraction_of_solve": path_sup / solve1,
-        "incremental_per_increment_s": inc["timings_s"]["increments"] / inc["increments"],
+        "incremental_per_increment_s": inc["timings_s"]["increments"] / inc["increments"] if inc else None,
         "superposed_per_increment_s": path_sup,
         "single_solve_s": solve1,
     }

@@ -30,6 +30,7 @@ import logging
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 
 from .._dolfinx import MPI, la, mesh
 from ..parallel import allreduce_array
@@ -73,6 +74,15 @@ class RecoveryEstimator:
         self._vec = la.vector(msh.topology.index_map(0), bs=n_ph * 10)
         self._valid = self._phase >= 0
         self._slot = np.where(self._valid, self._phase, 0)
+        # (vertex, phase) slot of every (cell, vertex); the sums into the slots and the average of a
+        # cell's slots as sparse matrices, built once: (slots, n) with the cell volumes, (n, slots) 1/nv
+        nv = self._verts.shape[1]
+        slots = (self._verts * n_ph + self._slot[:, None]).ravel()
+        cells = np.repeat(np.arange(n), nv)
+        shape = (len(self._vec.array) // 10, n)
+        w = np.where(self._valid, self._volumes, 0.0)
+        self._sum = sparse.csr_matrix((np.repeat(w, nv), (slots, cells)), shape=shape)
+        self._avg = sparse.csr_matrix((np.full(n * nv, 1.0 / nv), (cells, slots)), shape=shape[::-1])
 
     def description(self, element_degree: int) -> dict:
         """What the per-phase ``error_estimate_Pa`` values are, for summary.json (and a warning for P1)."""
@@ -86,22 +96,13 @@ class RecoveryEstimator:
 
     def recover(self, stress: CellStress) -> CellStress:
         """The recovered (per-phase vertex-averaged) stress at the owned cells (Pa)."""
-        n_ph, n = len(self._names), len(self._volumes)
-        w = np.where(self._valid, self._volumes, 0.0)
-        contrib = np.concatenate([stress.tensor.reshape(n, 9) * w[:, None], w[:, None]], axis=1)  # (n, 10)
-        data = self._vec.array
-        data[:] = 0.0
-        nv = self._verts.shape[1]
-        # flat index of (vertex, phase, component) for every (cell, vertex, component)
-        base = (self._verts * n_ph + self._slot[:, None]) * 10  # (n, nv)
-        idx = base[:, :, None] + np.arange(10)[None, None, :]
-        data[:] = np.bincount(idx.ravel(), weights=np.broadcast_to(contrib[:, None, :], (n, nv, 10)).ravel(),
-                              minlength=data.size)[: data.size]
+        n = len(self._volumes)
+        data = self._vec.array.reshape(-1, 10)
+        data[:] = self._sum @ np.concatenate([stress.tensor.reshape(n, 9), np.ones((n, 1))], axis=1)
         self._vec.scatter_reverse(la.InsertMode.add)
         self._vec.scatter_forward()
-        at = data[idx]  # (n, nv, 10): each vertex's sums for the cell's phase
-        vertex_avg = at[:, :, :9] / np.maximum(at[:, :, 9:], np.finfo(float).tiny)
-        rec = vertex_avg.mean(axis=1).reshape(n, 3, 3)
+        vertex_avg = data[:, :9] / np.maximum(data[:, 9:], np.finfo(float).tiny)  # per (vertex, phase) slot
+        rec = (self._avg @ vertex_avg).reshape(n, 3, 3)
         rec[~self._valid] = stress.tensor[~self._valid]  # void / unassigned cells: nothing to recover
         return CellStress.of(rec)
 

@@ -48,7 +48,8 @@ SUMMARY_KEYS = {
     "fracture": "per phase the tensile strength and Weibull parameters used (with sources), the tensile "
                 "thresholds (MPa) and the fracture warnings (output/tensile.py)",
     "warnings": "every warning of the run about its results (fracture of bonded runs, implausible openings)",
-    "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s",
+    "superposition": "used (bool); when used: patterns (names), combination_solves, linear_iterations, time_s, "
+                     "uniform_expansion (used, note, backward_error, relative_residual, max_stress_Pa)",
     "interface_laws": "runs with interface models: per interface its law type, parameters and source "
                       "([[interfaces]], or the thin coating it represents with the laws of its sides in series: "
                       "coating, its k_n and k_t, governing_side, other_side; docs/coatings.md)",

@@ -161,6 +161,42 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     return float(weighted_quantiles(values, weights, q)[0])
 
 
+_BRACKET_MIN = 20_000  # values above which weighted_quantiles brackets instead of sorting all
+_SAMPLE = 2048  # sorted strided sample that guesses the bracket
+
+
+def _bracketed_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float | None:
+    """``weighted_quantiles``' value without a full sort, or None when no bracket held it.
+
+    A sorted strided sample guesses values lo < hi around the quantile; the cells below lo precede
+    and those above hi follow the cells in [lo, hi] in any ascending order, so when the quantile's
+    cumulative weight lies in [lo, hi] sorting those cells alone gives the same value (up to the
+    order of the floating-point sums of the weights). The bracket widens 4x until it holds.
+    """
+    n = len(values)
+    total = float(weights.sum())
+    target = q * total
+    step = max(1, n // _SAMPLE)
+    sample = values[::step]
+    order = np.argsort(sample)
+    cw = np.cumsum(weights[::step][order])
+    j = int(np.searchsorted(cw, q * cw[-1], side="left"))
+    s = sample[order]
+    for m in (8, 32, 128, 512):
+        lo = s[j - m] if j - m >= 0 else -np.inf
+        hi = s[j + m] if j + m < len(s) else np.inf
+        below_mask = values < lo
+        inside = ~below_mask & (values <= hi)
+        below = float(weights[below_mask].sum())
+        w_in = weights[inside]
+        if below < target <= below + float(w_in.sum()):
+            v_in = values[inside]
+            k = np.argsort(v_in)
+            i = int(np.searchsorted(below + np.cumsum(w_in[k]), target, side="left"))
+            return float(v_in[k][min(i, len(k) - 1)])
+    return None
+
+
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
     """Volume-weighted quantiles: for each q, the smallest value whose cumulative weight reaches q of the total.
 
@@ -172,6 +208,10 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarra
     qs = np.atleast_1d(np.asarray(qs, dtype=float))
     if len(values) == 0:
         return np.full(qs.shape, np.nan)
+    if len(values) >= _BRACKET_MIN:
+        found = [_bracketed_quantile(values, weights, float(q)) for q in qs]
+        if all(v is not None for v in found):
+            return np.array(found, dtype=values.dtype)
     order = np.argsort(values)
     cw = np.cumsum(weights[order])
     i = np.searchsorted(cw, qs * cw[-1], side="left")
@@ -190,15 +230,16 @@ def phase_statistics(stress: CellStress, volumes: np.ndarray, phase_index: np.nd
     owned_phase = phase_index[: len(volumes)]
     n_ph = len(phase_names)
     sums, maxima, selections = np.zeros((n_ph, 11)), np.full((n_ph, 2), -np.inf), []
+    W = np.empty((n_ph, len(volumes)))  # row i: the cell volumes of phase i, 0 elsewhere
     for i in range(n_ph):
         sel = owned_phase == i
         selections.append(sel)
-        w = volumes[sel]
-        sums[i, 0] = w.sum()
-        c6 = stress.components[:, sel] @ w  # volume-weighted sums xx yy zz yz xz xy
-        sums[i, 1:10] = [c6[k] for k in (0, 5, 4, 5, 1, 3, 4, 3, 2)]
-        sums[i, 10] = w @ stress.von_mises[sel]
+        np.copyto(W[i], np.where(sel, volumes, 0.0))
         maxima[i] = (stress.von_mises[sel].max(initial=-np.inf), stress.max_principal[sel].max(initial=-np.inf))
+    c6 = stress.components @ W.T  # (6, n_ph) volume-weighted sums xx yy zz yz xz xy, one product for all phases
+    sums[:, 0] = W.sum(axis=1)
+    sums[:, 1:10] = c6[[0, 5, 4, 5, 1, 3, 4, 3, 2]].T
+    sums[:, 10] = W @ stress.von_mises
     sums = allreduce_array(comm, sums, MPI.SUM)
     maxima = allreduce_array(comm, maxima, MPI.MAX)
     p99 = [None] * n_ph

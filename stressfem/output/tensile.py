@@ -70,7 +70,7 @@ def tensile_statistics(sigma1: np.ndarray, volumes: np.ndarray, phase_index: np.
     n_ph, n = len(phase_names), len(volumes)
     phase = phase_index[:n]
     sel = phase >= 0
-    ph, s1, w = phase[sel], sigma1[sel], volumes[sel]
+    ph, s1, w = (phase, sigma1, volumes) if sel.all() else (phase[sel], sigma1[sel], volumes[sel])
     thresholds_Pa = np.asarray(thresholds_MPa, dtype=float) * 1e6
     strength = np.array([p[0] if p[0] is not None else np.inf for p in properties])
     cols = [w, w * s1, w * (s1 > strength[ph])] + [w * (s1 > t) for t in thresholds_Pa]
@@ -78,14 +78,17 @@ def tensile_statistics(sigma1: np.ndarray, volumes: np.ndarray, phase_index: np.
     m = np.array([wb[0] if wb else 1.0 for wb in weib])
     s0 = np.array([wb[1] if wb else 1.0 for wb in weib])
     V0 = np.array([wb[2] if wb else 1.0 for wb in weib])
+    risk = np.zeros(len(s1))
+    pos = np.flatnonzero(s1 > 0.0)  # compressive cells add exactly 0 (the power only where sigma_1 > 0)
     with np.errstate(over="ignore"):
-        cols.append(w * (np.maximum(s1, 0.0) / s0[ph]) ** m[ph] / V0[ph])
+        risk[pos] = w[pos] * (s1[pos] / s0[ph[pos]]) ** m[ph[pos]] / V0[ph[pos]]
+    cols.append(risk)
     sums = np.stack([np.bincount(ph, weights=c, minlength=n_ph) for c in cols], axis=1)
     sums = allreduce_array(comm, sums, MPI.SUM)
-    gathered = comm.gather((ph, s1, w), root=0)
+    gathered = comm.gather((ph, s1, w), root=0) if comm.size > 1 else [(ph, s1, w)]  # one rank: no copies
     quantiles = None
     if comm.rank == 0:
-        g_ph, g_s1, g_w = (np.concatenate(a) for a in zip(*gathered))
+        g_ph, g_s1, g_w = (np.concatenate(a) for a in zip(*gathered)) if comm.size > 1 else gathered[0]
         quantiles = [weighted_quantiles(g_s1[g_ph == i], g_w[g_ph == i], QUANTILES) for i in range(n_ph)]
     quantiles = comm.bcast(quantiles, root=0)
     out: dict[str, dict] = {}

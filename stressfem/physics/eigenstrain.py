@@ -46,9 +46,12 @@ class Eigenstrain(Protocol):
 
     For an equilibrium state (``cell_li_fraction`` None) the strain is also a sum of fixed spatial
     patterns times scalar coefficients: ``cell_strain(state) == sum_j coefficients(state)[j] * pattern(j)``.
+    ``isotropic_phases[j]``: the phase k when pattern j is the identity on the cells of phase k
+    (chi_k I), else None; equal entries are equal patterns (solver/superposition.py merges them).
     """
 
     names: list[str]
+    isotropic_phases: list[int | None]
 
     def cell_strain(self, state: LoadState) -> np.ndarray: ...
 
@@ -73,6 +76,7 @@ class ThermalEigenstrain:
     def __init__(self, phase_index: np.ndarray, materials: Sequence[Material], stress_free_K: float):
         self.phase_index, self.materials, self.stress_free_K = phase_index, list(materials), stress_free_K
         self.names = [f"thermal strain of {m.name}" for m in self.materials]
+        self.isotropic_phases: list[int | None] = list(range(len(self.materials)))
 
     def phase_strain(self, temperature_K: float) -> np.ndarray:
         """Free linear thermal strain of each phase (-)."""
@@ -107,6 +111,7 @@ class ChemicalEigenstrain:
             if self.active[i]:
                 self._patterns += [(i, "I"), (i, "nn")] if m.chemical_strain is not None else [(i, "I")]
         self.names = [f"chemical strain of {self.materials[i].name} ({k})" for i, k in self._patterns]
+        self.isotropic_phases: list[int | None] = [i if k == "I" else None for i, k in self._patterns]
 
     def _x(self, m: Material, state: LoadState, sel: np.ndarray) -> np.ndarray:
         if state.cell_li_fraction is not None and m.diffuses:
@@ -159,6 +164,7 @@ class EigenstrainField:
         self.contributions = list(contributions)
         self._dofs = cell_dofs(T)
         self.names = [n for c in self.contributions for n in c.names]
+        self.isotropic_phases = [k for c in self.contributions for k in c.isotropic_phases]
 
     def _write(self, total: np.ndarray) -> None:
         arr = self.function.x.array.reshape(-1, 9)

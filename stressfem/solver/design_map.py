@@ -32,7 +32,7 @@ from ..output.tensile import FractureOutput
 from ..physics.eigenstrain import LoadState
 from ..stages import StageContext, plan_steps
 from .case_model import CaseModel
-from .superposition import PatternBasis, combinations
+from .superposition import PatternBasis, plan_basis
 
 __all__ = ["GridAxis", "MapPoint", "design_map", "parse_axis", "PARAMETERS", "ZERO_CELSIUS_K"]
 
@@ -167,14 +167,16 @@ def design_map(cm: CaseModel, ctx: StageContext, x: GridAxis, y: GridAxis, quant
             points.append((xv, yv))
             C.append(_coefficients(cm, p))
     C = np.array(C)
-    weights, projector = combinations(C)
-    log.info("design map: %d x %d points from %d solve(s) of load combinations of %d pattern(s)", len(x.values),
-             len(y.values), len(weights), len(cm.model.pattern_names))
+    plan = plan_basis(cm.model, C, "design map")
+    log.info("design map: %d x %d points from %d solve(s) of load combinations of %d pattern(s)%s", len(x.values),
+             len(y.values), plan.solves, len(cm.model.pattern_names),
+             " and the uniform expansion" if plan.uses_uniform else "")
     model, msh = cm.model, ctx.pm.mesh
     volumes = cell_volumes(msh)
     fracture = FractureOutput(cm.phase_names, cm.materials, ctx.loaded.case.output.tensile_thresholds_MPa, msh.comm)
-    basis = PatternBasis(model, weights, projector, "design map") if len(weights) else None
+    basis = PatternBasis(model, plan, "design map") if plan.projector.shape[1] else None
     S = basis.S if basis is not None else np.zeros((0, 6, len(volumes)))  # no load at any point: stress-free
+    projector = plan.projector
     t0 = time.perf_counter()
     out = []
     for (xv, yv), c in zip(points, C):
@@ -189,7 +191,7 @@ def design_map(cm: CaseModel, ctx: StageContext, x: GridAxis, y: GridAxis, quant
             values[q] = stats[phase][measure]
         out.append(MapPoint(xv, yv, values))
     log.info("design map: %d combination solve(s) in %.1f s, then %d points in %.2f s",
-             len(weights), basis.time_s if basis is not None else 0.0, len(out), time.perf_counter() - t0)
+             plan.solves, basis.time_s if basis is not None else 0.0, len(out), time.perf_counter() - t0)
     return out
 
 

@@ -42,7 +42,9 @@ def _superposition_record(model: Model, superposed) -> dict:
         return {"used": False}
     b = superposed.basis
     return {"used": True, "patterns": list(model.pattern_names), "combination_solves": b.solves,
-            "linear_iterations": b.iterations, "time_s": b.time_s}
+            "linear_iterations": b.iterations, "time_s": b.time_s,
+            "uniform_expansion": {**superposed.plan.record(),
+                                  **({"max_stress_Pa": b.uniform_stress_Pa} if b.uniform_stress_Pa is not None else {})}}
 
 
 def _effective_properties(loaded: LoadedCase, model, phase_names, materials, stress_free_K: float) -> dict:
@@ -186,7 +188,8 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
             ts = time.perf_counter()
             lin0 = model.solver.linear_iterations if cohesive else 0
             if basis is not None:  # a linear combination of the pattern solutions
-                its, cell_stress = 0, basis.evaluate(state)
+                its, cell_stress = 0, basis.evaluate(state, displacement=k == step.increments or (
+                    writer is not None and case.output.fields_every_increment))
             else:
                 its = model.solve(state, where=f"stage {step.name!r}, increment {k}")
                 cell_stress = model.cell_stress()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import numpy as np
+
 from .._dolfinx import PETSc, fem, fem_petsc
 from ..errors import SolverError
 from .pmultigrid import P_MULTIGRID_PC, PMultigrid
@@ -60,16 +62,26 @@ class LinearSolver:
                 f"degenerate modulus makes the matrix singular)") from None
         self.total_iterations = 0
 
-    def solve(self, u: fem.Function, where: str) -> int:
-        """Solve into u (its current value is the initial guess); returns the iteration count."""
+    def assemble_rhs(self) -> PETSc.Vec:
+        """The right-hand side ``b`` of the current loads (lifted, BC values set, free rigid modes removed).
+
+        The lifting (b -= A g, g the Dirichlet values) is skipped when every value is zero: it would
+        subtract exactly zero, at the cost of an assembly pass over the cells.
+        """
         with self.b.localForm() as b_local:
             b_local.set(0.0)
         fem_petsc.assemble_vector(self.b, self.L)
-        fem_petsc.apply_lifting(self.b, [self.a], bcs=[self.bcs])
+        if any(_nonzero_value(bc) for bc in self.bcs):
+            fem_petsc.apply_lifting(self.b, [self.a], bcs=[self.bcs])
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         fem_petsc.set_bc(self.b, self.bcs)
         if self.nullspace is not None:
             self.nullspace.remove(self.b)
+        return self.b
+
+    def solve(self, u: fem.Function, where: str) -> int:
+        """Solve into u (its current value is the initial guess); returns the iteration count."""
+        self.assemble_rhs()
         try:
             self.ksp.solve(self.b, u.x.petsc_vec)
         except PETSc.Error as exc:
@@ -96,6 +108,12 @@ class LinearSolver:
             self.pmg.destroy()
         self.A.destroy()
         self.b.destroy()
+
+
+def _nonzero_value(bc: fem.DirichletBC) -> bool:
+    """True unless the condition's value is a constant that is zero now (a Function counts as non-zero)."""
+    value = getattr(bc.g, "value", None)
+    return value is None or bool(np.any(np.asarray(value) != 0.0))
 
 
 def _options_text(options: dict) -> str:

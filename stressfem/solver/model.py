@@ -78,8 +78,18 @@ class PatternModel(Model, Protocol):
 
     pattern_names: list[str]
 
+    @property
+    def isotropic_patterns(self) -> list[int | None]:
+        """Per pattern: the phase k when it is the identity on the cells of phase k (chi_k I), else None."""
+
+    def uniform_expansion(self):
+        """The exact solution of the uniform isotropic pattern (solver/uniform_expansion.py), or why not."""
+
     def pattern_coefficients(self, state: LoadState) -> np.ndarray:
         """Coefficients (one per pattern) of an equilibrium load state."""
+
+    def set_combination(self, weights: np.ndarray) -> None:
+        """Set the loads to sum_j weights[j] * pattern j (eigenstrain field, load scales, support values)."""
 
     def solve_combination(self, weights: np.ndarray, where: str) -> int:
         """Solve with the loads sum_j weights[j] * pattern j; returns the linear iterations."""

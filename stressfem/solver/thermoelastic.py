@@ -15,6 +15,7 @@ from .boundary import AppliedBCs, BoundarySpec, apply_boundary
 from .bulk import BulkPhysics
 from .linear import LinearSolver
 from .nullspace import free_rigid_modes, near_nullspace, rigid_body_modes
+from .uniform_expansion import UniformExpansion, uniform_expansion
 
 __all__ = ["ThermoelasticModel", "cell_measure"]
 
@@ -97,8 +98,25 @@ class ThermoelasticModel:
             c.append([1.0])
         return np.concatenate(c)
 
-    def solve_combination(self, weights: np.ndarray, where: str) -> int:
-        """Solve with the loads sum_j weights[j] * pattern j, from a zero initial guess."""
+    @property
+    def isotropic_patterns(self) -> list[int | None]:
+        """Per pattern: the phase k when it is the identity on the cells of phase k (chi_k I), else None."""
+        return self.eigenstrain.isotropic_phases + [None] * (len(self.pattern_names) - len(self.eigenstrain.names))
+
+    def uniform_expansion(self) -> UniformExpansion:
+        """The exact solution of the uniform pattern (one chi_k I per phase summed), or why there is none."""
+        weights, seen = np.zeros(len(self.pattern_names)), set()
+        for j, k in enumerate(self.isotropic_patterns):
+            if k is not None and k not in seen:
+                weights[j] = 1.0
+                seen.add(k)
+        if seen != set(range(len(self.phase_names))):
+            return UniformExpansion(None, "not available: a phase has no isotropic eigenstrain pattern")
+        return uniform_expansion(self.V, self.solver, self.bcs.described[:len(self.bcs.dirichlet)], weights,
+                                 self.set_combination)
+
+    def set_combination(self, weights: np.ndarray) -> None:
+        """Loads sum_j weights[j] * pattern j: eigenstrain field, surface-load scales, support values."""
         n_e, n_d = len(self.eigenstrain.names), len(self._driven)
         self.eigenstrain.set_combination(weights[:n_e])
         for (c, _), w in zip(self._driven, weights[n_e:n_e + n_d]):
@@ -108,6 +126,10 @@ class ThermoelasticModel:
             c.value = w_const
         for c, s in self.bcs.values:
             c.value[:] = w_const * np.asarray(s.value_m)
+
+    def solve_combination(self, weights: np.ndarray, where: str) -> int:
+        """Solve with the loads sum_j weights[j] * pattern j, from a zero initial guess."""
+        self.set_combination(weights)
         self.u.x.array[:] = 0.0
         return self.solver.solve(self.u, where)
 

@@ -15,6 +15,9 @@ Requirements (serial, the statistics functions on given per-cell values; about 1
   with 4000 shells (midpoint rule, O(h^2)), fraction above 100 MPa to 1e-3 absolute.
 * T6 The bonded-run warning appears when P_f >= 0.1 or >= 1 % of a phase is above its strength,
   only for bonded runs, and names the phase.
+* T7 The quantiles of many cells (stats.weighted_quantiles brackets them instead of sorting all cells)
+  equal those of a full sort exactly: 24 sets of 20k-150k values with ties, long runs of equal values,
+  heavy volumes in the tail, p50/p90/p99.
 """
 
 from __future__ import annotations
@@ -106,3 +109,27 @@ def test_bonded_warning():
     w = fracture_warnings(step, props, bonded=True)
     assert len(w) == 1 and "LLZO" in w[0] and "bonded" in w[0] and "20 %" in w[0]
     assert fracture_warnings(step, props, bonded=False) == []
+
+
+def _sorted_quantiles(values, weights, qs):
+    order = np.argsort(values, kind="stable")
+    cw = np.cumsum(weights[order])
+    return values[order][np.minimum(np.searchsorted(cw, np.asarray(qs) * cw[-1], side="left"), len(values) - 1)]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_bracketed_quantiles_equal_full_sort(seed):
+    from stressfem.output.stats import weighted_quantiles
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20_000, 150_000))
+    v = rng.normal(size=n) * 1e8
+    if seed % 3 == 0:
+        v = np.round(v / 1e7) * 1e7  # ties
+    if seed % 4 == 0:
+        v[: n // 2] = 3.0  # half the cells at one value
+    w = rng.random(n) ** (3 if seed % 2 else 1)
+    if seed % 5 == 0:
+        w[v > np.quantile(v, 0.9)] *= 50.0  # heavy cells in the tail
+    qs = (0.5, 0.9, 0.99)
+    assert np.array_equal(weighted_quantiles(v, w, qs), _sorted_quantiles(v, w, qs))

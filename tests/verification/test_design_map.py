@@ -7,6 +7,8 @@ Requirements and tolerances:
   the maximum principal stress) to 1e-8 relative (KSP rtol 1e-12 in both).
 * M2 The map writes CSV (one row per grid point, x fastest) and a PNG into CASE/results/maps/.
 * M3 Bad parameters and quantities are refused with exit code 2, naming the option and what is allowed.
+* M4 The map uses the uniform expansion (solver/uniform_expansion.py; rollers on x0, y0, z0): 2
+  combination solves (the particle's I and n n^T) instead of 3, and M1 holds with it.
 Run time: about 35 s on 2 cores.
 """
 
@@ -62,7 +64,9 @@ def mapped(tmp_path_factory):
     args = ["map", folder, "--x", "stress_free_temperature_C=900:1200:3", "--y", "soc=0,0.5,1"]
     for q in QUANTITIES:
         args += ["--quantity", q]
-    run_cli(*args, check=True)
+    proc = run_cli(*args, check=True)
+    said = " ".join((proc.stdout + proc.stderr).split())  # the log, unwrapped
+    assert "uniform expansion exact, no solve" in said and "from 2 solve(s)" in said  # M4
     return folder
 
 
