@@ -27,6 +27,9 @@ Requirements and tolerances:
   cohesive ``NMC811#gb`` and ``NMC811/LLZO``, charged (anisotropic chemical strain, one c axis per
   grain): the grain boundaries damage and open; interface fields are written for ParaView.
 * B6 The same case on ``mpiexec -n 2`` gives the same interface statistics (1e-6 relative).
+* B8 Compile cost: the forms handed to FFCx do not grow with the number of block pairs (4 grains in 4
+  blocks with 4 or 6 block pairs: the same 12 distinct form signatures, one compiled module each); the
+  off-diagonal Jacobian blocks and facet quantities are built per pair (solver/cohesive/pairs.py).
 * B7 Coated particle (generated, meshed ZrO2 shell) with cohesive ``NMC811/ZrO2`` (bilinear) and
   ``ZrO2/LLZO`` (weaker, exponential): both reported per step in summary.json and history.csv with
   area ratio (r_outer / r_inner)^2 within 3 %; on charge the shrinking core pulls away from the
@@ -159,6 +162,52 @@ def test_bonded_path_is_refused():
     with pytest.raises(InterfaceLayoutError, match="'G#gb' and 'x050' share"):
         BlockLayout(halves, ["G"], [CohesiveInterface("G#gb", "G", "G", BIL),
                                         CohesiveInterface("x050", None, None, BIL, surface="x050")])
+
+
+def _compiled_form_signatures(monkeypatch, names_of) -> tuple[int, int, set]:
+    """Build the cohesive model (G#gb) of a 4-grain unit cube; returns its blocks, its block pairs and the
+    UFL signatures of the forms handed to the JIT compiler (one compiled FFCx module per signature)."""
+    from stressfem._dolfinx import dolfinx, ufl
+    from stressfem.materials import Material
+    from stressfem.physics.eigenstrain import LoadState
+    from stressfem.solver.boundary import AppliedBCs
+    from stressfem.solver.bulk import build_bulk
+    from stressfem.solver.cohesive import CohesiveInterface, CohesiveModel
+
+    seen, jit = set(), dolfinx.jit.ffcx_jit
+
+    def record(comm, obj, *args, **kwargs):
+        if isinstance(obj, ufl.Form):
+            seen.add(obj.signature())
+        return jit(comm, obj, *args, **kwargs)
+
+    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", record)
+    pm = _box_bodies(names_of, {f"G#{k}": k for k in (1, 2, 3, 4)})
+    stiff = Material(name="stiff", youngs_modulus_Pa=1e11, poisson_ratio=0.25, cte_per_K=0.0)
+    bulk = build_bulk(pm, ["G"], [stiff], 300.0, eigenstrains=False)
+    model = CohesiveModel(pm, bulk, lambda blocks: AppliedBCs(), [CohesiveInterface("G#gb", "G", "G", BIL)],
+                          initial_state=LoadState(temperature_K=300.0))
+    out = model.layout.n_blocks, len(model.layout.groups[0]), seen
+    model.close()
+    monkeypatch.undo()
+    return out
+
+
+def test_compiled_forms_do_not_grow_with_block_pairs(monkeypatch):
+    """B8: 4 grains in 4 blocks, with 4 block pairs (2 x 2 checkerboard: the diagonal grains touch only at an
+    edge) or 6 (every grain touches every other through a facet): the same number of compiled forms."""
+    def checkerboard(mid):
+        return 1 + (mid[:, 1] > 0.5) + 2 * (mid[:, 2] > 0.5)
+
+    def all_adjacent(mid):  # x < 0.5 split at y = 0.5 (G#1, G#2), x > 0.5 split at z = 0.5 (G#3, G#4)
+        return np.where(mid[:, 0] < 0.5, 1 + (mid[:, 1] > 0.5), 3 + (mid[:, 2] > 0.5))
+
+    blocks4, pairs4, sig4 = _compiled_form_signatures(monkeypatch, checkerboard)
+    blocks6, pairs6, sig6 = _compiled_form_signatures(monkeypatch, all_adjacent)
+    assert (blocks4, pairs4, blocks6, pairs6) == (4, 4, 4, 6)
+    # per block a residual and a diagonal Jacobian block; per law and block order one off-diagonal Jacobian
+    # form each way, one facet-quantity form and one area form (extracted per block pair: 4 + 4 + 2 x 4 + 2)
+    assert len(sig4) == len(sig6) == 4 + 4 + 2 + 2, (len(sig4), len(sig6))
 
 
 # ----------------------------------------------------------------------------- B4 particle/particle

@@ -42,6 +42,7 @@ from .fields import InterfaceFieldWriter
 from .linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, LinearSolverKind,
                      resolve_linear_solver)
 from .newton import StallTest
+from .pairs import pair_measure, pair_traction, shared_offdiagonal_blocks
 from .secant import SECANT_DIRECT_OPTIONS, SECANT_OPTIONS, FrozenHistory, block_jacobian
 from .state import NQ, commit_history, damage_line, statistics, viscous_dissipation
 from .stepping import Block, NewtonCounts, StepControl, interpolate_state
@@ -198,7 +199,7 @@ class CohesiveModel:
         self.entity_maps = entity_maps
         dx = ufl.Measure("dx", domain=msh, subdomain_data=self.cell_tags)
         dS = ufl.Measure("dS", domain=msh, subdomain_data=dS_data, metadata={"quadrature_degree": 1})
-        self._dS = dS
+        entities = dict(dS_data)
 
         # --- residual -----------------------------------------------------------------------
         F = 0
@@ -210,12 +211,9 @@ class CohesiveModel:
         F_bulk, F, F_sec = F, 0, 0  # F: the interface terms; F_sec: with the history frozen at hf
         frame = local_frame(n_facet("+"))
         for g in self._gamma:
-            quant, area, trial = 0, 0, 0
+            quant, area, trial = [], 0, 0
             for tag, up, um in g["groups"]:
-                jump = um.u("-") - up.u("+")
-                jn, j1, j2 = frame.to_local(jump)
-                tn, t1, t2, h = g["law"].traction(jn, j1, j2, g["h"]("+"), ops, self.dt)
-                T = frame.to_global(tn, t1, t2)
+                jump, (jn, j1, j2), (tn, t1, t2), h, T = pair_traction(g["law"], up.u, um.u, g["h"], frame, self.dt)
                 if method != "newton":  # the same traction with the history frozen at hf = h(u) (secant.py)
                     Tf = frame.to_global(*g["law"].local_traction(jn, j1, j2, g["hf"]("+"), ops))
                     F_sec += ufl.inner(Tf, um.v("-") - up.v("+")) * dS(tag)
@@ -223,15 +221,17 @@ class CohesiveModel:
                 F += ufl.inner(T, um.v("-") - up.v("+")) * dS(tag)
                 vals = ufl.as_vector([h, g["law"].damage(h, ops), jn, j1, j2, tn, t1, t2,
                                       T[0], T[1], T[2], jump[0], jump[1], jump[2]])
-                quant += ufl.inner(vals, g["q"]("+")) * dS(tag)
+                quant.append(ufl.inner(vals, g["q"]("+")) * pair_measure(msh, entities[tag]))  # one signature per law
                 area += g["q0"]("+") * dS(tag)
-            g["quant_form"] = fem.form(quant, entity_maps=entity_maps)
+            g["quant_form"] = [fem.form(q, entity_maps=entity_maps) for q in quant]
             g["area_form"] = fem.form(area, entity_maps=entity_maps)
             if method != "newton":
                 g["trial_form"] = fem.form(trial, entity_maps=entity_maps)
         unknowns = [blk.u for blk in self.blocks]
         residuals = ufl.extract_blocks(F_bulk + (F_sec if method == "secant" else F))
         jac = block_jacobian(residuals, unknowns)
+        if method != "secant":  # off-diagonal blocks per pair: compiled once per interface law (pairs.py)
+            shared_offdiagonal_blocks(jac, self._gamma, entities, msh, frame, self.dt)
         num_dofs = self.num_dofs
         self.linear_solver = resolve_linear_solver(linear_solver, num_dofs)
         direct = self.linear_solver == "direct"

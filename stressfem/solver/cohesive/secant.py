@@ -80,15 +80,20 @@ SECANT_DIRECT_OPTIONS: dict[str, str | int | float] = {
 
 
 def block_jacobian(residuals: Sequence, unknowns: Sequence[fem.Function]) -> list[list]:
-    """The block Jacobian (ufl forms, None for empty blocks) of block residuals w.r.t. the block unknowns."""
+    """The block Jacobian (ufl forms, None for empty blocks) of block residuals w.r.t. the block unknowns.
+
+    Empty: zero after expanding the derivative (before, the blocks of two blocks without a common pair were
+    compiled and assembled as zero kernels).
+    """
     from ..._dolfinx import ufl
 
     jac = []
     for Fi in residuals:
         row = []
-        for uj in unknowns:
-            Jij = ufl.derivative(Fi, uj, ufl.TrialFunction(uj.function_space)) if Fi is not None else None
-            row.append(Jij if Jij is not None and Jij.integrals() else None)
+        for uj in unknowns:  # derivatives expanded: a block of two blocks without a common pair is empty
+            Jij = ufl.algorithms.expand_derivatives(ufl.derivative(Fi, uj, ufl.TrialFunction(uj.function_space))) \
+                if Fi is not None else None
+            row.append(Jij if Jij is not None and not Jij.empty() else None)
         jac.append(row)
     return jac
 

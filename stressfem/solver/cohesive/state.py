@@ -29,7 +29,9 @@ log = logging.getLogger("stressfem")
 
 def facet_values(g: dict) -> np.ndarray:
     """The quantities Q at the centroid of every owned facet of interface record g (SI units)."""
-    vec = fem.assemble_vector(g["quant_form"])
+    vec = fem.assemble_vector(g["quant_form"][0])  # one form per (plus block, minus block) pair (pairs.py)
+    for form in g["quant_form"][1:]:
+        fem.assemble_vector(vec.array, form)
     vec.scatter_reverse(la.InsertMode.add)
     vals = vec.array.reshape(-1, NQ)[g["qdofs"]]
     with np.errstate(invalid="ignore", divide="ignore"):
