@@ -4,7 +4,7 @@ SHELL := /bin/sh
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.stressfem-installed
-DEMO_CASE ?= cases/nmc811-llzo-cooldown
+DEMO_CASE ?= cases/nmc811-llzo-cooldown-periodic
 NP ?= 2
 # MPI (the PyPI mpich in the venv) on a single machine; a cluster sets its own.
 export UCX_TLS ?= self,sm,tcp
