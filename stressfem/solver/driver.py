@@ -53,7 +53,13 @@ def _effective_properties(loaded: LoadedCase, model, phase_names, materials, str
         return {}
     from ..homogenize.command import effective_properties
 
-    return {"effective_properties": effective_properties(loaded, model, phase_names, materials, stress_free_K)}
+    log.info("effective properties ([periodic] homogenize = true): stiffness, thermal and chemical expansion "
+             "from further periodic solves ...")
+    t0 = time.perf_counter()
+    out = effective_properties(loaded, model, phase_names, materials, stress_free_K)
+    log.info("effective properties: %.1f s (summary.json effective_properties, with the Hashin-Shtrikman bounds)",
+             time.perf_counter() - t0)
+    return {"effective_properties": out}
 
 
 def _peak_memory_mb() -> float:

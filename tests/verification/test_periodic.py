@@ -306,6 +306,8 @@ def test_homogenize_command_and_run_option(tmp_path, laminate_msh):
     hs = report["hashin_shtrikman_Pa"]
     assert hs["K_lower"] <= report["isotropic_moduli"]["K_from_compliance_Pa"] <= hs["K_upper"]
     run_cli("run", folder, check=True)
+    log = (folder / "results" / "run.log").read_text()  # the extra solves are announced, then timed
+    assert "effective properties ([periodic] homogenize = true)" in log and "effective properties: " in log
     in_run = read_summary(folder)["effective_properties"]
     assert np.abs(np.array(in_run["stiffness_voigt_Pa"]) - C_exact).max() < 1e-8 * np.abs(C_exact).max()
     run_th = in_run["thermal_expansion"]  # 5 temperatures (the run's default) against 3: same ends
