@@ -9,6 +9,9 @@ Requirements:
   re-generating leaves unchanged cases untouched (their results stay valid).
 * S4 an invalid value is reported with the case, the swept key and value, and nothing is written.
 * S5 a relative `geometry.file` (msh cases) still points at the base case's mesh.
+* S6 a base whose packing is fixed by `geometry.packing_file` keeps it (path followed) when the sweep
+  leaves [geometry] alone; a sweep of [geometry] keys (seed, box) drops it, says so in each generated
+  case.toml and warns, so that each case really packs from its own seed.
 """
 
 from __future__ import annotations
@@ -177,3 +180,22 @@ def test_same_geometry_reuses_base_mesh(tmp_path, base):
     same, other = generate(base, read_sweep(f))
     assert (same.directory / "mesh" / f"{stem}.msh").stat().st_ino == (base / "mesh" / f"{stem}.msh").stat().st_ino
     assert not (other.directory / "mesh").exists()  # seed 2: another geometry, meshed on its first run
+
+
+def test_packing_file_kept_or_dropped_explicitly(tmp_path, caplog):
+    import shutil
+
+    from conftest import ROOT
+
+    base = tmp_path / "cases" / "periodic"
+    shutil.copytree(ROOT / "cases" / "nmc811-llzo-cooldown-periodic", base, ignore=shutil.ignore_patterns("results", "mesh"))
+    kept = generate(base, read_sweep(_sweep(tmp_path, 'output = "kept"\n[parameters]\n"mesh.size_um" = [1.5, 2.0]\n')))
+    for c in kept:
+        geometry = tomllib.loads((c.directory / "case.toml").read_text())["geometry"]
+        assert (c.directory / geometry["packing_file"]).resolve() == (base / "packing.json").resolve()
+    varied = generate(base, read_sweep(_sweep(tmp_path, 'output = "varied"\n[parameters]\n"geometry.seed" = [1, 2]\n')))
+    for c in varied:
+        text = (c.directory / "case.toml").read_text()
+        assert "packing_file" not in tomllib.loads(text)["geometry"]
+        assert "# geometry.packing_file of the base dropped: this sweep varies geometry.seed" in text
+    assert "do not use the base's geometry.packing_file" in caplog.text

@@ -5,7 +5,7 @@ cases/<case>/mesh-fingerprint.json (stressfem/geometry/fingerprint.py): the same
 the same nodes rounded to 1e-7 um and cells (geometry hash, independent of numbering), the same node
 and cell counts per physical volume. A clone on another machine of this kind that fails here does not
 reproduce the published meshes. The fast cases are checked here (debonding: 20k tetrahedra from its
-packing.json, and its periodic variant; tomography: a voxel mesh); every shipped case, the large ones too, by
+packing.json, and its periodic variant; the periodic demo case; tomography: a voxel mesh); every shipped case, the large ones too, by
 `python benchmarks/mesh_fingerprints.py` (docs/geometry.md, Reproducibility).
 The fingerprint itself: invariant under node renumbering, and it changes when one node moves by 1e-6 um.
 """
@@ -20,7 +20,8 @@ import pytest
 from conftest import ROOT
 from stressfem.geometry.fingerprint import FINGERPRINT_FILE, case_fingerprint, compare_fingerprints, mesh_fingerprint
 
-FAST_CASES = ("nmc811-llzo-debonding", "nmc811-llzo-debonding-periodic", "nmc811-llzo-tomography")
+FAST_CASES = ("nmc811-llzo-debonding", "nmc811-llzo-debonding-periodic", "nmc811-llzo-cooldown-periodic",
+              "nmc811-llzo-tomography")
 
 
 @pytest.mark.parametrize("name", FAST_CASES)
