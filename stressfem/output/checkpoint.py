@@ -111,7 +111,7 @@ class RunCheckpoints:
         self.resumed: Checkpoint | None = load_checkpoint(loaded, comm) if restart else None
         # field files are numbered on from the resumed one: a new save never overwrites the file it names
         self.serial = int((self.resumed.fields or {}).get("serial", 0)) if self.resumed is not None else 0
-        self.last = self.clock()
+        self.last, self.warned = self.clock(), False
 
     def resume(self, history, steps: list, state, model, ctx):
         """Restore rows, step entries and fields (of ``model`` and the stage context ``ctx``, which later
@@ -127,6 +127,8 @@ class RunCheckpoints:
         log.warning("restarting from the checkpoint: steps 1-%d are taken from it (fields.pvd and particles.csv "
                     "only hold the later steps)", r.next_step)
         li = None
+        if r.fields is not None and not field_checkpoint.supports_fields(model):
+            raise CaseError(str(self.loaded.file), "solver.element_degree", field_checkpoint.P2_REFUSAL)
         if r.fields is not None:
             try:
                 data = field_checkpoint.load_fields(self.loaded.directory, r.fields, self.comm)
@@ -143,6 +145,11 @@ class RunCheckpoints:
 
     def _save(self, ck: Checkpoint, state) -> None:
         """Fields (collective) then the JSON naming them (rank 0)."""
+        if self.model is not None and not field_checkpoint.supports_fields(self.model):
+            if not self.warned:  # no checkpoint at all: a restart must not resume without the interface state
+                log.warning("no restart checkpoints: %s", field_checkpoint.P2_REFUSAL)
+                self.warned = True
+            return
         if self.model is not None and field_checkpoint.has_fields(self.model, self.ctx):
             self.serial += 1
             ck.fields = field_checkpoint.save_fields(self.loaded.directory, self.serial, self.model, self.ctx,

@@ -28,11 +28,21 @@ import numpy as np
 
 from .._dolfinx import mesh as dmesh
 
-__all__ = ["save_fields", "load_fields", "restore_fields", "remove_fields", "has_fields"]
+__all__ = ["P2_REFUSAL", "supports_fields", "save_fields", "load_fields", "restore_fields", "remove_fields",
+           "has_fields"]
 
 log = logging.getLogger(__name__)
 
 PREFIX = ".stressfem-checkpoint-"
+
+
+P2_REFUSAL = ("restart field checkpoints support cohesive runs with linear elements only (P1 nodes, one history "
+              "value per facet); set solver.element_degree = 1 for a restartable run (allowed: 1 with --restart)")
+
+
+def supports_fields(model) -> bool:
+    """Whether this module can checkpoint the model's fields: not a cohesive model of degree above 1."""
+    return not (getattr(model, "interface_state", None) and getattr(model, "degree", 1) != 1)
 
 
 def has_fields(model, ctx) -> bool:

@@ -141,7 +141,7 @@ class ParticleTable:
             unit = self._units[cell]
             grp = np.searchsorted(self.ids, unit)
             grp[(unit < 0) | (grp >= len(self.ids)) | (self.ids[np.minimum(grp, len(self.ids) - 1)] != unit)] = -1
-            groups.append(grp)
+            groups.append(np.repeat(grp, g.get("npts", 1)))  # rows of interface_state: integration points
         self._facet_groups = groups
         self.columns = COLUMNS + INTERFACE_COLUMNS
 

@@ -84,8 +84,14 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
                            f"cells; set geometry.element = \"tetrahedron\" for an image (6 tetrahedra per "
                            f"voxel), or remove [[interfaces]] for a perfectly bonded solve on {kind} cells")
     phase_names = bulk.phase_names
-    if case.solver.element_degree != 1:
-        raise loaded.error("solver.element_degree", "cases with [[interfaces]] use linear elements (1)")
+    degree = case.solver.element_degree
+    if degree != 1 and case.periodic is not None:
+        raise loaded.error("solver.element_degree", f"{degree}: cohesive [[interfaces]] inside a periodic volume "
+                           f"([periodic]) support linear elements only; allowed: 1")
+    if degree != 1 and case.cohesive_solver.method != "newton":
+        raise loaded.error("solver.element_degree", f"{degree}: cohesive_solver.method = "
+                           f"{case.cohesive_solver.method!r} supports linear elements only; allowed: 1, or "
+                           f"method = \"newton\" with 2")
     interfaces = []
     sides = {k for t in case.thin_coatings for k in side_entries(t, case.interfaces).values()}
     for k, spec in enumerate(case.interfaces):
@@ -117,7 +123,7 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
                              linear_solver=s.linear_solver, reuse_factorization=s.reuse_factorization,
                              refactor_ksp_iterations=s.refactor_ksp_iterations,
                              refresh_ksp_growth=s.refresh_ksp_growth, stall_iterations=s.stall_iterations,
-                             method=s.method)
+                             method=s.method, degree=degree)
     except PETSc.Error as exc:  # options that pass the allowlist (petsc_policy.py) but not PETSc's set-up
         raise loaded.error("cohesive_solver.petsc_options", f"PETSc could not set up the Newton solver with these "
                            f"options ({loaded.case.cohesive_solver.petsc_options}): PETSc error code {exc.ierr}; "

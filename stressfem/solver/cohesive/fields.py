@@ -8,12 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from ..._dolfinx import fem, io
+from ...physics.elasticity import cell_dofs
+from .state import facet_means
 
 __all__ = ["InterfaceFieldWriter"]
 
 
 class InterfaceFieldWriter:
-    """DG0 damage, openings (m) and tractions (Pa) of each interface; one time entry per ``write()``."""
+    """DG0 damage, openings (m) and tractions (Pa) of each interface, one value per facet (the weighted
+    mean over its integration points, state.py; for P1 the centroid value); one time entry per ``write()``."""
 
     _FIELDS = (("damage", 1), ("normal_opening_m", 2), ("normal_traction_Pa", 5))
 
@@ -21,7 +24,7 @@ class InterfaceFieldWriter:
         """``model``: a CohesiveModel (its ``interface_state``); ``folder``: the results folder."""
         self.model, self.files, self.funcs = model, [], []
         for g in model.interface_state:
-            S = g["H"]
+            S = fem.functionspace(g["mesh"], ("DG", 0))
             V3 = fem.functionspace(g["mesh"], ("DG", 0, (3,)))
             fs = {k: fem.Function(S, name=k) for k, _ in self._FIELDS}
             fs["tangential_opening_m"] = fem.Function(S, name="tangential_opening_m")
@@ -35,7 +38,8 @@ class InterfaceFieldWriter:
     def write(self) -> None:
         self._t += 1
         for g, fs, f in zip(self.model.interface_state, self.funcs, self.files):
-            v, dofs = g["values"], g["hdofs"]
+            v = facet_means(g, g["values"])[1] if g["npts"] > 1 else g["values"]
+            dofs = cell_dofs(fs["damage"].function_space)[: g["n_owned"]]
             for k, col in self._FIELDS:
                 fs[k].x.array[dofs] = v[:, col]
             fs["tangential_opening_m"].x.array[dofs] = np.hypot(v[:, 3], v[:, 4])

@@ -4,15 +4,15 @@ Design (DOLFINx 0.11 mixed-domain forms):
 
 * Bodies (physical volumes: phases, grains, particles) joined through facets that are *not*
   cohesive share a cluster; clusters are coloured into a few blocks (cohesive/bodies.py), each a
-  submesh with its own continuous P1 displacement. Every cohesive interface must separate two
+  submesh with its own continuous P1 or P2 displacement (``degree``). Every cohesive interface must separate two
   different clusters; its facets are integrated per (plus block, minus block) pair.
 * Cohesive interfaces are interior-facet (``dS``) integrals over owned parent facets,
   ordered (plus cell, local facet, minus cell, local facet) with the particle side (``A/B``) or
   the lower block (``<phase>#gb``, named surfaces) first, built with NumPy from the facet-cell
   connectivity (no per-facet Python loop).
-* Each interface has a codimension-1 submesh of its facets with a DG0 history (damage or
-  maximum opening, one value per facet). The interface integral uses one quadrature point
-  per facet (the centroid), so the DG0 history is exactly the state of the integration point.
+* Each interface has a codimension-1 submesh of its facets with the history (damage or maximum
+  opening) at the integration points: P1 uses one point per facet (the centroid, DG0 history),
+  P2 the degree-4 rule with a quadrature-space history (state.py ``interface_spaces``).
 * Newton (PETSc SNES) on the block system, tangent = ufl.derivative of the residual,
   with adaptive load stepping inside each driver increment (cut back on divergence, grow after
   easy convergence); the history is updated after each converged sub-step.
@@ -34,7 +34,7 @@ from ...geometry.msh import PhaseMesh
 from ...output.stats import CellStress, CellStressEvaluator
 from ...parallel import allreduce_array
 from ...physics.cohesive import CohesiveLaw, UflOps
-from ...physics.elasticity import cell_dofs, strain
+from ...physics.elasticity import strain
 from ...physics.interface import local_frame
 from ..boundary import AppliedBCs
 from ..bulk import BulkPhysics
@@ -44,7 +44,8 @@ from .linear import (DIRECT_OPTIONS, ITERATIVE_OPTIONS, CohesivePreconditioner, 
 from .newton import StallTest
 from .pairs import pair_measure, pair_traction, shared_offdiagonal_blocks
 from .secant import SECANT_DIRECT_OPTIONS, SECANT_OPTIONS, FrozenHistory, block_jacobian
-from .state import NQ, commit_history, damage_line, statistics, viscous_dissipation
+from .state import (NQ, commit_history, damage_line, interface_quadrature_degree, interface_spaces, statistics,
+                    viscous_dissipation)
 from .stepping import Block, NewtonCounts, StepControl, interpolate_state
 from .stats import DEBONDED
 
@@ -115,6 +116,7 @@ class CohesiveModel:
         stall_iterations: a Newton solve whose residual norm stayed above its best value for this many
             consecutive iterations counts as diverged (the step is cut at once); 0: only snes_max_it.
         step: adaptive stepping controls.
+        degree: of the Lagrange displacement (1 or 2; 2 only with method ``"newton"``).
     """
 
     superposable = False  # Newton with damage: every increment is solved
@@ -124,7 +126,7 @@ class CohesiveModel:
                  options: dict | None = None, linear_solver: LinearSolverKind = "direct",
                  reuse_factorization: bool = True, refactor_ksp_iterations: int = 12, refresh_ksp_growth: float = 2.0,
                  stall_iterations: int = 0, method: Method = "newton",
-                 step: StepControl = StepControl(), prefix: str = "stressfem_czm_"):
+                 step: StepControl = StepControl(), prefix: str = "stressfem_czm_", degree: int = 1):
         t0 = time.perf_counter()
         msh = pm.mesh
         comm = msh.comm
@@ -136,7 +138,9 @@ class CohesiveModel:
         self._state = initial_state
         if method not in ("newton", "secant", "newton_secant"):
             raise ValueError(f"method must be 'newton', 'secant' or 'newton_secant', not {method!r}")
-        self.method = method
+        if degree != 1 and method != "newton":
+            raise ValueError(f"method {method!r} supports linear elements only (degree 1), not {degree}")
+        self.method, self.degree, qdeg = method, degree, interface_quadrature_degree(degree)
         tdim, fdim = 3, 2
         msh.topology.create_connectivity(fdim, tdim)
         msh.topology.create_connectivity(tdim, fdim)
@@ -147,22 +151,19 @@ class CohesiveModel:
         from .bodies import BlockLayout
 
         layout = BlockLayout(pm, self.phase_names, self.interfaces)
-        self.layout = layout
-        cell_block = layout.cell_block
-        self._cell_block = cell_block
-        n_cells = len(self.phase_index)
+        self.layout, cell_block = layout, layout.cell_block
+        self._cell_block, n_cells = cell_block, len(self.phase_index)
         self.cell_tags = mesh.meshtags(msh, tdim, np.arange(n_cells, dtype=np.int32), (cell_block + 1).astype(np.int32))
         self.blocks: list[Block] = []
         for b in range(layout.n_blocks):
             cells = np.flatnonzero(cell_block == b).astype(np.int32)
             sub, emap, _, _ = mesh.create_submesh(msh, tdim, cells)
-            V = fem.functionspace(sub, ("Lagrange", 1, (3,)))
+            V = fem.functionspace(sub, ("Lagrange", degree, (3,)))
             n_sub = sub.topology.index_map(tdim).size_local + sub.topology.index_map(tdim).num_ghosts
             parent_cells = emap.sub_topology_to_topology(np.arange(n_sub, dtype=np.int32), inverse=False)
             self.blocks.append(Block(b, layout.block_phases[b], np.asarray(parent_cells), sub, emap, V,
                                      fem.Function(V, name=f"u_block{b}"), bodies=layout.block_bodies[b]))
-        tests = ufl.TestFunctions(ufl.MixedFunctionSpace(*[blk.V for blk in self.blocks]))
-        for blk, v in zip(self.blocks, tests):
+        for blk, v in zip(self.blocks, ufl.TestFunctions(ufl.MixedFunctionSpace(*[blk.V for blk in self.blocks]))):
             blk.v = v
         log.info("cohesive model: %d bonded block(s) %s, %d cohesive interface(s)", len(self.blocks),
                  [blk.phases for blk in self.blocks], len(self.interfaces))
@@ -188,9 +189,8 @@ class CohesiveModel:
                 dS_data.append((tag, ent))
                 groups.append((tag, self.blocks[P], self.blocks[M]))
             gsub, gmap, _, _ = mesh.create_submesh(msh, fdim, facets)
-            H = fem.functionspace(gsub, ("DG", 0))
-            Qv = fem.functionspace(gsub, ("DG", 0, (NQ,)))
-            g = dict(name=c.name, law=c.law, mesh=gsub, emap=gmap, H=H, Qv=Qv,
+            H, Qv, npts = interface_spaces(gsub, degree)
+            g = dict(name=c.name, law=c.law, mesh=gsub, emap=gmap, H=H, Qv=Qv, npts=npts, qdeg=qdeg,
                      h=fem.Function(H, name=c.law.history_name), hf=fem.Function(H, name="frozen_history"),
                      q=ufl.TestFunction(Qv),
                      q0=ufl.TestFunction(H), n_owned=gsub.topology.index_map(fdim).size_local, groups=groups)
@@ -198,7 +198,7 @@ class CohesiveModel:
             self._gamma.append(g)
         self.entity_maps = entity_maps
         dx = ufl.Measure("dx", domain=msh, subdomain_data=self.cell_tags)
-        dS = ufl.Measure("dS", domain=msh, subdomain_data=dS_data, metadata={"quadrature_degree": 1})
+        dS = ufl.Measure("dS", domain=msh, subdomain_data=dS_data, metadata={"quadrature_degree": qdeg})
         entities = dict(dS_data)
 
         # --- residual -----------------------------------------------------------------------
@@ -221,7 +221,7 @@ class CohesiveModel:
                 F += ufl.inner(T, um.v("-") - up.v("+")) * dS(tag)
                 vals = ufl.as_vector([h, g["law"].damage(h, ops), jn, j1, j2, tn, t1, t2,
                                       T[0], T[1], T[2], jump[0], jump[1], jump[2]])
-                quant.append(ufl.inner(vals, g["q"]("+")) * pair_measure(msh, entities[tag]))  # one signature per law
+                quant.append(ufl.inner(vals, g["q"]("+")) * pair_measure(msh, entities[tag], qdeg))  # one signature per law
                 area += g["q0"]("+") * dS(tag)
             g["quant_form"] = [fem.form(q, entity_maps=entity_maps) for q in quant]
             g["area_form"] = fem.form(area, entity_maps=entity_maps)
@@ -276,12 +276,12 @@ class CohesiveModel:
         for g in self._gamma:
             a = fem.assemble_vector(g["area_form"])
             a.scatter_reverse(la.InsertMode.add)
-            g["area"] = a.array[: g["n_owned"]].copy()
-            g["hdofs"] = cell_dofs(g["H"])[: g["n_owned"]]
-            g["qdofs"] = cell_dofs(g["Qv"])[: g["n_owned"]]
-            g["values"] = np.zeros((g["n_owned"], NQ))
-            g["work"] = np.zeros(g["n_owned"])  # J/m2, traction work along the opening path
-        Vd = fem.functionspace(msh, ("DG", 1, (3,)))
+            g["hdofs"] = g["H"].dofmap.list[: g["n_owned"]].ravel()  # rows: integration points, facet by facet
+            g["area"] = a.array[g["hdofs"]].copy()  # integration weights (m2), the facet areas for P1
+            g["qdofs"] = g["Qv"].dofmap.list[: g["n_owned"]].ravel()
+            g["values"] = np.zeros((len(g["area"]), NQ))
+            g["work"] = np.zeros(len(g["area"]))  # J/m2, traction work along the opening path
+        Vd = fem.functionspace(msh, ("DG", degree, (3,)))
         self.u_out = fem.Function(Vd, name="displacement")
         self._dg_map = []
         for blk in self.blocks:

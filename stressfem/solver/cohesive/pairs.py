@@ -22,10 +22,10 @@ from ...physics.cohesive import UflOps
 __all__ = ["pair_measure", "pair_traction", "shared_offdiagonal_blocks"]
 
 
-def pair_measure(msh, entities):
-    """The interior-facet measure of one pair's integration entities, subdomain id 1, one-point rule; use as
-    ``pair_measure(msh, ent)`` (the same id for every pair keeps the pair forms' signatures equal)."""
-    return ufl.Measure("dS", domain=msh, subdomain_data=[(1, entities)], metadata={"quadrature_degree": 1})(1)
+def pair_measure(msh, entities, degree: int = 1):
+    """The interior-facet measure of one pair's integration entities, subdomain id 1, rule of ``degree``
+    (state.interface_quadrature_degree); the same id for every pair keeps the pair forms' signatures equal."""
+    return ufl.Measure("dS", domain=msh, subdomain_data=[(1, entities)], metadata={"quadrature_degree": degree})(1)
 
 
 def pair_traction(law, u_plus, u_minus, h_old, frame, dt) -> tuple:
@@ -53,7 +53,7 @@ def shared_offdiagonal_blocks(jac: list[list], interfaces: Sequence[dict], entit
         if len(items) != 1:  # two interfaces between the same blocks: keep the extracted (summed) block
             continue
         g, tag, up, um = items[0]
-        dS = pair_measure(msh, entities[tag])
+        dS = pair_measure(msh, entities[tag], g["qdeg"])
         T = pair_traction(g["law"], up.u, um.u, g["h"], frame, dt)[-1]
         F_plus = -ufl.inner(T, ufl.TestFunction(up.V)("+")) * dS
         F_minus = ufl.inner(T, ufl.TestFunction(um.V)("-")) * dS

@@ -1,8 +1,18 @@
-"""Per-facet interface state of the cohesive model: facet values, history commit, statistics.
+"""Interface state of the cohesive model at its integration points: values, history commit, statistics.
 
-Each interface record (a dict, built by model.py) holds the facet quantities of the last converged
-step in ``values`` (one row per owned facet, columns ``Q``), the irreversible history ``h`` (DG0),
-the facet areas ``area`` (m2) and the traction work ``work`` along the opening path (J/m2).
+Each interface record (a dict, built by model.py) holds the quantities of the last converged step in
+``values`` (one row per integration point of the owned facets, columns ``Q``), the irreversible history
+``h``, the integration weights ``area`` (m2; they sum to each facet's area) and the traction work
+``work`` along the opening path (J/m2), all per integration point.
+
+Integration points (``interface_spaces``): with linear (P1) displacements one point per facet, its
+centroid: the history is DG0 and a row is a facet (``npts`` = 1). With quadratic (P2) displacements
+the opening is quadratic over a facet, so the interface integrals use the degree-4 rule (6 points per
+facet), which integrates the undamaged term K delta.v exactly, and the history lives in a quadrature
+space of the same rule on the facet submesh: every point has its own irreversible history, exactly the
+state its traction was computed with (docs/cohesive.md, "Quadratic elements"). Quantities are obtained
+by assembling them against the test functions of that space and dividing by the assembled weights,
+which returns the point values exactly for both spaces.
 """
 
 from __future__ import annotations
@@ -12,10 +22,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..._dolfinx import MPI, fem, la
+from ..._dolfinx import MPI, basix, fem, la
 from .stats import interface_fractions
 
-__all__ = ["Q", "NQ", "facet_values", "commit_history", "dissipated_per_area", "statistics", "damage_line",
+__all__ = ["Q", "NQ", "interface_quadrature_degree", "interface_spaces", "facet_means", "facet_values", "commit_history", "dissipated_per_area", "statistics", "damage_line",
            "viscous_dissipation"]
 
 # facet quantities assembled per interface (index -> name); global traction and jump last
@@ -27,8 +37,35 @@ WORK_DEFICIT_WARN = 0.01
 log = logging.getLogger("stressfem")
 
 
+def interface_quadrature_degree(degree: int) -> int:
+    """Quadrature degree of the interface integrals for displacement degree ``degree``: 1 (the centroid) for
+    P1, 2 * degree for higher degrees (K delta.v integrated exactly)."""
+    return 1 if degree == 1 else 2 * degree
+
+
+def interface_spaces(gsub, degree: int) -> tuple:
+    """(H, Qv, npts) on the facet submesh ``gsub``: the history space, the space of the NQ quantities and
+    the number of integration points per facet (DG0 and 1 for P1, quadrature spaces otherwise)."""
+    if degree == 1:
+        return fem.functionspace(gsub, ("DG", 0)), fem.functionspace(gsub, ("DG", 0, (NQ,))), 1
+    qdeg = interface_quadrature_degree(degree)
+    H = fem.functionspace(gsub, basix.ufl.quadrature_element(gsub.basix_cell(), value_shape=(), degree=qdeg))
+    Qv = fem.functionspace(gsub, basix.ufl.quadrature_element(gsub.basix_cell(), value_shape=(NQ,), degree=qdeg))
+    return H, Qv, H.dofmap.list.shape[1]
+
+
+def facet_means(g: dict, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(facet areas (m2), weighted facet means of ``rows``) of the owned facets from per-point ``rows``."""
+    n, w = g["n_owned"], g["area"].reshape(g["n_owned"], -1)
+    area = w.sum(axis=1)
+    r = rows.reshape(n, w.shape[1], *rows.shape[1:])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.einsum("fp,fp...->f...", w, r) / area.reshape(n, *([1] * (r.ndim - 2)))
+    return area, mean
+
+
 def facet_values(g: dict) -> np.ndarray:
-    """The quantities Q at the centroid of every owned facet of interface record g (SI units)."""
+    """The quantities Q at every integration point of the owned facets of interface record g (SI units)."""
     vec = fem.assemble_vector(g["quant_form"][0])  # one form per (plus block, minus block) pair (pairs.py)
     for form in g["quant_form"][1:]:
         fem.assemble_vector(vec.array, form)
