@@ -158,6 +158,13 @@ class LoadedCase:
             from .periodic import check_periodic_case
 
             check_periodic_case(self)
+        degree = c.solver.element_degree
+        if c.has_interface_model and degree != 1 and (c.periodic is not None or c.cohesive_solver.method != "newton"):
+            what = ("inside a periodic volume ([periodic])" if c.periodic is not None
+                    else f"with cohesive_solver.method = {c.cohesive_solver.method!r}")
+            raise self.error("solver.element_degree", f"{degree}: cohesive interfaces {what} support linear elements "
+                             f"only; allowed: 1 (quadratic elements need the non-periodic Newton path, "
+                             f"docs/cohesive.md)")
 
     def input_path(self, file: str) -> Path:
         """A file named in the case, relative to the case folder unless absolute."""

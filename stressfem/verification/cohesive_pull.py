@@ -135,8 +135,8 @@ def coated_law(law, other=None):
 
 
 def _main() -> None:
-    """`python -m stressfem.verification.cohesive_pull [--cut] [--grains] [--coated]`: mode I bilinear pull, JSON
-    on rank 0.
+    """`python -m stressfem.verification.cohesive_pull [--cut] [--grains] [--coated] [--p2]`: mode I bilinear pull,
+    JSON on rank 0 (``--p2``: quadratic elements).
 
     ``--grains``: the two blocks are the grains G#1, G#2 of one phase with the grain boundary G#gb.
     ``--coated``: the law in series with a thin coating (coated_law).
@@ -148,15 +148,15 @@ def _main() -> None:
 
     law = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
                             GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0, bk_exponent=1.45)
-    grains = "--grains" in sys.argv
+    grains, degree = "--grains" in sys.argv, 2 if "--p2" in sys.argv else 1
     if "--coated" in sys.argv:
         law = coated_law(law)
     if "--cut" in sys.argv:  # equal blocks: on 2 ranks the partition cuts through the interface
         out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=2e-6, width=0.5e-6, cells_per_width=2,
-                       grains=grains)
+                       grains=grains, degree=degree)
     else:  # a long block A and a thin block B: on 2 ranks one rank holds no interface facet
         out = run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), length=3.5e-6, length_b=0.5e-6, cells_per_width=2,
-                       grains=grains)
+                       grains=grains, degree=degree)
     if MPI.COMM_WORLD.rank == 0:
         print(json.dumps({"rows": out["rows"], "interface_facets_per_rank": out["interface_facets_per_rank"],
                           "cut_interface_facets_per_rank": out["cut_interface_facets_per_rank"]}))

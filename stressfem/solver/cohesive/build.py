@@ -85,13 +85,6 @@ def build_cohesive_model(loaded: LoadedCase, pm: PhaseMesh, bulk: BulkPhysics, b
                            f"voxel), or remove [[interfaces]] for a perfectly bonded solve on {kind} cells")
     phase_names = bulk.phase_names
     degree = case.solver.element_degree
-    if degree != 1 and case.periodic is not None:
-        raise loaded.error("solver.element_degree", f"{degree}: cohesive [[interfaces]] inside a periodic volume "
-                           f"([periodic]) support linear elements only; allowed: 1")
-    if degree != 1 and case.cohesive_solver.method != "newton":
-        raise loaded.error("solver.element_degree", f"{degree}: cohesive_solver.method = "
-                           f"{case.cohesive_solver.method!r} supports linear elements only; allowed: 1, or "
-                           f"method = \"newton\" with 2")
     interfaces = []
     sides = {k for t in case.thin_coatings for k in side_entries(t, case.interfaces).values()}
     for k, spec in enumerate(case.interfaces):
