@@ -56,7 +56,7 @@ def interface_spaces(gsub, degree: int) -> tuple:
 
 def facet_means(g: dict, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(facet areas (m2), weighted facet means of ``rows``) of the owned facets from per-point ``rows``."""
-    n, w = g["n_owned"], g["area"].reshape(g["n_owned"], -1)
+    n, w = g["n_owned"], g["area"].reshape(g["n_owned"], g["npts"])  # a rank may own no facet
     area = w.sum(axis=1)
     r = rows.reshape(n, w.shape[1], *rows.shape[1:])
     with np.errstate(invalid="ignore", divide="ignore"):
