@@ -108,6 +108,9 @@ class RunCheckpoints:
         self.loaded, self.comm, self.clock = loaded, comm, time.monotonic
         self.model = self.ctx = None
         self.interval_s = loaded.case.output.checkpoint_interval_s
+        c = loaded.case
+        if restart and c.has_interface_model and c.solver.element_degree != 1:  # such runs write no checkpoint
+            raise CaseError(str(loaded.file), "solver.element_degree", field_checkpoint.P2_REFUSAL)
         self.resumed: Checkpoint | None = load_checkpoint(loaded, comm) if restart else None
         # field files are numbered on from the resumed one: a new save never overwrites the file it names
         self.serial = int((self.resumed.fields or {}).get("serial", 0)) if self.resumed is not None else 0
@@ -127,8 +130,6 @@ class RunCheckpoints:
         log.warning("restarting from the checkpoint: steps 1-%d are taken from it (fields.pvd and particles.csv "
                     "only hold the later steps)", r.next_step)
         li = None
-        if r.fields is not None and not field_checkpoint.supports_fields(model):
-            raise CaseError(str(self.loaded.file), "solver.element_degree", field_checkpoint.P2_REFUSAL)
         if r.fields is not None:
             try:
                 data = field_checkpoint.load_fields(self.loaded.directory, r.fields, self.comm)

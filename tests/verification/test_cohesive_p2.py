@@ -19,7 +19,8 @@ P2 integrates the interface terms with the degree-4 facet rule and keeps the his
 * Q5 Serial and `mpiexec -n 2` give the same P2 pull curve (1e-6 relative) with the partition cutting
   the interface, and the same octant run through damage onset.
 * Q6 P2 with cohesive interfaces is refused (exit 2, naming solver.element_degree and what is allowed)
-  with the secant methods (check and run) and inside periodic volumes (check).
+  with the secant methods (check and run) and inside periodic volumes (check); a P2 cohesive run writes
+  no restart checkpoint (warned once) and `run --restart` is refused.
 """
 
 from __future__ import annotations
@@ -151,6 +152,18 @@ def test_p2_bonded_stage_matches_lame_better_than_p1(octant_runs):
         err[degree] = np.array([hyd / exact - 1, tn / exact - 1])
     assert np.all(np.abs(err[2]) < 0.005), err
     assert np.all(np.abs(err[1]) > 4 * np.abs(err[2])), err
+
+
+def test_p2_runs_write_no_restart_checkpoint(tmp_path):
+    """Field checkpoints are P1-only: a P2 cohesive run says so once and writes none; --restart is refused."""
+    root = tmp_path / "restart"
+    folder = write_case(root, octant_toml(1290, 2, 1e18, increments=2))
+    write_octant_msh(folder / "octant.msh", a=1.0, b=3.0, size=0.8, interface_size=0.4)
+    proc = run_cli("run", folder, check=True)
+    assert (proc.stdout + proc.stderr).count("no restart checkpoints") == 1
+    assert not list(folder.glob(".stressfem-checkpoint*"))
+    proc = run_cli("run", "--restart", folder)
+    assert proc.returncode == 2 and "solver.element_degree" in proc.stderr and "allowed: 1" in proc.stderr
 
 
 def test_p2_stiff_spring_limit_is_bonded(octant_runs):
