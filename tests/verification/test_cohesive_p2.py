@@ -2,11 +2,8 @@
 
 P2 integrates the interface terms with the degree-4 facet rule and keeps the history at its points
 (solver/cohesive/state.py). Requirements and tolerances:
-* Q1 Two stiff blocks pulled apart (verification/cohesive_pull.py), bilinear mode I and mode II: the
-  peak force is strength x A within 1 %, the external work and dissipated_energy_J are G_c A within 2 %
-  (the P1 tolerances of test_cohesive_pull.py P1/P2).
-* Q2 Unloading from the softening branch follows the damaged secant (1 %), the damaged fraction does not
-  change (P1: test_cohesive_pull.py P3).
+* The pull tests of test_cohesive_pull.py (peak, G_c, unloading, serial = 2 ranks with the partition
+  cutting the interface) run at P1 and P2 there.
 * Q3 Bonded stage of the concentric-sphere octant (verification/concentric_spheres.py; analytical
   radial traction sigma_r = e / (C + 1/(K a)), test_cohesive_case.py): at half the critical cooling
   (no damage) the particle's mean hydrostatic stress and the interface's mean normal traction are
@@ -16,8 +13,8 @@ P2 integrates the interface terms with the degree-4 facet rule and keeps the his
   cohesive P2 particle stress is lower by the analytical spring share (1/(K a)) / (C + 1/(K a)) within
   2 % of that share, for K = 1e18 and 1e19 Pa/m (the difference falls as 1/K; measured 0.22 % and
   0.45 % of the shares 0.118 and 0.0132).
-* Q5 Serial and `mpiexec -n 2` give the same P2 pull curve (1e-6 relative) with the partition cutting
-  the interface, and the same octant run through damage onset.
+* Q5 Serial and `mpiexec -n 2` give the same octant run through damage onset at P2 (1e-6; one rank
+  holds no interface facet).
 * Q6 P2 with cohesive interfaces is refused (exit 2, naming solver.element_degree and what is allowed)
   with the secant methods (check and run) and inside periodic volumes (check); a P2 cohesive run writes
   no restart checkpoint (warned once) and `run --restart` is refused.
@@ -25,60 +22,16 @@ P2 integrates the interface terms with the degree-4 facet rule and keeps the his
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
-from conftest import MPIEXEC, _env, read_summary, run_cli, write_case
+from conftest import read_summary, run_cli, write_case
 from stressfem.materials import LIBRARY
-from stressfem.physics.cohesive import BilinearMixedMode
-from stressfem.verification.cohesive_pull import mode_targets, run_pull
 from stressfem.verification.concentric_spheres import write_octant_msh
+from test_cohesive_case import ALPHA_P, N, case_toml
 
-BIL = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
-                        GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0, bk_exponent=1.45)
-DIRECTION = {"I": (1.0, 0.0, 0.0), "II": (0.0, 1.0, 0.0)}
-ALPHA_P, N, A_M, B_M = 3.0e-5, 100e6, 1.0e-6, 3.0e-6
+A_M, B_M = 1.0e-6, 3.0e-6  # particle and shell radii of the octant (m)
 IFACE = "particle/matrix"
-
-
-def curve(out):
-    u = np.array([0.0] + [r["displacement_m"] for r in out["rows"]])
-    F = np.array([0.0] + [r["force_N"] for r in out["rows"]])
-    return u, F
-
-
-@pytest.mark.parametrize("mode", ["I", "II"])
-def test_p2_peak_and_energy(mode):
-    out = run_pull(BIL, DIRECTION[mode], mode_targets(BIL, mode), cells_per_width=2, degree=2)
-    u, F = curve(out)
-    A = out["area_m2"]
-    strength, gc = (BIL.normal_strength_Pa, BIL.GIc_J_per_m2) if mode == "I" else (BIL.shear_strength_Pa,
-                                                                                     BIL.GIIc_J_per_m2)
-    g = out["model"].interface_state[0]
-    assert g["npts"] == 6 and len(g["area"]) == 6 * g["n_owned"]  # the degree-4 rule: 6 points per facet
-    assert A == pytest.approx(1e-12, rel=1e-12)
-    assert abs(F.max() / (strength * A) - 1) < 0.01
-    assert abs(float(np.sum(0.5 * (F[1:] + F[:-1]) * np.diff(u))) / (gc * A) - 1) < 0.02
-    assert abs(out["rows"][-1]["dissipated_energy_J"] / (gc * A) - 1) < 0.02
-
-
-def test_p2_unloading_follows_damaged_secant():
-    d0 = BIL.normal_strength_Pa / BIL.penalty_stiffness_Pa_per_m
-    top = 10 * d0
-    targets = np.concatenate([np.linspace(d0, top, 6), np.linspace(top, 0.0, 6)[1:], np.linspace(0.0, top, 4)[1:]])
-    out = run_pull(BIL, DIRECTION["I"], targets, cells_per_width=2, degree=2)
-    u, F = curve(out)
-    i_top = 6
-    secant = F[i_top] / u[i_top]
-    d_top = out["rows"][i_top - 1]["damaged_fraction"]
-    for k in range(i_top + 1, len(u)):
-        assert F[k] == pytest.approx(secant * u[k], rel=0.01, abs=1e-3 * F[i_top])
-    assert all(r["damaged_fraction"] == d_top for r in out["rows"][i_top:])
-    assert 0 < secant < BIL.penalty_stiffness_Pa_per_m * out["area_m2"]
 
 
 def lame_compliance() -> float:
@@ -98,30 +51,15 @@ def critical_cooling_K(K: float = 1e18) -> float:
 
 
 def octant_toml(final_K: float, degree: int | None, K: float | None, increments: int = 1, extra: str = "") -> str:
-    law = (f'[[interfaces]]\nname = "{IFACE}"\nlaw = {{ type = "bilinear", penalty_stiffness_Pa_per_m = {K:g}, '
-           f'normal_strength_Pa = {N:g}, shear_strength_Pa = 100e6, GIc_J_per_m2 = 2.0, GIIc_J_per_m2 = 2.0 }}\n'
-           if K is not None else "")
+    """test_cohesive_case.py's octant case (law with penalty K; K None: no [[interfaces]], bonded) with
+    ``increments`` and ``[solver] element_degree = degree`` (None: the default)."""
+    law = (f'{{ type = "bilinear", penalty_stiffness_Pa_per_m = {K:g}, normal_strength_Pa = {N:g}, '
+           f'shear_strength_Pa = 100e6, GIc_J_per_m2 = 2.0, GIIc_J_per_m2 = 2.0 }}' if K is not None else None)
+    text = case_toml(final_K, law).replace("increments = 11", f"increments = {increments}")
+    if K is None:
+        text = text[: text.index("[[interfaces]]")]
     solver = f"[solver]\nelement_degree = {degree}\n" if degree is not None else ""
-    return f"""
-[geometry]
-type = "msh"
-file = "octant.msh"
-length_unit_m = 1e-6
-[phases]
-particle = "shrinking"
-matrix = "LLZO"
-[materials.shrinking]
-base = "NMC811"
-cte_per_K = {ALPHA_P}
-[[stages]]
-type = "cooling"
-stress_free_temperature_K = 1300
-final_temperature_K = {final_K}
-increments = {increments}
-[[boundary_conditions]]
-type = "roller"
-surfaces = ["x0", "y0", "z0"]
-{law}{solver}{extra}"""
+    return text + solver + extra
 
 
 @pytest.fixture(scope="module")
@@ -175,25 +113,6 @@ def test_p2_stiff_spring_limit_is_bonded(octant_runs):
         cohesive = runs[2, K]["steps"][-1]["phases"]["particle"]["mean_hydrostatic_Pa"]
         share = (1.0 / (K * A_M)) / (C + 1.0 / (K * A_M))
         assert 1.0 - cohesive / bonded == pytest.approx(share, rel=0.02), K
-
-
-def _pull_json(args: list[str], np_: int) -> dict:
-    cmd = [sys.executable, "-m", "stressfem.verification.cohesive_pull", *args]
-    full = cmd if np_ == 1 else [MPIEXEC, "-n", str(np_), *cmd]
-    proc = subprocess.run(full, capture_output=True, text=True, timeout=900, env=_env(), check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-@pytest.mark.mpi
-def test_p2_pull_serial_equals_mpi():
-    if MPIEXEC is None:
-        pytest.skip("mpiexec not found")
-    serial, parallel = (_pull_json(["--cut", "--p2"], n) for n in (1, 2))
-    assert min(parallel["interface_facets_per_rank"]) > 0 and sum(parallel["cut_interface_facets_per_rank"]) > 0
-    assert len(serial["rows"]) == len(parallel["rows"])
-    for s, p in zip(serial["rows"], parallel["rows"]):
-        for key in ("force_N", "damaged_fraction", "debonded_fraction", "max_opening_m", "dissipated_energy_J", "area_m2"):
-            assert p[key] == pytest.approx(s[key], rel=1e-6, abs=1e-6 * max(abs(s[key]), 1e-20) + 1e-30), key
 
 
 @pytest.mark.mpi

@@ -5,6 +5,8 @@ uniformly and the force-displacement curve is the traction-separation law times 
 
 Requirements and tolerances:
 * P1 Mode I and mode II (bilinear), mode I (exponential): the peak force is strength x A within 1 %.
+  P1 to P3 and P7 (partition cutting the interface) run with linear and with quadratic elements
+  (P2: degree-4 facet rule, history per integration point, docs/cohesive.md "Quadratic elements").
 * P2 The external work up to complete separation, and the model's dissipated_energy_J, equal
   G_c A within 2 %.
 * P3 Unloading from the softening branch follows the damaged secant (force/displacement within 1 %
@@ -46,9 +48,12 @@ def external_work(u, F):
     return float(np.sum(0.5 * (F[1:] + F[:-1]) * np.diff(u)))
 
 
+@pytest.mark.parametrize("degree", [1, 2], ids=["P1", "P2"])
 @pytest.mark.parametrize("law,mode", [(BIL, "I"), (BIL, "II"), (EXP, "I")], ids=["bilinear-I", "bilinear-II", "exponential-I"])
-def test_peak_and_energy(law, mode):
-    out = run_pull(law, DIRECTION[mode], mode_targets(law, mode), cells_per_width=2)
+def test_peak_and_energy(law, mode, degree):
+    out = run_pull(law, DIRECTION[mode], mode_targets(law, mode), cells_per_width=2, degree=degree)
+    g = out["model"].interface_state[0]
+    assert len(g["area"]) == g["n_owned"] * (6 if degree == 2 else 1)  # P2: the 6 points of the degree-4 rule
     u, F = curve(out)
     A = out["area_m2"]
     strength = law.normal_strength_Pa if mode == "I" else law.shear_strength_Pa
@@ -61,11 +66,12 @@ def test_peak_and_energy(law, mode):
     assert last["debonded_fraction"] == 1.0
 
 
-def test_unloading_follows_damaged_secant():
+@pytest.mark.parametrize("degree", [1, 2], ids=["P1", "P2"])
+def test_unloading_follows_damaged_secant(degree):
     d0 = BIL.normal_strength_Pa / BIL.penalty_stiffness_Pa_per_m
     top = 10 * d0
     targets = np.concatenate([np.linspace(d0, top, 6), np.linspace(top, 0.0, 6)[1:], np.linspace(0.0, top, 4)[1:]])
-    out = run_pull(BIL, DIRECTION["I"], targets, cells_per_width=2)
+    out = run_pull(BIL, DIRECTION["I"], targets, cells_per_width=2, degree=degree)
     u, F = curve(out)
     i_top = 6
     secant = F[i_top] / u[i_top]
@@ -112,11 +118,12 @@ def test_energy_is_mesh_independent():
 
 
 @pytest.mark.mpi
-@pytest.mark.parametrize("layout", ["empty-rank", "cut"])
+@pytest.mark.parametrize("layout", ["empty-rank", "cut", "cut-P2"])
 def test_serial_equals_mpi(layout):
     if MPIEXEC is None:
         pytest.skip("mpiexec not found")
-    cmd = [sys.executable, "-m", "stressfem.verification.cohesive_pull"] + (["--cut"] if layout == "cut" else [])
+    cmd = [sys.executable, "-m", "stressfem.verification.cohesive_pull"] + (["--cut"] if "cut" in layout else []) + (
+        ["--p2"] if layout.endswith("P2") else [])
     res = []
     for np_ in (1, 2):
         full = cmd if np_ == 1 else [MPIEXEC, "-n", "2", *cmd]
