@@ -15,8 +15,9 @@ class SolverSpec(Table):
     """Discretisation and linear solver: P1 or P2 displacement, CG + GAMG by default.
 
     ``element_degree`` unset: 2 (P2, docs/accuracy.md), but 1 with cohesive [[interfaces]] (2 is
-    available there on the non-periodic Newton path, docs/cohesive.md) and on hexahedral image meshes (Q1: one Q2 cell per voxel costs 7x the dofs; it gives
-    better means but lower tail statistics than 2 x 2 x 2 Q1 cells at the same dofs, so the shipped
+    available there on the non-periodic Newton path, docs/cohesive.md) and on hexahedral image meshes
+    (Q1: one Q2 cell per voxel costs 7x the dofs; it gives better means but lower tail statistics
+    than 2 x 2 x 2 Q1 cells at the same dofs, so the shipped
     tomography case keeps Q1 with subdivide = 2, docs/accuracy.md); Case fills it in, so
     case.resolved.json records the choice.
     """

@@ -143,7 +143,8 @@ def test_p2_octant_debonding_serial_equals_mpi(tmp_path):
 
 @pytest.mark.parametrize("method", ["secant", "newton_secant"])
 def test_p2_refusals(tmp_path, method):
-    folder = write_case(tmp_path / method, octant_toml(1250, 2, 1e18, extra=f'[cohesive_solver]\nmethod = "{method}"\n'))
+    extra = f'[cohesive_solver]\nmethod = "{method}"\n'
+    folder = write_case(tmp_path / method, octant_toml(1250, 2, 1e18, extra=extra))
     write_octant_msh(folder / "octant.msh", a=1.0, b=3.0, size=0.8, interface_size=0.4)
     for cmd in ("check", "run"):
         proc = run_cli(cmd, folder)

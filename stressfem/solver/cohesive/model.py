@@ -221,7 +221,8 @@ class CohesiveModel:
                 F += ufl.inner(T, um.v("-") - up.v("+")) * dS(tag)
                 vals = ufl.as_vector([h, g["law"].damage(h, ops), jn, j1, j2, tn, t1, t2,
                                       T[0], T[1], T[2], jump[0], jump[1], jump[2]])
-                quant.append(ufl.inner(vals, g["q"]("+")) * pair_measure(msh, entities[tag], qdeg))  # one signature per law
+                # one signature per law (pairs.py)
+                quant.append(ufl.inner(vals, g["q"]("+")) * pair_measure(msh, entities[tag], qdeg))
                 area += g["q0"]("+") * dS(tag)
             g["quant_form"] = [fem.form(q, entity_maps=entity_maps) for q in quant]
             g["area_form"] = fem.form(area, entity_maps=entity_maps)

@@ -25,8 +25,8 @@ import numpy as np
 from ..._dolfinx import MPI, basix, fem, la
 from .stats import interface_fractions
 
-__all__ = ["Q", "NQ", "interface_quadrature_degree", "interface_spaces", "facet_means", "facet_values", "commit_history", "dissipated_per_area", "statistics", "damage_line",
-           "viscous_dissipation"]
+__all__ = ["Q", "NQ", "interface_quadrature_degree", "interface_spaces", "facet_means", "facet_values",
+           "commit_history", "dissipated_per_area", "statistics", "damage_line", "viscous_dissipation"]
 
 # facet quantities assembled per interface (index -> name); global traction and jump last
 Q = ("history", "damage", "jn", "js1", "js2", "tn", "ts1", "ts2", "Tx", "Ty", "Tz", "jx", "jy", "jz")
