@@ -18,6 +18,8 @@ P2 integrates the interface terms with the degree-4 facet rule and keeps the his
 * Q6 P2 with cohesive interfaces is refused (exit 2, naming solver.element_degree and what is allowed)
   with the secant methods (check and run) and inside periodic volumes (check); a P2 cohesive run writes
   no restart checkpoint (warned once) and `run --restart` is refused.
+* Q7 The iterative linear solver (GAMG, rigid-body modes per P2 block) gives the direct solver's pull
+  curve (1e-6).
 """
 
 from __future__ import annotations
@@ -165,3 +167,19 @@ def test_p2_refused_inside_periodic_volumes(tmp_path):
     proc = run_cli("check", folder)
     assert proc.returncode == 2, proc.stderr
     assert "solver.element_degree" in proc.stderr and "periodic" in proc.stderr and "allowed: 1" in proc.stderr
+
+
+def test_p2_iterative_equals_direct():
+    """GAMG with the rigid-body near-nullspace of each P2 block (solver/cohesive/linear.py) gives the direct
+    solver's pull curve (1e-6)."""
+    from stressfem.physics.cohesive import BilinearMixedMode
+    from stressfem.verification.cohesive_pull import mode_targets, run_pull
+
+    law = BilinearMixedMode(penalty_stiffness_Pa_per_m=1e17, normal_strength_Pa=100e6, shear_strength_Pa=150e6,
+                            GIc_J_per_m2=2.0, GIIc_J_per_m2=5.0, bk_exponent=1.45)
+    runs = [run_pull(law, (1.0, 0.0, 0.0), mode_targets(law, "I"), cells_per_width=2, degree=2, linear_solver=ls)
+            for ls in ("direct", "iterative")]
+    assert runs[1]["model"].linear_solver == "iterative"
+    for d, i in zip(runs[0]["rows"], runs[1]["rows"]):
+        for key in ("force_N", "dissipated_energy_J", "damaged_fraction"):
+            assert i[key] == pytest.approx(d[key], rel=1e-6, abs=1e-6 * abs(d[key]) + 1e-30), key
