@@ -37,7 +37,7 @@ PREFIX = ".stressfem-checkpoint-"
 
 
 P2_REFUSAL = ("restart field checkpoints support cohesive runs with linear elements only (P1 nodes, one history "
-              "value per facet); set solver.element_degree = 1 for a restartable run (allowed: 1 with --restart)")
+              "value per facet); allowed: 1 for a restartable run (--restart)")
 
 
 def supports_fields(model) -> bool:
