@@ -222,7 +222,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                              thermal=getattr(step_kind(step.type), "abscissa", None) == "temperature_K")
                 if iwriter is not None:
                     iwriter.write()
-            if comm.rank == 0:
+            if comm.rank == 0 and (basis is None or k == step.increments):  # superposed: ms per increment; at step ends
                 write_atomic(results.file("history.csv"), history.text())
             if k < step.increments:
                 checkpoints.after_increment(index, k, step_start, history, steps, [its_step, newton_step], state)
