@@ -70,8 +70,8 @@ class RecoveryEstimator:
         self._volumes = volumes
         self._comm = msh.comm
         n_ph = len(self._names)
-        # one block per vertex: n_ph x (9 stress components + weight)
-        self._vec = la.vector(msh.topology.index_map(0), bs=n_ph * 10)
+        # one block per vertex: n_ph x (6 Voigt stress components + weight)
+        self._vec = la.vector(msh.topology.index_map(0), bs=n_ph * 7)
         self._valid = self._phase >= 0
         self._slot = np.where(self._valid, self._phase, 0)
         # (vertex, phase) slot of every (cell, vertex); the sums into the slots and the average of a
@@ -79,7 +79,7 @@ class RecoveryEstimator:
         nv = self._verts.shape[1]
         slots = (self._verts * n_ph + self._slot[:, None]).ravel()
         cells = np.repeat(np.arange(n), nv)
-        shape = (len(self._vec.array) // 10, n)
+        shape = (len(self._vec.array) // 7, n)
         w = np.where(self._valid, self._volumes, 0.0)
         self._sum = sparse.csr_matrix((np.repeat(w, nv), (slots, cells)), shape=shape)
         self._avg = sparse.csr_matrix((np.full(n * nv, 1.0 / nv), (cells, slots)), shape=shape[::-1])
@@ -97,27 +97,32 @@ class RecoveryEstimator:
     def recover(self, stress: CellStress) -> CellStress:
         """The recovered (per-phase vertex-averaged) stress at the owned cells (Pa)."""
         n = len(self._volumes)
-        data = self._vec.array.reshape(-1, 10)
-        data[:] = self._sum @ np.concatenate([stress.tensor.reshape(n, 9), np.ones((n, 1))], axis=1)
+        data = self._vec.array.reshape(-1, 7)
+        cols = np.ones((n, 7))
+        cols[:, :6] = stress.components.T  # the symmetric tensor's 6 components (the 9 entries repeat 3)
+        data[:] = self._sum @ cols
         self._vec.scatter_reverse(la.InsertMode.add)
         self._vec.scatter_forward()
-        vertex_avg = data[:, :9] / np.maximum(data[:, 9:], np.finfo(float).tiny)  # per (vertex, phase) slot
-        rec = (self._avg @ vertex_avg).reshape(n, 3, 3)
-        rec[~self._valid] = stress.tensor[~self._valid]  # void / unassigned cells: nothing to recover
-        return CellStress.of(rec)
+        vertex_avg = data[:, :6] / np.maximum(data[:, 6:], np.finfo(float).tiny)  # per (vertex, phase) slot
+        rec = self._avg @ vertex_avg
+        rec[~self._valid] = cols[~self._valid, :6]  # void / unassigned cells: nothing to recover
+        return CellStress(np.ascontiguousarray(rec.T))
 
     def estimate(self, stress: CellStress, stats: dict[str, dict]) -> dict[str, dict]:
         """Estimated absolute error (Pa) of each phase statistic in ``stats`` (from phase_statistics)."""
         rec = self.recover(stress)
         n_ph = len(self._names)
         w = np.where(self._valid, self._volumes, 0.0)
-        diff = np.concatenate([np.abs(rec.tensor - stress.tensor).reshape(-1, 9),
-                               np.abs(rec.hydrostatic - stress.hydrostatic)[:, None],
-                               np.abs(rec.von_mises - stress.von_mises)[:, None],
-                               np.ones((len(w), 1))], axis=1) * w[:, None]
-        sums = np.zeros((n_ph, 12))
-        for k in range(12):  # a loop over 12 columns, not over cells
-            sums[:, k] = np.bincount(self._slot, weights=diff[:, k], minlength=n_ph)[:n_ph]
+        diff = np.empty((9, len(w)))  # |difference| of the 6 Voigt components, hydrostatic, von Mises; 1
+        np.abs(np.subtract(rec.components, stress.components, out=diff[:6]), out=diff[:6])
+        np.abs(np.subtract(rec.hydrostatic, stress.hydrostatic, out=diff[6]), out=diff[6])
+        np.abs(np.subtract(rec.von_mises, stress.von_mises, out=diff[7]), out=diff[7])
+        diff[8] = 1.0
+        diff *= w
+        sums9 = np.zeros((n_ph, 9))
+        for k in range(9):  # a loop over 9 columns, not over cells
+            sums9[:, k] = np.bincount(self._slot, weights=diff[k], minlength=n_ph)[:n_ph]
+        sums = sums9[:, _TENSOR_COLUMNS]  # the 3 x 3 entries (row-major), hydrostatic, von Mises, volume
         sums = allreduce_array(self._comm, sums, MPI.SUM)
         if self._balanced and n_ph > 1:  # diagonal components and hydrostatic: sum_q V_q e_q = 0
             cols = [0, 4, 8, 9]
@@ -136,6 +141,10 @@ class RecoveryEstimator:
                 **{k: _difference(r[k], raw[k]) for k in ESTIMATED[3:]},
             }
         return out
+
+
+# Voigt row (xx yy zz yz xz xy, then hydrostatic, von Mises, volume) of each estimate column
+_TENSOR_COLUMNS = [0, 5, 4, 5, 1, 3, 4, 3, 2, 6, 7, 8]
 
 
 def _difference(a, b) -> float | None:

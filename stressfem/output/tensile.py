@@ -69,27 +69,32 @@ def tensile_statistics(sigma1: np.ndarray, volumes: np.ndarray, phase_index: np.
     """
     n_ph, n = len(phase_names), len(volumes)
     phase = phase_index[:n]
-    sel = phase >= 0
-    ph, s1, w = (phase, sigma1, volumes) if sel.all() else (phase[sel], sigma1[sel], volumes[sel])
     thresholds_Pa = np.asarray(thresholds_MPa, dtype=float) * 1e6
-    strength = np.array([p[0] if p[0] is not None else np.inf for p in properties])
-    cols = [w, w * s1, w * (s1 > strength[ph])] + [w * (s1 > t) for t in thresholds_Pa]
     weib = [p[1] for p in properties]
-    m = np.array([wb[0] if wb else 1.0 for wb in weib])
-    s0 = np.array([wb[1] if wb else 1.0 for wb in weib])
-    V0 = np.array([wb[2] if wb else 1.0 for wb in weib])
-    risk = np.zeros(len(s1))
-    pos = np.flatnonzero(s1 > 0.0)  # compressive cells add exactly 0 (the power only where sigma_1 > 0)
-    with np.errstate(over="ignore"):
-        risk[pos] = w[pos] * (s1[pos] / s0[ph[pos]]) ** m[ph[pos]] / V0[ph[pos]]
-    cols.append(risk)
-    sums = np.stack([np.bincount(ph, weights=c, minlength=n_ph) for c in cols], axis=1)
+    sums = np.zeros((n_ph, 4 + len(thresholds_Pa)))  # volume, int sigma_1, above strength, thresholds, risk
+    per_phase = []
+    for i in range(n_ph):  # cells by index (take), sums as dot products: no mask indexing, no bincount passes
+        cells = np.flatnonzero(phase == i)
+        s1, w = sigma1.take(cells), volumes.take(cells)
+        per_phase.append((s1, w))
+        strength = properties[i][0]
+        sums[i, :2] = w @ np.ones(len(w), dtype=bool), w @ s1  # the volume summed as the masked volumes below
+        sums[i, 2] = w @ (s1 > strength) if strength is not None else 0.0
+        for j, t in enumerate(thresholds_Pa):
+            sums[i, 3 + j] = w @ (s1 > t)
+        if weib[i]:  # compressive cells add exactly 0 (the power only where sigma_1 > 0)
+            m, s0, V0 = weib[i]
+            pos = np.flatnonzero(s1 > 0.0)
+            with np.errstate(over="ignore"):
+                sums[i, -1] = w.take(pos) @ np.power(s1.take(pos) / s0, m) / V0
     sums = allreduce_array(comm, sums, MPI.SUM)
-    gathered = comm.gather((ph, s1, w), root=0) if comm.size > 1 else [(ph, s1, w)]  # one rank: no copies
+    gathered = comm.gather(per_phase, root=0) if comm.size > 1 else [per_phase]  # one rank: no copies
     quantiles = None
     if comm.rank == 0:
-        g_ph, g_s1, g_w = (np.concatenate(a) for a in zip(*gathered)) if comm.size > 1 else gathered[0]
-        quantiles = [weighted_quantiles(g_s1[g_ph == i], g_w[g_ph == i], QUANTILES) for i in range(n_ph)]
+        quantiles = []
+        for i in range(n_ph):
+            s1, w = (np.concatenate([g[i][k] for g in gathered]) for k in range(2)) if comm.size > 1 else gathered[0][i]
+            quantiles.append(weighted_quantiles(s1, w, QUANTILES))
     quantiles = comm.bcast(quantiles, root=0)
     out: dict[str, dict] = {}
     for i, name in enumerate(phase_names):

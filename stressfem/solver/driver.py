@@ -188,6 +188,7 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
         iface: dict = {}
         its_step, newton_step = checkpoints.step_counts(index)
         basis = superposed.basis if superposed is not None and step.name in superposed.steps else None
+        history_written = time.perf_counter()
         for k, state in enumerate(step.stage.increments(step, state, ctx), start=1):
             if checkpoints.skip_increment(index, k):  # done before the restart (equilibrium: no side effects)
                 continue
@@ -222,8 +223,10 @@ def _run(loaded: LoadedCase, results: ResultsDir, comm: MPI.Comm, t_start: float
                              thermal=getattr(step_kind(step.type), "abscissa", None) == "temperature_K")
                 if iwriter is not None:
                     iwriter.write()
-            if comm.rank == 0:
+            if comm.rank == 0 and (basis is None or k in (1, step.increments) or ts - history_written >= 1.0):
+                # a superposed increment takes ms: its rows go out at most every second (first and last always)
                 write_atomic(results.file("history.csv"), history.text())
+                history_written = ts
             if k < step.increments:
                 checkpoints.after_increment(index, k, step_start, history, steps, [its_step, newton_step], state)
         particles.add(step.name, cell_stress, model.interface_state if cohesive else None)

@@ -7,6 +7,10 @@ coarse operator is the Galerkin product, not a re-assembly: the interpolated hat
 constrained coarse dof is not zero at the fine free dofs next to it, so an assembled degree-1
 matrix with identity rows for the Dirichlet dofs would not match the fine one (CG then stalls).
 
+The fine operator may be stored in 3 x 3 blocks (BAIJ, as solver/linear.py assembles it for
+p-multigrid: faster matrix-vector products); PETSc has no PtAP for it, so the Galerkin product is
+formed from a temporary AIJ copy (the same values; 0.7 s at 539k dofs).
+
 Measured on the load-path box (docs/performance.md section 9): against GAMG on the P2 operator,
 about half the CG iterations and a quarter of the preconditioner set-up.
 """
@@ -39,7 +43,7 @@ class PMultigrid:
         V1 = fem.functionspace(V.mesh, ("Lagrange", coarse_degree, V.ufl_element().reference_value_shape))
         interpolation = fem_petsc.interpolation_matrix(V1, V)
         interpolation.assemble()
-        coarse = A.ptap(interpolation)
+        coarse = _galerkin(A, interpolation)
         coarse.setNearNullSpace(near_nullspace(rigid_body_modes(V1), V.mesh.comm))
         pc.setType(P_MULTIGRID_PC)
         pc.setMGLevels(2)
@@ -50,3 +54,14 @@ class PMultigrid:
     def destroy(self) -> None:
         self.interpolation.destroy()
         self.coarse.destroy()
+
+
+def _galerkin(A: PETSc.Mat, interpolation: PETSc.Mat) -> PETSc.Mat:
+    """The coarse operator I^T A I (an AIJ copy of A when A is not AIJ: PtAP needs AIJ)."""
+    if A.getType() in (PETSc.Mat.Type.SEQAIJ, PETSc.Mat.Type.MPIAIJ):
+        return A.ptap(interpolation)
+    aij = A.convert(PETSc.Mat.Type.AIJ, PETSc.Mat())
+    try:
+        return aij.ptap(interpolation)
+    finally:
+        aij.destroy()
