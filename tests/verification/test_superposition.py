@@ -33,21 +33,24 @@ import pytest
 from conftest import read_summary, run_cli, write_case
 from stressfem.materials import library_material
 
-CASE = """
+BOX = """
 [geometry]
 type = "particles"
-box_um = [10, 10, 10]
-volume_fraction = 0.3
+box_um = [{edge}, {edge}, {edge}]
+volume_fraction = {fraction}
 particle_phase = "NMC811"
 matrix_phase = "LLZO"
 seed = 4
-size_distribution = { type = "fixed", diameter_um = 4.0 }
+size_distribution = {{ type = "fixed", diameter_um = 4.0 }}
 [mesh]
 size_um = 2.0
 interface_size_um = 1.0
 [phases]
-NMC811 = "nmc"
+NMC811 = "{material}"
 LLZO = "LLZO"
+"""  # one fixed-size particle box (4 um particles, 2 um mesh, 1 um at the interfaces)
+
+CASE = BOX.format(edge=10, fraction=0.3, material="nmc") + """
 [materials.nmc]
 base = "NMC811"
 cte_table = { temperature_K = [300.0, 800.0, 1400.0], cte_per_K = [9e-6, 13e-6, 17e-6] }
@@ -169,21 +172,7 @@ def test_superposed_path_under_mpi(runs):
     _assert_uniform_expansion_used(runs["superposed-np2"])
 
 
-CLAMPED = """
-[geometry]
-type = "particles"
-box_um = [8, 8, 8]
-volume_fraction = 0.2
-particle_phase = "NMC811"
-matrix_phase = "LLZO"
-seed = 4
-size_distribution = { type = "fixed", diameter_um = 4.0 }
-[mesh]
-size_um = 2.0
-interface_size_um = 1.0
-[phases]
-NMC811 = "NMC811"
-LLZO = "LLZO"
+CLAMPED = BOX.format(edge=8, fraction=0.2, material="NMC811") + """
 [[boundary_conditions]]
 type = "fixed"
 surfaces = ["xmin"]
